@@ -1,0 +1,116 @@
+"""Turn folded words into matchable terms: typo repair, synonyms, stemming; pure, no I/O.
+
+The analyzer is built once from the curated vocabulary (every word of intents/), so a typo is
+repaired only towards a word the bot actually knows, and the same pipeline runs on examples,
+questions, emergency triggers and out-of-scope signals alike.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer  # type: ignore[import-untyped,unused-ignore]
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.normalize import words
+
+# Short words are left alone: "diet" is one letter from "die", and guessing there does harm.
+MIN_REPAIR_LENGTH = 5
+# Optimal string alignment counts a swap ("pregnacny") as one edit, as people make it.
+LONG_WORD = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One text after analysis."""
+
+    words: tuple[str, ...]  # every token, repaired, synonyms applied, stemmed
+    terms: tuple[str, ...]  # words without stop words, each once, in order
+    unknown: frozenset[str]  # terms the vocabulary does not know
+
+
+class Analyzer:
+    """Repair, canonicalise and stem words against a fixed vocabulary."""
+
+    def __init__(
+        self,
+        vocabulary: Iterable[str],
+        synonyms: Mapping[str, Iterable[str]],
+        stopwords: Iterable[str],
+    ) -> None:
+        self._stemmer = snowballstemmer.stemmer("english")
+        self._repair = lru_cache(maxsize=65536)(self._repair_uncached)
+        self._stem_cached = lru_cache(maxsize=65536)(self._stem_uncached)
+        # Longest variants first, so "n acetyl cysteine" wins over "cysteine".
+        phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        counts: Counter[str] = Counter()
+        for canonical, variants in synonyms.items():
+            target = tuple(words(canonical))
+            counts.update(target)
+            for variant in variants:
+                key = tuple(words(variant))
+                if key and key != target:
+                    phrases[key] = target
+                    counts.update(key)
+        self._phrases = phrases
+        self._longest = max((len(k) for k in phrases), default=1)
+        stop_words = [w for s in stopwords for w in words(s)]
+        counts.update(stop_words)
+        for text in vocabulary:
+            counts.update(words(text))
+        self.known: frozenset[str] = frozenset(counts)
+        # Buckets by first letter: typos rarely hit the first letter, and it keeps look-ups small.
+        buckets: dict[str, list[str]] = {}
+        for word, _ in counts.most_common():
+            if len(word) >= MIN_REPAIR_LENGTH - 1 and word.isalpha():
+                buckets.setdefault(word[0], []).append(word)
+        self._buckets = {k: tuple(v) for k, v in buckets.items()}
+        self.stopwords: frozenset[str] = frozenset(self.stem(w) for w in stop_words)
+        self.known_stems: frozenset[str] = frozenset(self.stem(w) for w in counts)
+
+    def stem(self, word: str) -> str:
+        """Return the stem of one folded word."""
+        return self._stem_cached(word)
+
+    def _stem_uncached(self, word: str) -> str:
+        return str(self._stemmer.stemWord(word))
+
+    def repair(self, word: str) -> str:
+        """Return the known word a typo most likely meant, or the word itself."""
+        return self._repair(word)
+
+    def _repair_uncached(self, word: str) -> str:
+        if word in self.known or len(word) < MIN_REPAIR_LENGTH or not word.isalpha():
+            return word
+        candidates = self._buckets.get(word[0], ())
+        limit = 2 if len(word) >= LONG_WORD else 1
+        best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
+        return best[0] if best else word
+
+    def canonical(self, tokens: list[str]) -> list[str]:
+        """Replace synonym phrases by their canonical words, longest phrase first."""
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(self._longest, len(tokens) - i), 0, -1):
+                target = self._phrases.get(tuple(tokens[i : i + size]))
+                if target is not None:
+                    out.extend(target)
+                    i += size
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+    def analyze(self, text: str) -> Analysis:
+        """Return the analysis of one text."""
+        tokens = self.canonical([self.repair(w) for w in words(text)])
+        stems = tuple(self.stem(w) for w in tokens)
+        terms = tuple(dict.fromkeys(s for s in stems if s not in self.stopwords))
+        unknown = frozenset(t for t in terms if t not in self.known_stems)
+        return Analysis(words=stems, terms=terms, unknown=unknown)

@@ -1,0 +1,188 @@
+"""The ways people ask, loaded from intents/*.yaml; load() reads files.
+
+Each file may hold any of these keys, so curators can group content as they like:
+  topics     - a list of {topic, examples}: example phrasings per topic
+  synonyms   - canonical word: [variants], applied before matching
+  generic    - words nearly every question shares; they never decide a match alone
+  stopwords  - words that carry no topic at all
+  signals    - out-of-scope signals: [{id, terms, reply?, except_topics?}]
+  emergency  - emergency triggers: {sets, person, questions, categories}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from bot.errors import KnowledgeError
+from bot.yamlfile import Fields, read_yaml
+
+# Topics that are not answers: the engine handles them itself.
+SMALLTALK_TOPICS = ("greeting", "thanks", "identity", "capabilities", "goodbye")
+SOURCES_TOPIC = "sources-request"
+OUT_OF_SCOPE_TOPIC = "out-of-scope"
+SPECIAL_TOPICS = (*SMALLTALK_TOPICS, SOURCES_TOPIC, OUT_OF_SCOPE_TOPIC)
+FILE_KEYS = ("topics", "synonyms", "generic", "stopwords", "signals", "emergency")
+MIN_EXAMPLES = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One phrasing of one topic, with where it was written."""
+
+    topic: str
+    text: str
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """Words that mark a question as outside what the article covers."""
+
+    id: str
+    terms: tuple[str, ...]
+    reply: str | None
+    except_topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyCategory:
+    """One kind of emergency and the phrases that reveal it."""
+
+    id: str
+    always: tuple[str, ...]  # an emergency in any framing
+    unless_question: tuple[str, ...]  # an emergency unless asked as a general question
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyRules:
+    """Emergency triggers; phrases may name a set as {set} and skip up to a few words."""
+
+    sets: Mapping[str, tuple[str, ...]]
+    person: tuple[str, ...]
+    questions: tuple[str, ...]
+    categories: tuple[EmergencyCategory, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Intents:
+    """All of intents/."""
+
+    examples: tuple[Example, ...]
+    synonyms: Mapping[str, tuple[str, ...]]
+    generic: tuple[str, ...]
+    stopwords: tuple[str, ...]
+    signals: tuple[Signal, ...]
+    emergency: EmergencyRules
+    folder: str = "intents"
+
+    def topics(self) -> tuple[str, ...]:
+        """Return every topic with examples, in file order."""
+        return tuple(dict.fromkeys(e.topic for e in self.examples))
+
+
+def _emergency(raw: object, file: str) -> EmergencyRules:
+    f = Fields(raw, file, "emergency")
+    f.only(("sets", "person", "questions", "categories"))
+    sets = {}
+    for name, values in f.mapping("sets").items():
+        s = Fields({"terms": values}, file, f"emergency.sets.{name}")
+        sets[str(name)] = s.texts("terms")
+    categories = []
+    for n, item in enumerate(f.items("categories")):
+        c = Fields(item, file, f"emergency.categories[{n}]")
+        c.only(("id",), ("always", "unless_question"))
+        cat = EmergencyCategory(
+            id=c.text("id"),
+            always=c.texts("always", allow_empty=True),
+            unless_question=c.texts("unless_question", allow_empty=True),
+        )
+        if not cat.always and not cat.unless_question:
+            raise c.error("a category needs 'always' or 'unless_question' phrases")
+        categories.append(cat)
+    for cat in categories:
+        for phrase in (*cat.always, *cat.unless_question):
+            for name in _set_names(phrase):
+                if name not in sets:
+                    where = f"emergency category '{cat.id}'"
+                    problem = f"phrase '{phrase}' names unknown set {{{name}}}"
+                    raise KnowledgeError(file, where, problem)
+    return EmergencyRules(
+        sets=MappingProxyType(sets),
+        person=f.texts("person"),
+        questions=f.texts("questions"),
+        categories=tuple(categories),
+    )
+
+
+def _set_names(phrase: str) -> list[str]:
+    return [w[1:-1] for w in phrase.split() if w.startswith("{") and w.endswith("}")]
+
+
+def _signals(items: list[object], file: str) -> list[Signal]:
+    out = []
+    for n, item in enumerate(items):
+        f = Fields(item, file, f"signals[{n}]")
+        f.only(("id", "terms"), ("reply", "except_topics"))
+        out.append(
+            Signal(
+                id=f.text("id"),
+                terms=f.texts("terms"),
+                reply=f.optional_text("reply"),
+                except_topics=f.texts("except_topics", allow_empty=True),
+            )
+        )
+    return out
+
+
+def load(folder: Path) -> Intents:
+    """Read every intents/*.yaml file and return their merged content."""
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise KnowledgeError(str(folder), None, "no intents/*.yaml files found")
+    examples: list[Example] = []
+    synonyms: dict[str, tuple[str, ...]] = {}
+    generic: list[str] = []
+    stopwords: list[str] = []
+    signals: list[Signal] = []
+    emergency: EmergencyRules | None = None
+    for path in files:
+        file = str(path)
+        top = Fields(read_yaml(path), file, "top level")
+        top.only((), FILE_KEYS)
+        if "topics" in top.data:
+            for n, item in enumerate(top.items("topics")):
+                t = Fields(item, file, f"topics[{n}]")
+                t.only(("topic", "examples"))
+                topic = t.text("topic")
+                t.entry = f"topic '{topic}'"
+                examples.extend(Example(topic, text, file) for text in t.texts("examples"))
+        if "synonyms" in top.data:
+            for canonical, variants in top.mapping("synonyms").items():
+                s = Fields({"variants": variants}, file, f"synonyms.{canonical}")
+                if str(canonical) in synonyms:
+                    raise s.error("canonical word defined twice")
+                synonyms[str(canonical)] = s.texts("variants")
+        if "generic" in top.data:
+            generic.extend(top.texts("generic"))
+        if "stopwords" in top.data:
+            stopwords.extend(top.texts("stopwords"))
+        if "signals" in top.data:
+            signals.extend(_signals(top.items("signals"), file))
+        if "emergency" in top.data:
+            if emergency is not None:
+                raise top.error("emergency triggers are defined in more than one file")
+            emergency = _emergency(top.data["emergency"], file)
+    if emergency is None:
+        raise KnowledgeError(str(folder), None, "no file defines emergency triggers")
+    return Intents(
+        examples=tuple(examples),
+        synonyms=MappingProxyType(synonyms),
+        generic=tuple(generic),
+        stopwords=tuple(stopwords),
+        signals=tuple(signals),
+        emergency=emergency,
+        folder=str(folder),
+    )

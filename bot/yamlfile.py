@@ -1,0 +1,92 @@
+"""Read curated YAML files and check their shape, naming file, entry and problem; reads files."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import KnowledgeError
+
+
+def read_yaml(path: Path) -> Any:
+    """Return the parsed YAML of path, or raise a KnowledgeError that names the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(str(path), None, f"cannot read the file ({exc})") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
+        raise KnowledgeError(str(path), line, f"YAML error: {exc.problem}") from exc
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(str(path), None, f"YAML error: {exc}") from exc
+
+
+class Fields:
+    """Typed access to one YAML mapping that reports problems with file and entry."""
+
+    def __init__(self, data: Any, file: str, entry: str) -> None:
+        if not isinstance(data, dict):
+            raise KnowledgeError(file, entry, f"expected a mapping, got {type(data).__name__}")
+        self.data: dict[str, Any] = data
+        self.file = file
+        self.entry = entry
+
+    def error(self, problem: str) -> KnowledgeError:
+        """Return an error located at this entry."""
+        return KnowledgeError(self.file, self.entry, problem)
+
+    def only(self, required: Iterable[str], optional: Iterable[str] = ()) -> None:
+        """Fail on a missing required key or a key that is neither required nor optional."""
+        required, optional = tuple(required), tuple(optional)
+        missing = [k for k in required if k not in self.data]
+        if missing:
+            raise self.error(f"missing field(s): {', '.join(missing)}")
+        unknown = [str(k) for k in self.data if k not in required and k not in optional]
+        if unknown:
+            allowed = ", ".join(required + optional)
+            raise self.error(f"unknown field(s): {', '.join(unknown)} (allowed: {allowed})")
+
+    def text(self, key: str, default: str | None = None) -> str:
+        """Return a non-empty string field."""
+        value: object = self.data.get(key, default)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, datetime.date):  # YAML turns 2026-11-27 into a date
+            value = value.isoformat()
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(f"field '{key}' must be a non-empty string")
+        return value.strip()
+
+    def optional_text(self, key: str) -> str | None:
+        """Return a string field, or None when it is absent."""
+        return self.text(key) if self.data.get(key) is not None else None
+
+    def texts(self, key: str, *, allow_empty: bool = False) -> tuple[str, ...]:
+        """Return a list-of-strings field as a tuple."""
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.error(f"field '{key}' must be a list of non-empty strings")
+        if not value and not allow_empty:
+            raise self.error(f"field '{key}' must not be empty")
+        return tuple(v.strip() for v in value)
+
+    def items(self, key: str) -> list[Any]:
+        """Return a list field."""
+        value = self.data.get(key)
+        if not isinstance(value, list) or not value:
+            raise self.error(f"field '{key}' must be a non-empty list")
+        return value
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        """Return a mapping field."""
+        value = self.data.get(key)
+        if not isinstance(value, dict) or not value:
+            raise self.error(f"field '{key}' must be a non-empty mapping")
+        return value
