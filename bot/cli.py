@@ -1,0 +1,122 @@
+"""Command line: chat, ask, check, bench, eval, run and the Telegram bot; reads files and env.
+
+Domain errors (bad content, bad settings) become one line on stderr and exit code 2; they
+are raised as BotError subclasses by the core and translated only here, at the edge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import settings as settings_mod
+from bot.engine import Engine
+from bot.errors import BotError
+from bot.settings import Settings
+
+log = logging.getLogger("bot")
+
+NO_TOKEN = """\
+TELEGRAM_BOT_TOKEN is not set, so the bot cannot connect to Telegram.
+  - To get a token: open Telegram, talk to @BotFather, send /newbot and follow the steps;
+    then run:  TELEGRAM_BOT_TOKEN=123456:ABC... python -m bot
+  - To chat in this terminal instead:  python -m bot chat
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Cysteine & NAC information bot. With no command: the Telegram bot.",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="Telegram if TELEGRAM_BOT_TOKEN is set, else the terminal chat")
+    sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    sub.add_parser("chat", help="chat with the bot in this terminal")
+    ask = sub.add_parser("ask", help="answer one question, or one per line from stdin")
+    ask.add_argument("question", nargs="*", help="the question (omit to read stdin)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    sub.add_parser("check", help="validate knowledge.yaml and intents/; exit 1 on problems")
+    bench = sub.add_parser("bench", help="measure matcher latency, throughput, start-up, memory")
+    bench.add_argument("--questions", type=int, default=2000, help="questions per size")
+    ev = sub.add_parser("eval", help="accuracy on a labelled question file")
+    ev.add_argument("file", type=Path, help="YAML list of {q, expect}")
+    ev.add_argument("--misses", action="store_true", help="also list every miss")
+    return p
+
+
+def _engine(settings: Settings) -> Engine:
+    from bot.check import validated_engine
+
+    return validated_engine(settings.knowledge_path, settings.intents_dir)
+
+
+def _ask(engine: Engine, question: Sequence[str], as_json: bool) -> int:
+    lines = [" ".join(question)] if question else sys.stdin.read().splitlines()
+    out = sys.stdout
+    for line in lines:
+        reply = engine.respond(line).reply
+        if as_json:
+            out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+        else:
+            out.write(reply.text + "\n\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = settings_mod.from_env(os.environ)
+        logging.basicConfig(
+            level=getattr(logging, settings.log_level),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        # httpx logs every request URL, and Telegram URLs contain the bot token.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        command = args.command or "telegram"
+        if command == "run":
+            command = "telegram" if settings.token else "chat"
+        if command in ("chat", "ask", "eval", "check", "bench"):
+            # The terminal is for people: keep per-question logs out of their way.
+            logging.getLogger("bot").setLevel(logging.WARNING)
+        if command == "check":
+            from bot.check import run_check
+
+            return run_check(settings.knowledge_path, settings.intents_dir, sys.stdout)
+        if command == "telegram" and settings.token is None:
+            sys.stderr.write(NO_TOKEN)
+            return 2
+        if command == "bench":
+            from bot.bench import run_bench
+
+            return run_bench(settings, args.questions, sys.stdout)
+        engine = _engine(settings)
+        if command == "chat":
+            from bot.console import chat
+
+            return chat(engine, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+        if command == "ask":
+            return _ask(engine, args.question, args.json)
+        if command == "eval":
+            from bot.evaluate import evaluate, load_cases
+
+            report = evaluate(engine, load_cases(args.file))
+            print(report.summary())
+            for m in report.misses if args.misses else ():
+                print(f"  expected {m.expect}, got {m.kind} {m.topic} ({m.confidence:.2f}): "
+                      f"{m.question}")
+            return 0
+        from bot.telegram_bot import run_telegram
+
+        return run_telegram(settings, engine)
+    except BotError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,214 @@
+"""Compose replies from curated content, as Telegram HTML and plain text; pure.
+
+Every reply is written once, as HTML using only tags Telegram accepts (b, i), with all text
+escaped; the plain text is that HTML with tags removed, which is also exactly what Telegram
+counts against its 4096-character limit.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+from bot.knowledge import Answer, Knowledge, Source
+from bot.reply import Kind, Reply
+
+TELEGRAM_LIMIT = 4096
+SOURCES_HINT = 'Send "sources" (or /sources) for the full references.'
+_TAG = re.compile(r"</?[a-z]+>")
+
+
+def esc(text: str) -> str:
+    """Escape text for Telegram HTML."""
+    return html.escape(text, quote=False)
+
+
+def to_plain(markup: str) -> str:
+    """Return the text Telegram shows for this HTML."""
+    return html.unescape(_TAG.sub("", markup))
+
+
+def telegram_length(text: str) -> int:
+    """Return the length Telegram counts (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _body(text: str) -> str:
+    """Return curated plain text as HTML, with '- ' list lines shown as bullets."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        lines.append("• " + esc(stripped[2:]) if stripped.startswith("- ") else esc(stripped))
+    return "\n".join(lines)
+
+
+def _reply(kind: Kind, topic: str | None, confidence: float, blocks: Iterable[str],
+           **extra: tuple[str, ...]) -> Reply:
+    markup = "\n\n".join(b for b in blocks if b)
+    return Reply(kind=kind, topic=topic, confidence=confidence, text=to_plain(markup),
+                 html=markup, **extra)
+
+
+class Composer:
+    """Turn decisions of the engine into replies."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self._disclaimer = f"<i>{esc(knowledge.disclaimer)}</i>"
+
+    def _caution(self, answer: Answer) -> str:
+        if answer.caution is None:
+            return ""
+        return f"⚠️ <b>{esc(self.knowledge.cautions[answer.caution])}</b>"
+
+    def _short_sources(self, ids: Sequence[str]) -> str:
+        return "; ".join(esc(self.knowledge.source(s).short()) for s in ids)
+
+    def answer(self, answer: Answer, confidence: float) -> Reply:
+        """Return the curated answer with evidence, sources, caution and disclaimer."""
+        blocks = [
+            f"<b>{esc(answer.title)}</b>",
+            _body(answer.text),
+            f"<i>Evidence:</i> {esc(answer.evidence)}\n"
+            f"<i>Sources:</i> {self._short_sources(answer.sources)}",
+            self._caution(answer),
+            f"{self._disclaimer}\n{esc(SOURCES_HINT)}",
+        ]
+        return _reply("answer", answer.id, confidence, blocks, sources=answer.sources,
+                      related=answer.related)
+
+    def clarify(self, topics: Sequence[str], confidence: float) -> Reply:
+        """Return a 'did you mean' reply offering up to three topics."""
+        titles = [self.knowledge.answer(t).title for t in topics]
+        listing = "\n".join(f"{n}. {esc(t)}" for n, t in enumerate(titles, 1))
+        blocks = [
+            "I'm not sure which of these you mean:",
+            listing,
+            "Reply with a number, or ask again in other words.",
+            self._disclaimer,
+        ]
+        return _reply("clarify", None, confidence, blocks, choices=tuple(topics))
+
+    def fallback(self, confidence: float, reason: str | None, ideas: Sequence[str]) -> Reply:
+        """Return the honest 'no curated answer' reply with what the bot can answer."""
+        groups = ", ".join(g.title.lower() for g in self.knowledge.groups if g.id != "about")
+        examples = "\n".join(f"• {esc(self.knowledge.answer(t).title)}" for t in ideas)
+        blocks = [
+            esc(reason) if reason else "",
+            esc(self.knowledge.smalltalk["fallback"]),
+            f"I can answer questions about cysteine and NAC: {esc(groups)}. For example:\n"
+            f"{examples}",
+        ]
+        return _reply("fallback", None, confidence, blocks, choices=tuple(ideas))
+
+    def emergency(self, category: str) -> Reply:
+        """Return emergency guidance only: no doses, no other content."""
+        guidance = self.knowledge.emergency.get(category) or self.knowledge.emergency["general"]
+        blocks = [f"🚨 <b>{esc(guidance)}</b>", self._disclaimer]
+        return _reply("emergency", None, 1.0, blocks)
+
+    def smalltalk(self, kind: str, confidence: float) -> Reply:
+        """Return a short friendly reply that steers to what the bot knows."""
+        return _reply("smalltalk", None, confidence, [esc(self.knowledge.smalltalk[kind])])
+
+    def welcome(self, topics: Sequence[str]) -> Reply:
+        """Return the opening message: what the bot answers, the disclaimer, topics to try."""
+        blocks = [
+            esc(self.knowledge.smalltalk["greeting"]),
+            self._disclaimer,
+            "Ask in your own words, or try one of these:",
+            "\n".join(f"• {esc(self.knowledge.answer(t).title)}" for t in topics),
+        ]
+        return _reply("smalltalk", None, 1.0, blocks, choices=tuple(topics))
+
+    def help(self) -> Reply:
+        """Return how to use the bot."""
+        blocks = [
+            esc(self.knowledge.smalltalk["capabilities"]),
+            "Ask in your own words, typos welcome. After an answer, send <i>sources</i> for "
+            "its full references, or ask a follow-up such as <i>and in pregnancy?</i>",
+            "Commands: /topics to browse every answer, /sources for the references of the "
+            "last answer, /disclaimer, /privacy.",
+            self._disclaimer,
+        ]
+        return _reply("smalltalk", None, 1.0, blocks)
+
+    def disclaimer(self) -> Reply:
+        """Return the medical disclaimer and what the bot's answers rest on."""
+        blocks = [
+            f"<b>{esc(self.knowledge.disclaimer)}</b>",
+            "Answers summarise one curated article about L-cysteine and NAC and the "
+            "references it lists. They cannot take your health, medicines or situation into "
+            "account. In an emergency, call your local emergency number or poison control.",
+        ]
+        return _reply("smalltalk", None, 1.0, blocks)
+
+    def privacy(self, ttl_hours: int, persistent: bool) -> Reply:
+        """Return what the bot stores about a conversation."""
+        kept = "kept in a state file across restarts" if persistent else "kept in memory only"
+        blocks = [
+            "<b>What I store</b>",
+            f"• For each chat: the topic of my last answer and the last 'did you mean' "
+            f"choices, so follow-ups like <i>sources?</i> work. They are {kept} and "
+            f"forgotten after {ttl_hours} hours without messages.",
+            "• No message history, names, usernames or phone numbers.",
+            "• Logs record the matched topic, score and timing, with chat ids replaced by "
+            "a one-way hash.",
+        ]
+        return _reply("smalltalk", None, 1.0, blocks)
+
+    def empty(self) -> Reply:
+        """Return the reply to a message with no words in it."""
+        return _reply("smalltalk", None, 0.0, [
+            "Please type your question in words, for example: "
+            "<i>What is NAC?</i> or <i>Is cysteine safe in pregnancy?</i>",
+        ])
+
+    def sources(self, answer: Answer | None) -> Reply:
+        """Return the full references of one answer, or the whole source list."""
+        cited: Sequence[Source]
+        if answer is None:
+            cited = self.knowledge.sources
+            head = "All answers come from this article and the references it lists:"
+        else:
+            cited = [self.knowledge.source(s) for s in answer.sources]
+            head = f"Sources for <b>{esc(answer.title)}</b>:"
+        listing = "\n".join(f"{n}. {esc(s.citation())}" for n, s in enumerate(cited, 1))
+        topic = answer.id if answer else None
+        return _reply("sources", topic, 1.0, [head, listing],
+                      sources=tuple(s.id for s in cited))
+
+
+def split_html(markup: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split HTML at paragraph boundaries into parts Telegram accepts, each valid alone."""
+    parts: list[str] = []
+    current = ""
+    for block in _pieces(markup, limit):
+        candidate = f"{current}\n\n{block}" if current else block
+        if telegram_length(to_plain(candidate)) <= limit:
+            current = candidate
+        else:
+            parts.append(current)
+            current = block
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _pieces(markup: str, limit: int) -> list[str]:
+    # Paragraphs keep their tags balanced; one too long on its own is split by line, and a
+    # line still too long loses its tags and is cut by length, so no part breaks a tag.
+    out: list[str] = []
+    for paragraph in markup.split("\n\n"):
+        if telegram_length(to_plain(paragraph)) <= limit:
+            out.append(paragraph)
+            continue
+        for line in paragraph.split("\n"):
+            plain = to_plain(line)
+            if telegram_length(plain) <= limit:
+                out.append(line)
+                continue
+            step = limit // 2  # safe for any UTF-16 width
+            out.extend(esc(plain[i : i + step]) for i in range(0, len(plain), step))
+    return out

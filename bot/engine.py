@@ -1,0 +1,241 @@
+"""The conversation core: one message in, one reply out; pure once built.
+
+Order matters and is the product's safety contract:
+  1. emergency triggers, before anything else;
+  2. a number answering the last "did you mean";
+  3. small talk and requests for sources, by whole-message similarity;
+  4. out-of-scope signals (price, pets, other drugs...), which veto any topic;
+  5. topic matching: answer, clarify ("did you mean") or fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot import intents as intents_mod
+from bot import knowledge as knowledge_mod
+from bot.analyzer import Analysis, Analyzer
+from bot.compose import Composer
+from bot.emergency import EmergencyDetector
+from bot.intents import (
+    OUT_OF_SCOPE_TOPIC,
+    SMALLTALK_TOPICS,
+    SOURCES_TOPIC,
+    Intents,
+    Signal,
+)
+from bot.knowledge import Answer, Knowledge
+from bot.matcher import Matcher, Scored
+from bot.normalize import clean, words
+from bot.reply import ConversationState, Reply, Turn
+from bot.settings import Thresholds
+
+log = logging.getLogger(__name__)
+
+DEFAULT_IDEAS = ("what-is-cysteine", "side-effects", "doses-in-studies")
+WELCOME_TOPICS = ("what-is-cysteine", "nac-vs-cysteine", "side-effects", "pregnancy")
+# A follow-up this short may lean on the previous answer ("how long did they take it?").
+FOLLOW_UP_TERMS = 4
+NONE_OF_THESE = frozenset({"none", "none of these", "neither", "no", "nope", "none of them"})
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of topic matching, before it is put into words."""
+
+    kind: str  # answer, clarify or fallback
+    topics: tuple[str, ...]
+    confidence: float
+    reason: str | None = None
+
+
+class Engine:
+    """Answer messages from curated knowledge and intents."""
+
+    def __init__(
+        self, knowledge: Knowledge, intents: Intents, thresholds: Thresholds | None = None
+    ) -> None:
+        self.knowledge = knowledge
+        self.intents = intents
+        self.thresholds = thresholds or Thresholds()
+        self.compose = Composer(knowledge)
+        self.analyzer = Analyzer(_vocabulary(knowledge, intents), intents.synonyms,
+                                 intents.stopwords)
+        self.detector = EmergencyDetector(intents.emergency, self.analyzer)
+        generic = {self.analyzer.stem(w) for g in intents.generic for w in self._canon(g)}
+        rows = [(e.topic, self.analyzer.analyze(e.text)) for e in intents.examples
+                if e.topic not in SMALLTALK_TOPICS]
+        texts = [(a.id, self.analyzer.analyze(f"{a.title}\n{a.text}")) for a in knowledge.answers]
+        self.matcher = Matcher(rows, generic, texts)
+        # Small talk and "sources?" are whole short messages: compare the message as a whole.
+        self._utterances: list[str] = []
+        self._utterance_topics: list[str] = []
+        for e in intents.examples:
+            if e.topic in SMALLTALK_TOPICS or e.topic == SOURCES_TOPIC:
+                self._utterances.append(" ".join(self._canon(e.text)))
+                self._utterance_topics.append(e.topic)
+        self._signals = [
+            (s, [tuple(self.analyzer.analyze(t).words) for t in s.terms]) for s in intents.signals
+        ]
+
+    @classmethod
+    def from_paths(cls, knowledge_path: Path, intents_dir: Path,
+                   thresholds: Thresholds | None = None) -> Engine:
+        """Load and validate the curated content, then build the engine."""
+        knowledge = knowledge_mod.load(knowledge_path)
+        intents = intents_mod.load(intents_dir)
+        return cls(knowledge, intents, thresholds)
+
+    def _canon(self, text: str) -> list[str]:
+        return self.analyzer.canonical([self.analyzer.repair(w) for w in words(text)])
+
+    # ---------------------------------------------------------------- public API
+
+    def respond(self, text: str, state: ConversationState | None = None) -> Turn:
+        """Return the reply to one message and the conversation state after it."""
+        state = state or ConversationState()
+        text = clean(text)
+        if not words(text):
+            return Turn(self.compose.empty(), replace(state, choices=()))
+        emergency = self.detector.detect(text)
+        if emergency is not None:
+            log.info("outcome=emergency category=%s", emergency.category)
+            return Turn(self.compose.emergency(emergency.category), ConversationState())
+        picked = self._pick(text, state)
+        if picked is not None:
+            return picked
+        small = self._smalltalk(text)
+        if small is not None:
+            topic, score = small
+            if topic == SOURCES_TOPIC:
+                return Turn(self.sources(state.last_topic), replace(state, choices=()))
+            return Turn(self.compose.smalltalk(topic, score), replace(state, choices=()))
+        analysis = self.analyzer.analyze(text)
+        decision = self.decide(analysis)
+        if decision.kind == "sources":
+            return Turn(self.sources(state.last_topic), replace(state, choices=()))
+        if decision.kind != "answer" and decision.reason is None and state.last_topic:
+            decision = self._follow_up(analysis, state.last_topic) or decision
+        log.info("outcome=%s topics=%s confidence=%.3f", decision.kind,
+                 ",".join(decision.topics), decision.confidence)
+        return self._render(decision, state)
+
+    def show(self, topic: str, state: ConversationState | None = None) -> Turn:
+        """Return the answer of one topic directly (a button press or a picked choice)."""
+        answer = self.knowledge.answer(topic)
+        return Turn(self.compose.answer(answer, 1.0), ConversationState(last_topic=topic))
+
+    def sources(self, topic: str | None) -> Reply:
+        """Return the references of one answer, or every source when there is none."""
+        known = topic is not None and self.knowledge.has_answer(topic)
+        return self.compose.sources(self.knowledge.answer(topic) if known and topic else None)
+
+    def topics_by_group(self) -> list[tuple[str, str, tuple[Answer, ...]]]:
+        """Return (group id, group title, answers) for browsing, in file order."""
+        return [(g.id, g.title, self.knowledge.answers_in(g.id)) for g in self.knowledge.groups]
+
+    def welcome(self) -> Reply:
+        """Return the greeting that opens a conversation, with example topics to try."""
+        return self.compose.welcome(WELCOME_TOPICS)
+
+    # ---------------------------------------------------------------- matching
+
+    def decide(self, analysis: Analysis) -> Decision:
+        """Return answer, clarify, fallback or sources for an analysed question."""
+        t = self.thresholds
+        ranked = self.matcher.rank(analysis, limit=8)
+        answers = [s for s in ranked if self.knowledge.has_answer(s.topic)]
+        best = answers[0] if answers else Scored("", 0.0)
+        special = {s.topic: s.score for s in ranked if not self.knowledge.has_answer(s.topic)}
+        signal = self._signal(analysis)
+        if signal is not None and best.topic not in signal.except_topics:
+            return Decision("fallback", self._ideas(answers), best.score, signal.reply or "")
+        if special.get(SOURCES_TOPIC, 0.0) >= max(t.answer, best.score):
+            return Decision("sources", (), special[SOURCES_TOPIC])
+        if special.get(OUT_OF_SCOPE_TOPIC, 0.0) >= best.score:
+            return Decision("fallback", self._ideas(answers), best.score, "")
+        second = answers[1].score if len(answers) > 1 else 0.0
+        if best.score >= t.answer and (best.score >= t.sure or best.score - second >= t.margin):
+            return Decision("answer", (best.topic,), best.score)
+        if best.score >= t.clarify:
+            close = tuple(
+                s.topic for s in answers[:3]
+                if s.score >= t.clarify and best.score - s.score <= t.window
+            )
+            return Decision("clarify", close, best.score)
+        return Decision("fallback", self._ideas(answers), best.score)
+
+    def _follow_up(self, analysis: Analysis, last_topic: str) -> Decision | None:
+        # "how long did they take it?" after an answer: read it with that answer's title.
+        if len(analysis.terms) > FOLLOW_UP_TERMS or analysis.unknown:
+            return None
+        title = self.knowledge.answer(last_topic).title
+        extended = self.analyzer.analyze(" ".join((*analysis.words, title)))
+        decision = self.decide(extended)
+        return decision if decision.kind == "answer" else None
+
+    def _ideas(self, answers: list[Scored]) -> tuple[str, ...]:
+        near = tuple(s.topic for s in answers[:3] if s.score >= self.thresholds.clarify / 2)
+        return near or DEFAULT_IDEAS
+
+    def _signal(self, analysis: Analysis) -> Signal | None:
+        for signal, patterns in self._signals:
+            if any(_contains(analysis.words, p) for p in patterns):
+                return signal
+        return None
+
+    def _smalltalk(self, text: str) -> tuple[str, float] | None:
+        message = " ".join(self._canon(text))
+        cutoff = self.thresholds.smalltalk * 100
+        found = process.extractOne(message, self._utterances, scorer=fuzz.ratio,
+                                   score_cutoff=cutoff)
+        if found is None:
+            return None
+        return self._utterance_topics[found[2]], found[1] / 100
+
+    def _pick(self, text: str, state: ConversationState) -> Turn | None:
+        if not state.choices:
+            return None
+        folded = " ".join(words(text))
+        if folded.isdigit() and 1 <= int(folded[:3]) <= len(state.choices):
+            return self.show(state.choices[int(folded) - 1])
+        if folded in NONE_OF_THESE:
+            reply = self.compose.fallback(0.0, "No problem.", DEFAULT_IDEAS)
+            return Turn(reply, replace(state, choices=()))
+        return None
+
+    def _render(self, decision: Decision, state: ConversationState) -> Turn:
+        if decision.kind == "answer":
+            return self.show(decision.topics[0])
+        if decision.kind == "clarify":
+            reply = self.compose.clarify(decision.topics, decision.confidence)
+            return Turn(reply, replace(state, choices=decision.topics))
+        reply = self.compose.fallback(decision.confidence, decision.reason or None,
+                                      decision.topics)
+        return Turn(reply, replace(state, choices=()))
+
+
+def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    n = len(needle)
+    return n > 0 and any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def _vocabulary(knowledge: Knowledge, intents: Intents) -> Iterable[str]:
+    """Yield every text whose words the typo repair may aim at."""
+    yield from (e.text for e in intents.examples)
+    yield from (f"{a.title}\n{a.text}" for a in knowledge.answers)
+    for signal in intents.signals:
+        yield from signal.terms
+    rules = intents.emergency
+    for values in rules.sets.values():
+        yield from values
+    yield from rules.person
+    yield from rules.questions
+    for cat in rules.categories:
+        for phrase in (*cat.always, *cat.unless_question):
+            yield " ".join(w for w in phrase.split() if not w.startswith("{"))

@@ -1,0 +1,126 @@
+"""Score a question against every topic's example phrasings; pure, built once at load.
+
+The score of a topic (0-1) blends two views of the same weighted words:
+  - the cosine between the question and the topic's closest example, and
+  - how much of the question's weight the topic's vocabulary explains at all.
+Words are weighted by how few topics use them, so "pregnancy" decides more than "nac";
+words from the `generic` list count for little and can never carry a match alone; words the
+bot has never seen weigh like rare words, so "nac for tinnitus" cannot reach a topic on "nac".
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.analyzer import Analysis
+
+# A word found only in a topic's answer text, not in its examples, counts this much towards
+# the topic's vocabulary: users use the answer's words ("nausea") before curators do.
+TEXT_FACTOR = 0.7
+# How much the closest example counts against the whole topic vocabulary.
+EXAMPLE_SHARE = 0.6
+# A generic word weighs this fraction of its rarity weight.
+GENERIC_FACTOR = 0.25
+# When a question has specific words, a topic that shares only its generic words with it
+# keeps this fraction of its score. (A question of generic words only, "is NAC safe?", is
+# left to its closest examples.)
+GENERIC_ONLY_FACTOR = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A topic and how well the question fits it (0-1)."""
+
+    topic: str
+    score: float
+
+
+class Matcher:
+    """An inverted index over example phrasings, scored per topic."""
+
+    def __init__(
+        self,
+        examples: Iterable[tuple[str, Analysis]],
+        generic: Iterable[str],
+        texts: Iterable[tuple[str, Analysis]] = (),
+    ) -> None:
+        rows = [(topic, frozenset(a.terms)) for topic, a in examples if a.terms]
+        self.topics: tuple[str, ...] = tuple(dict.fromkeys(t for t, _ in rows))
+        topic_index = {t: i for i, t in enumerate(self.topics)}
+        owners: dict[str, set[int]] = defaultdict(set)
+        for topic, terms in rows:
+            for term in terms:
+                owners[term].add(topic_index[topic])
+        text_owners: dict[str, set[int]] = defaultdict(set)
+        for topic, analysis in texts:
+            if topic in topic_index:
+                for term in analysis.terms:
+                    text_owners[term].add(topic_index[topic])
+        n = len(self.topics)
+        generic_set = frozenset(generic)
+        self._generic = generic_set
+        self._weight2: dict[str, float] = {}
+        self._topic_terms: dict[str, list[tuple[int, float]]] = {}
+        for term in owners.keys() | text_owners.keys():
+            full, extra = owners.get(term, set()), text_owners.get(term, set())
+            w = math.log(1 + n / len(full | extra))
+            if term in generic_set:
+                w *= GENERIC_FACTOR
+            self._weight2[term] = w * w
+            self._topic_terms[term] = [(t, 1.0) for t in full] + [
+                (t, TEXT_FACTOR) for t in extra - full
+            ]
+        # A word no example uses weighs like a word of a single topic.
+        self._unseen2 = math.log(1 + n) ** 2
+        self._example_topic: list[int] = []
+        self._example_norm: list[float] = []
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for topic, terms in rows:
+            idx = len(self._example_topic)
+            self._example_topic.append(topic_index[topic])
+            self._example_norm.append(math.sqrt(sum(self._weight2[t] for t in terms)))
+            for term in terms:
+                self._postings[term].append((idx, self._weight2[term]))
+
+    def weight2(self, term: str) -> float:
+        """Return the squared weight of a term."""
+        return self._weight2.get(term, self._unseen2)
+
+    def rank(self, analysis: Analysis, limit: int = 5) -> tuple[Scored, ...]:
+        """Return the best topics for an analysed question, best first."""
+        terms = analysis.terms
+        if not terms:
+            return ()
+        q2 = [(t, self.weight2(t)) for t in terms]
+        total = sum(w for _, w in q2)
+        norm_q = math.sqrt(total)
+        dots: dict[int, float] = defaultdict(float)
+        cover: dict[int, float] = defaultdict(float)
+        specific: set[int] = set()
+        has_specific = any(t not in self._generic for t in terms)
+        for term, w in q2:
+            for idx, w_e in self._postings.get(term, ()):
+                dots[idx] += w_e
+            for topic, share in self._topic_terms.get(term, ()):
+                cover[topic] += w * share
+                if term not in self._generic:
+                    specific.add(topic)
+        best_cos: dict[int, float] = {}
+        for idx, dot in dots.items():
+            cos = dot / (norm_q * self._example_norm[idx])
+            topic = self._example_topic[idx]
+            if cos > best_cos.get(topic, 0.0):
+                best_cos[topic] = cos
+        scored = []
+        for topic, covered in cover.items():
+            closest = best_cos.get(topic, 0.0)
+            score = EXAMPLE_SHARE * closest + (1 - EXAMPLE_SHARE) * covered / total
+            if has_specific and topic not in specific:
+                score *= GENERIC_ONLY_FACTOR
+            scored.append(Scored(self.topics[topic], min(score, 1.0)))
+        scored.sort(key=lambda s: -s.score)
+        return tuple(scored[:limit])
+

@@ -1,0 +1,66 @@
+"""The reply record and the per-conversation state the core hands to every shell; pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["answer", "clarify", "fallback", "emergency", "smalltalk", "sources"]
+KINDS: tuple[Kind, ...] = ("answer", "clarify", "fallback", "emergency", "smalltalk", "sources")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One reply, as plain text and as Telegram HTML, with what it offers and cites."""
+
+    kind: Kind
+    topic: str | None
+    confidence: float
+    text: str
+    html: str
+    choices: tuple[str, ...] = ()  # topic ids offered: clarify candidates or fallback ideas
+    sources: tuple[str, ...] = ()  # source ids this reply cites
+    related: tuple[str, ...] = ()  # for an answer: related topic ids
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the reply as the CLI's JSON object (exactly the documented keys)."""
+        return {
+            "kind": self.kind,
+            "topic": self.topic,
+            "confidence": round(self.confidence, 4),
+            "text": self.text,
+            "html": self.html,
+            "choices": list(self.choices),
+            "sources": list(self.sources),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    """What the core remembers between two messages of one conversation; serialisable."""
+
+    last_topic: str | None = None  # the last answer given, for "sources?" and follow-ups
+    choices: tuple[str, ...] = field(default=())  # topics offered by the last clarify
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict."""
+        return {"last_topic": self.last_topic, "choices": list(self.choices)}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ConversationState:
+        """Return the state in a dict made by to_dict; anything malformed gives a fresh state."""
+        if not isinstance(data, dict):
+            return cls()
+        last = data.get("last_topic")
+        choices = data.get("choices", [])
+        if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+            choices = []
+        return cls(last_topic=last if isinstance(last, str) else None, choices=tuple(choices))
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A reply and the conversation state after it."""
+
+    reply: Reply
+    state: ConversationState

@@ -1,0 +1,96 @@
+"""Settings: matching thresholds and the environment configuration; pure.
+
+Everything comes from environment variables, parsed by `from_env` into a frozen record, so
+tests build settings from a plain dict and nothing reads os.environ behind the caller's back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Confidence thresholds of the matcher (all on the 0-1 confidence scale)."""
+
+    answer: float = 0.55  # at or above: answer, if no other topic is close
+    clarify: float = 0.33  # at or above (and below answer): offer "did you mean"
+    margin: float = 0.06  # a second topic this close to the best one makes it ambiguous
+    sure: float = 0.8  # at or above: answer even when a second topic is close
+    window: float = 0.15  # clarify offers topics this close to the best one
+    smalltalk: float = 0.86  # whole-message similarity for small talk and "sources?"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The bot's configuration."""
+
+    token: str | None = None
+    base_url: str = DEFAULT_BASE_URL
+    webhook_url: str | None = None
+    port: int = 8443
+    webhook_secret: str | None = None
+    knowledge_path: Path = ROOT / "knowledge.yaml"
+    intents_dir: Path = ROOT / "intents"
+    persistence_path: Path | None = None
+    log_level: str = "INFO"
+    flood_limit: int = 20  # messages per user per minute before a slow-down notice
+    state_ttl_seconds: int = 24 * 3600  # how long a chat's last topic is remembered
+    state_max_chats: int = 10_000  # how many chats' state is kept in memory
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(name, f"must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(name, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def from_env(env: Mapping[str, str]) -> Settings:
+    """Return settings from environment variables, or raise ConfigError naming the variable."""
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    if token is not None and (":" not in token or any(c.isspace() for c in token)):
+        raise ConfigError("TELEGRAM_BOT_TOKEN", "does not look like a token from @BotFather")
+    base_url = env.get("TELEGRAM_BASE_URL", "").strip() or DEFAULT_BASE_URL
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError("TELEGRAM_BASE_URL", "must start with http:// or https://")
+    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+    if webhook_url is not None and not webhook_url.startswith("https://"):
+        raise ConfigError("WEBHOOK_URL", "must be an https:// address (Telegram requires it)")
+    secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    if secret is not None and not all(c.isalnum() or c in "_-" for c in secret):
+        raise ConfigError("WEBHOOK_SECRET", "may only contain A-Z, a-z, 0-9, _ and -")
+    if secret is not None and not 1 <= len(secret) <= 256:
+        raise ConfigError("WEBHOOK_SECRET", "must be 1 to 256 characters")
+    level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError("LOG_LEVEL", "must be DEBUG, INFO, WARNING or ERROR")
+    persistence = env.get("STATE_FILE", "").strip()
+    return Settings(
+        token=token,
+        base_url=base_url,
+        webhook_url=webhook_url,
+        port=_int(env, "PORT", 8443, 1, 65535),
+        webhook_secret=secret,
+        knowledge_path=Path(env.get("KNOWLEDGE_FILE") or ROOT / "knowledge.yaml"),
+        intents_dir=Path(env.get("INTENTS_DIR") or ROOT / "intents"),
+        persistence_path=Path(persistence) if persistence else None,
+        log_level=level,
+        flood_limit=_int(env, "FLOOD_LIMIT", 20, 1, 10_000),
+        state_ttl_seconds=_int(env, "STATE_TTL_SECONDS", 24 * 3600, 60, 365 * 24 * 3600),
+        state_max_chats=_int(env, "STATE_MAX_CHATS", 10_000, 10, 10_000_000),
+    )
