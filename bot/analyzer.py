@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer  # type: ignore[import-untyped,unused-ignore]
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from spellchecker import SpellChecker
 
 from bot.normalize import words
 
@@ -22,15 +23,27 @@ from bot.normalize import words
 MIN_REPAIR_LENGTH = 5
 # Optimal string alignment counts a swap ("pregnacny") as one edit, as people make it.
 LONG_WORD = 8
+# A word at least this frequent in English is a word, not a typo: "bread" is never "break".
+ENGLISH_FREQUENCY = 1e-7
+
+
+@lru_cache(maxsize=1)
+def english_words() -> Mapping[str, float]:
+    """Return common English words with their frequency (pyspellchecker's list), loaded once."""
+    frequency = SpellChecker(distance=1).word_frequency
+    total = frequency.total_words
+    return {w: n / total for w, n in frequency.dictionary.items() if n / total >= ENGLISH_FREQUENCY}
 
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """One text after analysis."""
 
-    words: tuple[str, ...]  # every token, repaired, synonyms applied, stemmed
+    tokens: tuple[str, ...]  # every token, repaired and with synonyms applied, not stemmed
+    words: tuple[str, ...]  # the same tokens, stemmed
     terms: tuple[str, ...]  # words without stop words, each once, in order
     unknown: frozenset[str]  # terms the vocabulary does not know
+    commonness: Mapping[str, float] = field(default_factory=dict)  # English frequency of terms
 
 
 class Analyzer:
@@ -43,6 +56,7 @@ class Analyzer:
         stopwords: Iterable[str],
     ) -> None:
         self._stemmer = snowballstemmer.stemmer("english")
+        self._english = english_words()
         self._repair = lru_cache(maxsize=65536)(self._repair_uncached)
         self._stem_cached = lru_cache(maxsize=65536)(self._stem_uncached)
         # Longest variants first, so "n acetyl cysteine" wins over "cysteine".
@@ -86,6 +100,8 @@ class Analyzer:
     def _repair_uncached(self, word: str) -> str:
         if word in self.known or len(word) < MIN_REPAIR_LENGTH or not word.isalpha():
             return word
+        if word in self._english:
+            return word
         candidates = self._buckets.get(word[0], ())
         limit = 2 if len(word) >= LONG_WORD else 1
         best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
@@ -113,4 +129,8 @@ class Analyzer:
         stems = tuple(self.stem(w) for w in tokens)
         terms = tuple(dict.fromkeys(s for s in stems if s not in self.stopwords))
         unknown = frozenset(t for t in terms if t not in self.known_stems)
-        return Analysis(words=stems, terms=terms, unknown=unknown)
+        commonness = {
+            stem: self._english.get(token, 0.0) for token, stem in zip(tokens, stems, strict=True)
+        }
+        return Analysis(tokens=tuple(tokens), words=stems, terms=terms, unknown=unknown,
+                        commonness=commonness)

@@ -79,9 +79,8 @@ class Engine:
             if e.topic in SMALLTALK_TOPICS or e.topic == SOURCES_TOPIC:
                 self._utterances.append(" ".join(self._canon(e.text)))
                 self._utterance_topics.append(e.topic)
-        self._signals = [
-            (s, [tuple(self.analyzer.analyze(t).words) for t in s.terms]) for s in intents.signals
-        ]
+        # Signals compare unstemmed words: "directions" must not catch "directly".
+        self._signals = [(s, [tuple(self._canon(t)) for t in s.terms]) for s in intents.signals]
 
     @classmethod
     def from_paths(cls, knowledge_path: Path, intents_dir: Path,
@@ -160,7 +159,7 @@ class Engine:
         if special.get(OUT_OF_SCOPE_TOPIC, 0.0) >= best.score:
             return Decision("fallback", self._ideas(answers), best.score, "")
         second = answers[1].score if len(answers) > 1 else 0.0
-        if best.score >= t.answer and (best.score >= t.sure or best.score - second >= t.margin):
+        if best.score >= t.answer and best.score - second >= t.margin:
             return Decision("answer", (best.topic,), best.score)
         if best.score >= t.clarify:
             close = tuple(
@@ -185,7 +184,7 @@ class Engine:
 
     def _signal(self, analysis: Analysis) -> Signal | None:
         for signal, patterns in self._signals:
-            if any(_contains(analysis.words, p) for p in patterns):
+            if any(_contains(analysis.tokens, p) for p in patterns):
                 return signal
         return None
 

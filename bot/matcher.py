@@ -15,11 +15,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz, process
+
 from bot.analyzer import Analysis
 
 # A word found only in a topic's answer text, not in its examples, counts this much towards
 # the topic's vocabulary: users use the answer's words ("nausea") before curators do.
-TEXT_FACTOR = 0.7
+TEXT_FACTOR = 1.0
+# A word no topic uses weighs like a word of a single topic, less when it is everyday English:
+# "grandma" or "weekend" in a long story should not sink a question the way "tinnitus" does.
+EVERYDAY_FREQUENCY = 1e-5  # at least this frequent in English: an everyday word
+EVERYDAY_FACTOR = 0.35
+# The best few topics are re-scored with rapidfuzz's whole-string similarity to their examples
+# (word order, small words), which settles near-ties that weighted words alone cannot.
+FUZZ_SHARE = 0.2
+RERANK = 5
 # How much the closest example counts against the whole topic vocabulary.
 EXAMPLE_SHARE = 0.6
 # A generic word weighs this fraction of its rarity weight.
@@ -47,6 +57,7 @@ class Matcher:
         generic: Iterable[str],
         texts: Iterable[tuple[str, Analysis]] = (),
     ) -> None:
+        examples = list(examples)
         rows = [(topic, frozenset(a.terms)) for topic, a in examples if a.terms]
         self.topics: tuple[str, ...] = tuple(dict.fromkeys(t for t, _ in rows))
         topic_index = {t: i for i, t in enumerate(self.topics)}
@@ -78,6 +89,10 @@ class Matcher:
         self._example_topic: list[int] = []
         self._example_norm: list[float] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._texts: dict[int, list[str]] = defaultdict(list)
+        for topic, a in examples:
+            if a.terms:
+                self._texts[topic_index[topic]].append(" ".join(a.tokens))
         for topic, terms in rows:
             idx = len(self._example_topic)
             self._example_topic.append(topic_index[topic])
@@ -85,16 +100,20 @@ class Matcher:
             for term in terms:
                 self._postings[term].append((idx, self._weight2[term]))
 
-    def weight2(self, term: str) -> float:
-        """Return the squared weight of a term."""
-        return self._weight2.get(term, self._unseen2)
+    def weight2(self, term: str, commonness: float = 0.0) -> float:
+        """Return the squared weight of a term (commonness: its frequency in English)."""
+        known = self._weight2.get(term)
+        if known is not None:
+            return known
+        return self._unseen2 * (EVERYDAY_FACTOR if commonness >= EVERYDAY_FREQUENCY else 1.0)
 
     def rank(self, analysis: Analysis, limit: int = 5) -> tuple[Scored, ...]:
         """Return the best topics for an analysed question, best first."""
-        terms = analysis.terms
+        # A number no example uses ("im on like 5 meds") says nothing about the topic.
+        terms = [t for t in analysis.terms if not (t.isdigit() and t not in self._weight2)]
         if not terms:
             return ()
-        q2 = [(t, self.weight2(t)) for t in terms]
+        q2 = [(t, self.weight2(t, analysis.commonness.get(t, 0.0))) for t in terms]
         total = sum(w for _, w in q2)
         norm_q = math.sqrt(total)
         dots: dict[int, float] = defaultdict(float)
@@ -114,13 +133,21 @@ class Matcher:
             topic = self._example_topic[idx]
             if cos > best_cos.get(topic, 0.0):
                 best_cos[topic] = cos
-        scored = []
+        scores: list[tuple[float, int]] = []
         for topic, covered in cover.items():
             closest = best_cos.get(topic, 0.0)
             score = EXAMPLE_SHARE * closest + (1 - EXAMPLE_SHARE) * covered / total
             if has_specific and topic not in specific:
                 score *= GENERIC_ONLY_FACTOR
-            scored.append(Scored(self.topics[topic], min(score, 1.0)))
-        scored.sort(key=lambda s: -s.score)
-        return tuple(scored[:limit])
+            scores.append((score, topic))
+        scores.sort(reverse=True)
+        text = " ".join(analysis.tokens)
+        reranked = []
+        for score, topic in scores[:RERANK]:
+            found = process.extractOne(text, self._texts[topic], scorer=fuzz.token_sort_ratio)
+            similar = found[1] / 100 if found else 0.0
+            reranked.append((score * (1 - FUZZ_SHARE + FUZZ_SHARE * similar), topic))
+        reranked.sort(reverse=True)
+        best = reranked + scores[RERANK:]
+        return tuple(Scored(self.topics[t], min(s, 1.0)) for s, t in best[:limit])
 
