@@ -32,7 +32,9 @@ def english_words() -> Mapping[str, float]:
     """Return common English words with their frequency (pyspellchecker's list), loaded once."""
     frequency = SpellChecker(distance=1).word_frequency
     total = frequency.total_words
-    return {w: n / total for w, n in frequency.dictionary.items() if n / total >= ENGLISH_FREQUENCY}
+    return {
+        w: n / total for w, n in frequency.dictionary.items() if n / total >= ENGLISH_FREQUENCY
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +131,12 @@ class Analyzer:
         stems = tuple(self.stem(w) for w in tokens)
         terms = tuple(dict.fromkeys(s for s in stems if s not in self.stopwords))
         unknown = frozenset(t for t in terms if t not in self.known_stems)
+        english = self._english
+        # "colds" is rarer than "cold": a word is as everyday as its most common form.
         commonness = {
-            stem: self._english.get(token, 0.0) for token, stem in zip(tokens, stems, strict=True)
+            stem: max(english.get(token, 0.0), english.get(token.rstrip("s"), 0.0),
+                      english.get(stem, 0.0))
+            for token, stem in zip(tokens, stems, strict=True)
         }
         return Analysis(tokens=tuple(tokens), words=stems, terms=terms, unknown=unknown,
                         commonness=commonness)

@@ -1,8 +1,10 @@
 """Detect emergencies in a message before any matching; pure.
 
-Phrases come from intents/emergency.yaml. They are matched on repaired, canonical but
+Phrases come from intents/emergency.yaml and are matched on repaired, canonical but
 unstemmed words, in order, with a small gap allowed between their words, so "my toddler ate
-some of my NAC" meets "{child} {swallow} {pill}".
+some of my NAC" meets "{child} {swallow} {pill}". Phrase syntax:
+  word      that word          {set}   any word of the set
+  word*     any word starting so       ...     up to LONG_GAP words may come between
 """
 
 from __future__ import annotations
@@ -15,10 +17,28 @@ from bot.intents import EmergencyRules
 from bot.normalize import words
 
 MAX_GAP = 2  # words allowed between two words of a phrase
+LONG_GAP = 6  # words allowed where a phrase says "..."
 MANY_NUMBER = 5  # "took 30 tylenol": a count this high reads as "many"
 UNITS = frozenset({"mg", "g", "gram", "grams", "mcg", "ml", "kg", "lb", "lbs", "x", "percent"})
+NUMBER = "<number>"  # what a large count becomes among the words of a message
+# Suicidal talk is answered with crisis guidance however it is framed.
+NEVER_DISCOUNTED = frozenset({"suicide"})
 
-Pattern = tuple[frozenset[str], ...]
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One word of a phrase: the words it accepts and how far it may be from the last one."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+    gap: int
+
+    def accepts(self, token: str) -> bool:
+        """Tell whether a message word fills this step."""
+        return token in self.exact or any(token.startswith(p) for p in self.prefixes)
+
+
+Pattern = tuple[Step, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,38 +49,62 @@ class Emergency:
     phrase: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Category:
+    id: str
+    always: tuple[tuple[str, Pattern], ...]
+    unless_question: tuple[tuple[str, Pattern], ...]
+    experience: tuple[Pattern, ...]
+
+
 class EmergencyDetector:
     """Find the first emergency category whose phrases occur in a message."""
 
     def __init__(self, rules: EmergencyRules, analyzer: Analyzer) -> None:
         self._analyzer = analyzer
         self._sets = {name: frozenset(self._tokens(" ".join(v))) for name, v in rules.sets.items()}
-        self._person = frozenset(self._tokens(" ".join(rules.person)))
+        self._person = [self._compile(p) for p in rules.person]
         self._questions = [self._compile(p) for p in rules.questions]
-        self._always: list[tuple[str, str, Pattern]] = []
-        self._unless: list[tuple[str, str, Pattern]] = []
-        for cat in rules.categories:
-            self._always.extend((cat.id, p, self._compile(p)) for p in cat.always)
-            self._unless.extend((cat.id, p, self._compile(p)) for p in cat.unless_question)
+        self._stories = [self._compile(p) for p in rules.stories]
+        self._harmless = [self._compile(p) for p in rules.harmless]
+        self._categories = [
+            _Category(
+                id=c.id,
+                always=tuple((p, self._compile(p)) for p in c.always),
+                unless_question=tuple((p, self._compile(p)) for p in c.unless_question),
+                experience=tuple(self._compile(p) for p in c.experience),
+            )
+            for c in rules.categories
+        ]
 
     def _tokens(self, text: str) -> list[str]:
-        return self._analyzer.canonical([self._analyzer.repair(w) for w in text.split()])
+        return self._analyzer.canonical([self._analyzer.repair(w) for w in words(text)])
 
     def _compile(self, phrase: str) -> Pattern:
-        pattern: list[frozenset[str]] = []
+        steps: list[Step] = []
+        gap = MAX_GAP
         for word in phrase.split():
+            if word == "...":
+                gap = LONG_GAP
+                continue
             if word.startswith("{") and word.endswith("}"):
-                pattern.append(self._sets[word[1:-1]] | {f"<{word[1:-1]}>"})
+                name = word[1:-1]
+                accepted = {NUMBER} if name == "number" else self._sets[name]
+                steps.append(Step(frozenset(accepted | ({NUMBER} if name == "many" else set())),
+                                  (), gap))
+            elif word.endswith("*"):
+                steps.append(Step(frozenset(), (word[:-1].lower(),), gap))
             else:
-                pattern.extend(frozenset({t}) for t in self._tokens(word))
-        return tuple(pattern)
+                steps.extend(Step(frozenset({t}), (), gap) for t in self._tokens(word))
+            gap = MAX_GAP
+        return tuple(steps)
 
     def tokens(self, text: str) -> list[str]:
         """Return the words phrases are matched against."""
-        tokens = self._tokens(" ".join(words(text)))
+        tokens = self._tokens(text)
         # A large count not followed by a unit reads as "many" ("took 30 tylenol").
         return [
-            "<many>"
+            NUMBER
             if t.isdigit()
             and int(t[:6]) >= MANY_NUMBER
             and (i + 1 == len(tokens) or tokens[i + 1] not in UNITS)
@@ -73,34 +117,42 @@ class EmergencyDetector:
         tokens = self.tokens(text)
         if not tokens:
             return None
-        for category, phrase, pattern in self._always:
-            if _occurs(pattern, tokens):
-                return Emergency(category, phrase)
-        found = next(((c, p) for c, p, pat in self._unless if _occurs(pat, tokens)), None)
-        if found is None:
-            return None
-        names_someone = any(t in self._person for t in tokens)
-        asks_generally = any(_occurs(q, tokens) for q in self._questions)
-        if asks_generally and not names_someone:
-            return None
-        return Emergency(*found)
+
+        def any_of(patterns: Sequence[Pattern]) -> bool:
+            return any(_occurs(p, tokens) for p in patterns)
+
+        asks = any_of(self._questions)
+        # A question about a past or hypothetical case ("years ago my sister overdosed, how
+        # does NAC work?") is information, not a situation happening now.
+        story = asks and any_of(self._stories)
+        harmless = any_of(self._harmless)
+        for cat in self._categories:
+            discounted = cat.id not in NEVER_DISCOUNTED
+            for phrase, pattern in cat.always:
+                if _occurs(pattern, tokens) and not (discounted and (story or harmless)):
+                    return Emergency(cat.id, phrase)
+            for phrase, pattern in cat.unless_question:
+                if not _occurs(pattern, tokens) or harmless or story:
+                    continue
+                personal = any_of(self._person) or any_of(cat.experience)
+                if not asks or personal:
+                    return Emergency(cat.id, phrase)
+        return None
 
 
 def _occurs(pattern: Pattern, tokens: Sequence[str]) -> bool:
-    """Tell whether the pattern's words occur in order with at most MAX_GAP words between."""
+    """Tell whether the pattern's steps occur in order within their gaps."""
     if not pattern:
         return False
     first = pattern[0]
-    for start, token in enumerate(tokens):
-        if token in first and _rest(pattern, 1, tokens, start + 1):
-            return True
-    return False
+    return any(first.accepts(t) and _rest(pattern, 1, tokens, i + 1) for i, t in enumerate(tokens))
 
 
 def _rest(pattern: Pattern, k: int, tokens: Sequence[str], pos: int) -> bool:
     if k == len(pattern):
         return True
-    for j in range(pos, min(pos + MAX_GAP + 1, len(tokens))):
-        if tokens[j] in pattern[k] and _rest(pattern, k + 1, tokens, j + 1):
+    step = pattern[k]
+    for j in range(pos, min(pos + step.gap + 1, len(tokens))):
+        if step.accepts(tokens[j]) and _rest(pattern, k + 1, tokens, j + 1):
             return True
     return False

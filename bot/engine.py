@@ -30,7 +30,7 @@ from bot.intents import (
     Signal,
 )
 from bot.knowledge import Answer, Knowledge
-from bot.matcher import Matcher, Scored
+from bot.matcher import EVERYDAY_FREQUENCY, Matcher, Scored
 from bot.normalize import clean, words
 from bot.reply import ConversationState, Reply, Turn
 from bot.settings import Thresholds
@@ -68,6 +68,9 @@ class Engine:
                                  intents.stopwords)
         self.detector = EmergencyDetector(intents.emergency, self.analyzer)
         generic = {self.analyzer.stem(w) for g in intents.generic for w in self._canon(g)}
+        self._generic = frozenset(generic)
+        self._subject = frozenset(self.analyzer.stem(w) for g in intents.subject
+                                  for w in self._canon(g))
         rows = [(e.topic, self.analyzer.analyze(e.text)) for e in intents.examples
                 if e.topic not in SMALLTALK_TOPICS]
         texts = [(a.id, self.analyzer.analyze(f"{a.title}\n{a.text}")) for a in knowledge.answers]
@@ -79,8 +82,14 @@ class Engine:
             if e.topic in SMALLTALK_TOPICS or e.topic == SOURCES_TOPIC:
                 self._utterances.append(" ".join(self._canon(e.text)))
                 self._utterance_topics.append(e.topic)
-        # Signals compare unstemmed words: "directions" must not catch "directly".
-        self._signals = [(s, [tuple(self._canon(t)) for t in s.terms]) for s in intents.signals]
+        # Signals compare unstemmed words: "directions" must not catch "directly". They are
+        # indexed by first word, so a message is scanned once, not once per signal phrase.
+        self._signals: dict[str, list[tuple[tuple[str, ...], Signal]]] = {}
+        for signal in intents.signals:
+            for term in signal.terms:
+                phrase = tuple(self._canon(term))
+                if phrase:
+                    self._signals.setdefault(phrase[0], []).append((phrase, signal))
 
     @classmethod
     def from_paths(cls, knowledge_path: Path, intents_dir: Path,
@@ -124,10 +133,10 @@ class Engine:
                  ",".join(decision.topics), decision.confidence)
         return self._render(decision, state)
 
-    def show(self, topic: str, state: ConversationState | None = None) -> Turn:
-        """Return the answer of one topic directly (a button press or a picked choice)."""
+    def show(self, topic: str, confidence: float = 1.0) -> Turn:
+        """Return the answer of one topic (a button press or a picked choice: confidence 1)."""
         answer = self.knowledge.answer(topic)
-        return Turn(self.compose.answer(answer, 1.0), ConversationState(last_topic=topic))
+        return Turn(self.compose.answer(answer, confidence), ConversationState(last_topic=topic))
 
     def sources(self, topic: str | None) -> Reply:
         """Return the references of one answer, or every source when there is none."""
@@ -158,6 +167,8 @@ class Engine:
             return Decision("sources", (), special[SOURCES_TOPIC])
         if special.get(OUT_OF_SCOPE_TOPIC, 0.0) >= best.score:
             return Decision("fallback", self._ideas(answers), best.score, "")
+        if not self._anchored(analysis):
+            return Decision("fallback", self._ideas(answers), best.score)
         second = answers[1].score if len(answers) > 1 else 0.0
         if best.score >= t.answer and best.score - second >= t.margin:
             return Decision("answer", (best.topic,), best.score)
@@ -168,6 +179,19 @@ class Engine:
             )
             return Decision("clarify", close, best.score)
         return Decision("fallback", self._ideas(answers), best.score)
+
+    def _anchored(self, analysis: Analysis) -> bool:
+        """Tell whether a question is about the bot's subject at all."""
+        # Only a question with words the bot has never seen needs proof: it names the subject,
+        # or it uses a topic word that is not everyday English ("bronchitis", not "egg").
+        if not any(not self.matcher.knows(t) and not t.isdigit() for t in analysis.terms):
+            return True
+        return any(
+            t in self._subject
+            or (self.matcher.knows(t) and t not in self._generic
+                and analysis.commonness.get(t, 0.0) < EVERYDAY_FREQUENCY)
+            for t in analysis.terms
+        )
 
     def _follow_up(self, analysis: Analysis, last_topic: str) -> Decision | None:
         # "how long did they take it?" after an answer: read it with that answer's title.
@@ -183,9 +207,11 @@ class Engine:
         return near or DEFAULT_IDEAS
 
     def _signal(self, analysis: Analysis) -> Signal | None:
-        for signal, patterns in self._signals:
-            if any(_contains(analysis.tokens, p) for p in patterns):
-                return signal
+        tokens = analysis.tokens
+        for i, token in enumerate(tokens):
+            for phrase, signal in self._signals.get(token, ()):
+                if tokens[i : i + len(phrase)] == phrase:
+                    return signal
         return None
 
     def _smalltalk(self, text: str) -> tuple[str, float] | None:
@@ -210,18 +236,13 @@ class Engine:
 
     def _render(self, decision: Decision, state: ConversationState) -> Turn:
         if decision.kind == "answer":
-            return self.show(decision.topics[0])
+            return self.show(decision.topics[0], decision.confidence)
         if decision.kind == "clarify":
             reply = self.compose.clarify(decision.topics, decision.confidence)
             return Turn(reply, replace(state, choices=decision.topics))
         reply = self.compose.fallback(decision.confidence, decision.reason or None,
                                       decision.topics)
         return Turn(reply, replace(state, choices=()))
-
-
-def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
-    n = len(needle)
-    return n > 0 and any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
 
 
 def _vocabulary(knowledge: Knowledge, intents: Intents) -> Iterable[str]:

@@ -4,6 +4,7 @@ Each file may hold any of these keys, so curators can group content as they like
   topics     - a list of {topic, examples}: example phrasings per topic
   synonyms   - canonical word: [variants], applied before matching
   generic    - words nearly every question shares; they never decide a match alone
+  subject    - the words naming what the bot is about (NAC, cysteine, glutathione)
   stopwords  - words that carry no topic at all
   signals    - out-of-scope signals: [{id, terms, reply?, except_topics?}]
   emergency  - emergency triggers: {sets, person, questions, categories}
@@ -24,7 +25,7 @@ SMALLTALK_TOPICS = ("greeting", "thanks", "identity", "capabilities", "goodbye")
 SOURCES_TOPIC = "sources-request"
 OUT_OF_SCOPE_TOPIC = "out-of-scope"
 SPECIAL_TOPICS = (*SMALLTALK_TOPICS, SOURCES_TOPIC, OUT_OF_SCOPE_TOPIC)
-FILE_KEYS = ("topics", "synonyms", "generic", "stopwords", "signals", "emergency")
+FILE_KEYS = ("topics", "synonyms", "generic", "subject", "stopwords", "signals", "emergency")
 MIN_EXAMPLES = 12
 
 
@@ -54,6 +55,7 @@ class EmergencyCategory:
     id: str
     always: tuple[str, ...]  # an emergency in any framing
     unless_question: tuple[str, ...]  # an emergency unless asked as a general question
+    experience: tuple[str, ...] = ()  # cues that someone is living this now ("after taking")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,8 @@ class EmergencyRules:
     sets: Mapping[str, tuple[str, ...]]
     person: tuple[str, ...]
     questions: tuple[str, ...]
+    stories: tuple[str, ...]
+    harmless: tuple[str, ...]
     categories: tuple[EmergencyCategory, ...]
 
 
@@ -73,6 +77,7 @@ class Intents:
     examples: tuple[Example, ...]
     synonyms: Mapping[str, tuple[str, ...]]
     generic: tuple[str, ...]
+    subject: tuple[str, ...]
     stopwords: tuple[str, ...]
     signals: tuple[Signal, ...]
     emergency: EmergencyRules
@@ -85,7 +90,7 @@ class Intents:
 
 def _emergency(raw: object, file: str) -> EmergencyRules:
     f = Fields(raw, file, "emergency")
-    f.only(("sets", "person", "questions", "categories"))
+    f.only(("sets", "person", "questions", "stories", "harmless", "categories"))
     sets = {}
     for name, values in f.mapping("sets").items():
         s = Fields({"terms": values}, file, f"emergency.sets.{name}")
@@ -93,19 +98,20 @@ def _emergency(raw: object, file: str) -> EmergencyRules:
     categories = []
     for n, item in enumerate(f.items("categories")):
         c = Fields(item, file, f"emergency.categories[{n}]")
-        c.only(("id",), ("always", "unless_question"))
+        c.only(("id",), ("always", "unless_question", "experience"))
         cat = EmergencyCategory(
             id=c.text("id"),
             always=c.texts("always", allow_empty=True),
             unless_question=c.texts("unless_question", allow_empty=True),
+            experience=c.texts("experience", allow_empty=True),
         )
         if not cat.always and not cat.unless_question:
             raise c.error("a category needs 'always' or 'unless_question' phrases")
         categories.append(cat)
     for cat in categories:
-        for phrase in (*cat.always, *cat.unless_question):
+        for phrase in (*cat.always, *cat.unless_question, *cat.experience):
             for name in _set_names(phrase):
-                if name not in sets:
+                if name not in sets and name != "number":
                     where = f"emergency category '{cat.id}'"
                     problem = f"phrase '{phrase}' names unknown set {{{name}}}"
                     raise KnowledgeError(file, where, problem)
@@ -113,6 +119,8 @@ def _emergency(raw: object, file: str) -> EmergencyRules:
         sets=MappingProxyType(sets),
         person=f.texts("person"),
         questions=f.texts("questions"),
+        stories=f.texts("stories"),
+        harmless=f.texts("harmless"),
         categories=tuple(categories),
     )
 
@@ -145,6 +153,7 @@ def load(folder: Path) -> Intents:
     examples: list[Example] = []
     synonyms: dict[str, tuple[str, ...]] = {}
     generic: list[str] = []
+    subject: list[str] = []
     stopwords: list[str] = []
     signals: list[Signal] = []
     emergency: EmergencyRules | None = None
@@ -167,6 +176,8 @@ def load(folder: Path) -> Intents:
                 synonyms[str(canonical)] = s.texts("variants")
         if "generic" in top.data:
             generic.extend(top.texts("generic"))
+        if "subject" in top.data:
+            subject.extend(top.texts("subject"))
         if "stopwords" in top.data:
             stopwords.extend(top.texts("stopwords"))
         if "signals" in top.data:
@@ -181,6 +192,7 @@ def load(folder: Path) -> Intents:
         examples=tuple(examples),
         synonyms=MappingProxyType(synonyms),
         generic=tuple(generic),
+        subject=tuple(subject),
         stopwords=tuple(stopwords),
         signals=tuple(signals),
         emergency=emergency,

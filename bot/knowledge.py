@@ -124,11 +124,16 @@ def _unique(file: str, kind: str, ids: list[str]) -> None:
         seen.add(item_id)
 
 
+def _entry(kind: str, raw: object, n: int) -> str:
+    """Name an entry by its id when it has one, else by its position."""
+    entry_id = raw.get("id") if isinstance(raw, dict) else None
+    return f"{kind} '{entry_id}'" if isinstance(entry_id, str) else f"{kind}s[{n}]"
+
+
 def _source(raw: object, file: str, n: int) -> Source:
-    f = Fields(raw, file, f"sources[{n}]")
+    f = Fields(raw, file, _entry("source", raw, n))
     f.only(("id", "authors", "title", "publisher", "date"), ("note",))
     source_id = _check_id(f, f.text("id"))
-    f.entry = f"source '{source_id}'"
     date = f.text("date")
     if not DATE_PATTERN.match(date):
         raise f.error(f"date '{date}' must be YYYY, YYYY-MM or YYYY-MM-DD")
@@ -143,11 +148,10 @@ def _source(raw: object, file: str, n: int) -> Source:
 
 
 def _answer(raw: object, file: str, n: int) -> Answer:
-    f = Fields(raw, file, f"answers[{n}]")
+    f = Fields(raw, file, _entry("answer", raw, n))
     fields = ("id", "title", "group", "answer", "sources", "evidence", "reviewed", "related")
     f.only(fields, ("caution",))
     answer_id = _check_id(f, f.text("id"))
-    f.entry = f"answer '{answer_id}'"
     title, text = f.text("title"), f.text("answer")
     if len(title) > MAX_TITLE_CHARS:
         raise f.error(f"title is {len(title)} characters; at most {MAX_TITLE_CHARS} fit a button")

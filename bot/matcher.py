@@ -100,6 +100,10 @@ class Matcher:
             for term in terms:
                 self._postings[term].append((idx, self._weight2[term]))
 
+    def knows(self, term: str) -> bool:
+        """Tell whether any topic uses this term."""
+        return term in self._weight2
+
     def weight2(self, term: str, commonness: float = 0.0) -> float:
         """Return the squared weight of a term (commonness: its frequency in English)."""
         known = self._weight2.get(term)

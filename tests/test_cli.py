@@ -1,0 +1,102 @@
+"""The command line, run as a user runs it: python -m bot ..."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+JSON_KEYS = {"kind", "topic", "confidence", "text", "html", "choices", "sources"}
+COMMANDS = ["run", "telegram", "chat", "ask", "check", "bench", "eval"]
+
+
+def bot(*args: str, stdin: str = "", env: dict[str, str] | None = None,
+        cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
+                          capture_output=True, env={**base, **(env or {})}, cwd=cwd,
+                          timeout=120)
+
+
+def test_ask_json_has_exactly_the_documented_keys() -> None:
+    out = bot("ask", "--json", "is nac safe in pregnancy")
+    assert set(json.loads(out.stdout)) == JSON_KEYS
+
+
+def test_ask_json_reads_one_question_per_line_in_order() -> None:
+    lines = ["what is nac", "how much does nac cost", "hello", "my kid swallowed my pills"]
+    out = bot("ask", "--json", stdin="\n".join(lines) + "\n")
+    kinds = [json.loads(line)["kind"] for line in out.stdout.splitlines()]
+    assert kinds == ["answer", "fallback", "smalltalk", "emergency"]
+
+
+def test_ask_json_answers_thousands_of_lines() -> None:
+    lines = ["nac side effects", "", "x" * 12_000, "\U0001f48a", "<b>hi</b>"] * 400
+    out = bot("ask", "--json", stdin="\n".join(lines) + "\n")
+    assert (out.returncode, len(out.stdout.splitlines())) == (0, 2000)
+
+
+def test_ask_json_escapes_user_html() -> None:
+    out = bot("ask", "--json", "<script>alert(1)</script>")
+    assert "<script>" not in json.loads(out.stdout)["html"]
+
+
+def test_ask_prints_plain_text_with_the_disclaimer() -> None:
+    assert "not medical advice" in bot("ask", "nac", "for", "the", "flu").stdout
+
+
+def test_chat_runs_a_conversation_on_stdin() -> None:
+    out = bot("chat", stdin="what is glutathione\nsources\nquit\n")
+    assert out.returncode == 0 and "Sources for" in out.stdout and "Goodbye" in out.stdout
+
+
+def test_check_passes_on_the_real_content() -> None:
+    out = bot("check")
+    assert (out.returncode, out.stdout.startswith("ok:")) == (0, True)
+
+
+def test_check_fails_naming_file_entry_and_problem(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "intents", tmp_path / "intents")
+    text = (ROOT / "knowledge.yaml").read_text().replace("sources: [article, ummc-2014]",
+                                                         "sources: [article, nobody-1999]", 1)
+    (tmp_path / "knowledge.yaml").write_text(text)
+    out = bot("check", env={"KNOWLEDGE_FILE": str(tmp_path / "knowledge.yaml"),
+                            "INTENTS_DIR": str(tmp_path / "intents")})
+    assert (out.returncode, "knowledge.yaml: answer 'what-is-cysteine': unknown source id "
+            "'nobody-1999'" in out.stderr) == (2, True)
+
+
+def test_check_reports_an_example_routed_elsewhere(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "intents", tmp_path / "intents")
+    extra = "topics:\n  - topic: flu\n    examples: [how much does a bottle of nac cost]\n"
+    (tmp_path / "intents" / "zz.yaml").write_text(extra)
+    out = bot("check", env={"INTENTS_DIR": str(tmp_path / "intents")})
+    assert out.returncode == 1 and "zz.yaml: topic 'flu'" in out.stdout
+
+
+def test_no_token_explains_botfather_and_terminal_chat() -> None:
+    out = bot()
+    assert (out.returncode, "@BotFather" in out.stderr, "python -m bot chat" in out.stderr) == (
+        2, True, True)
+
+
+def test_bad_setting_is_one_line() -> None:
+    out = bot("chat", env={"PORT": "eighty"})
+    assert (out.returncode, out.stderr.strip().count("\n")) == (2, 0)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=COMMANDS)
+def test_every_command_has_help(command: str) -> None:
+    out = bot(command, "--help")
+    assert out.returncode == 0 and "usage:" in out.stdout
+
+
+def test_bench_reports_the_measured_numbers() -> None:
+    out = bot("bench", "--questions", "200")
+    assert all(word in out.stdout for word in ("start-up", "p99", "100 ", "peak memory"))

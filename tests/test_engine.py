@@ -1,0 +1,127 @@
+"""Conversations with the core: outcomes, disclaimers, follow-ups and robustness."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.engine import Engine
+from bot.reply import ConversationState
+
+HEALTH_KINDS = ("answer", "clarify", "emergency")
+
+OUTCOMES = [
+    ("what is cysteine", "answer", "what-is-cysteine"),
+    ("is nac safe while pregant", "answer", "pregnancy"),
+    ("nac side efects", "answer", "side-effects"),
+    ("is NAC used for Tylenol overdose?", "answer", "acetaminophen-overdose"),
+    ("can i take acetylcysteine when breast feeding", "answer", "breastfeeding"),
+    ("how much does nac cost", "fallback", None),
+    ("best nac brand", "fallback", None),
+    ("should i take nac in the morning or at night", "fallback", None),
+    ("can i give nac to my dog", "fallback", None),
+    ("is magnesium good for sleep", "fallback", None),
+    ("nac for tinnitus", "fallback", None),
+    ("whats the weather tomorrow", "fallback", None),
+    ("set a timer for 10 minutes", "fallback", None),
+    ("hello", "smalltalk", None),
+    ("thanks!", "smalltalk", None),
+    ("who are you", "smalltalk", None),
+    ("sources?", "sources", None),
+    ("my kid swallowed a bunch of my nac pills", "emergency", None),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "topic"), OUTCOMES, ids=[o[0] for o in OUTCOMES])
+def test_outcome(engine: Engine, text: str, kind: str, topic: str | None) -> None:
+    reply = engine.respond(text).reply
+    assert (reply.kind, reply.topic) == (kind, topic)
+
+
+@pytest.mark.parametrize("text", [o[0] for o in OUTCOMES] + ["nac", "safe?"],
+                         ids=[o[0] for o in OUTCOMES] + ["bare-nac", "bare-safe"])
+def test_every_health_reply_has_the_disclaimer(engine: Engine, text: str) -> None:
+    reply = engine.respond(text).reply
+    has = "not medical advice" in reply.text and ("doctor" in reply.text
+                                                   or "pharmacist" in reply.text)
+    assert has or reply.kind not in HEALTH_KINDS
+
+
+@pytest.mark.parametrize("topic", ["pregnancy", "breastfeeding", "interactions", "ards"],
+                         ids=["pregnancy", "nursing", "interactions", "condition"])
+def test_sensitive_answers_carry_a_stronger_caution(engine: Engine, topic: str) -> None:
+    answer = engine.knowledge.answer(topic)
+    caution = engine.knowledge.cautions[answer.caution or ""]
+    assert caution in engine.show(topic).reply.text
+
+
+def test_answer_ends_with_how_to_get_its_sources(engine: Engine) -> None:
+    assert engine.respond("what is glutathione").reply.text.rstrip().endswith(
+        "for the full references.")
+
+
+def test_sources_after_an_answer_cite_that_answer(engine: Engine) -> None:
+    first = engine.respond("does nac help prevent the flu")
+    reply = engine.respond("where did you get that?", first.state).reply
+    assert (reply.kind, reply.topic, reply.sources) == (
+        "sources", "flu", engine.knowledge.answer("flu").sources)
+
+
+def test_sources_with_no_answer_list_every_source(engine: Engine) -> None:
+    reply = engine.respond("sources?").reply
+    assert reply.sources == tuple(s.id for s in engine.knowledge.sources)
+
+
+def test_follow_up_changes_topic(engine: Engine) -> None:
+    first = engine.respond("is nac good for male infertility")
+    assert engine.respond("and during pregnancy?", first.state).reply.topic == "pregnancy"
+
+
+def test_short_follow_up_leans_on_the_last_answer(engine: Engine) -> None:
+    first = engine.respond("nac for sperm count")
+    reply = engine.respond("how long?", first.state).reply
+    assert (reply.kind, reply.topic) == ("answer", "male-infertility")
+
+
+def test_number_picks_a_clarify_choice(engine: Engine) -> None:
+    state = ConversationState(choices=("glutathione", "oral-glutathione"))
+    assert engine.respond("2", state).reply.topic == "oral-glutathione"
+
+
+def test_none_of_these_clears_the_choices(engine: Engine) -> None:
+    turn = engine.respond("none of these", ConversationState(choices=("glutathione",)))
+    assert (turn.reply.kind, turn.state.choices) == ("fallback", ())
+
+
+def test_state_survives_json(engine: Engine) -> None:
+    state = engine.respond("nac side effects").state
+    assert ConversationState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+
+
+@pytest.mark.parametrize("data", [None, [], {"last_topic": 5}, {"choices": "x"}],
+                         ids=["none", "list", "bad-topic", "bad-choices"])
+def test_malformed_state_gives_a_fresh_one(data: object) -> None:
+    assert ConversationState.from_dict(data) == ConversationState(
+        last_topic=data.get("last_topic") if isinstance(data, dict)
+        and isinstance(data.get("last_topic"), str) else None)
+
+
+BAD_INPUT = ["", "   \n\t ", "a" * 20_000, "\x00\x01\x02 nac", "\U0001f48a\U0001f914\U0001f48a",
+             "<script>alert(1)</script> & <b>nac</b>", "**bold** _it_ `code` [x](http://e.com)",
+             "\u0447\u0442\u043e \u0442\u0430\u043a\u043e\u0435 NAC", "\u4ec0\u4e48\u662fNAC",
+             "\u0645\u0627 \u0647\u0648 \u0627\u0644\u0633\u064a\u0633\u062a\u064a\u0646",
+             "1234567890", "?!?!?!"]
+
+
+@pytest.mark.parametrize("text", BAD_INPUT, ids=[
+    "empty", "white-space", "very-long", "control-characters", "emoji-only", "html",
+    "markdown", "cyrillic", "chinese", "arabic", "digits", "punctuation"])
+def test_bad_input_gets_a_safe_reply(engine: Engine, text: str) -> None:
+    reply = engine.respond(text).reply
+    assert reply.text and "<script>" not in reply.html and len(reply.text) < 4096
+
+
+def test_user_text_is_never_echoed(engine: Engine) -> None:
+    reply = engine.respond("<b>weird</b> question about zorblax").reply
+    assert "zorblax" not in reply.text

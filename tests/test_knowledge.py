@@ -1,0 +1,83 @@
+"""Loading knowledge.yaml: every problem names the file, the entry and what is wrong."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import knowledge
+from bot.errors import KnowledgeError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def real() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load((ROOT / "knowledge.yaml").read_text())
+
+
+def broken(change: str) -> dict:  # type: ignore[type-arg]
+    data = real()
+    first = data["answers"][0]
+    if change == "unknown-field":
+        first["colour"] = "blue"
+    elif change == "missing-field":
+        del first["evidence"]
+    elif change == "no-sources":
+        first["sources"] = []
+    elif change == "unknown-source":
+        first["sources"] = ["nobody-2020"]
+    elif change == "duplicate-id":
+        data["answers"][1]["id"] = first["id"]
+    elif change == "long-title":
+        first["title"] = "A title far too long to fit on a Telegram button"
+    elif change == "long-answer":
+        first["answer"] = "word " * 1000
+    elif change == "bad-caution":
+        first["caution"] = "sometimes"
+    elif change == "unknown-related":
+        first["related"] = ["nowhere"]
+    elif change == "disclaimer-without-words":
+        data["disclaimer"] = "Be careful."
+    return data
+
+
+CASES = [
+    ("unknown-field", "answer 'what-is-cysteine'", "unknown field(s): colour"),
+    ("missing-field", "answer 'what-is-cysteine'", "missing field(s): evidence"),
+    ("no-sources", "answer 'what-is-cysteine'", "field 'sources' must not be empty"),
+    ("unknown-source", "answer 'what-is-cysteine'", "unknown source id 'nobody-2020'"),
+    ("duplicate-id", "answer 'what-is-cysteine'", "duplicate id"),
+    ("long-title", "answer 'what-is-cysteine'", "at most 32 fit a button"),
+    ("long-answer", "answer 'what-is-cysteine'", "at most 2500"),
+    ("bad-caution", "answer 'what-is-cysteine'", "caution 'sometimes' must be one of"),
+    ("unknown-related", "answer 'what-is-cysteine'", "related 'nowhere' is not another answer"),
+    ("disclaimer-without-words", "top level", "'not medical advice'"),
+]
+
+
+@pytest.mark.parametrize(("change", "entry", "problem"), CASES, ids=[c[0] for c in CASES])
+def test_bad_knowledge_names_file_entry_and_problem(change: str, entry: str,
+                                                    problem: str) -> None:
+    with pytest.raises(KnowledgeError) as caught:
+        knowledge.parse(broken(change), "knowledge.yaml")
+    assert (caught.value.file, caught.value.entry is not None, problem in str(caught.value)) == (
+        "knowledge.yaml", True, True) and entry in str(caught.value)
+
+
+def test_yaml_error_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "knowledge.yaml"
+    path.write_text("disclaimer: ok\nanswers:\n  - id: x\n   title: y\n")
+    with pytest.raises(KnowledgeError, match=r"line 4"):
+        knowledge.load(path)
+
+
+def test_readme_example_answer_loads() -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```yaml\n(  - id: .*?)```", readme, re.S)
+    assert block is not None
+    data = real()
+    data["answers"].append(yaml.safe_load(block.group(1))[0])
+    assert knowledge.parse(data, "knowledge.yaml").has_answer(data["answers"][-1]["id"])

@@ -1,0 +1,51 @@
+"""Settings from environment variables: parsed by a pure function, errors name the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.settings import DEFAULT_BASE_URL, from_env
+
+
+def test_defaults() -> None:
+    s = from_env({})
+    assert (s.token, s.base_url, s.webhook_url, s.port, s.flood_limit) == (
+        None, DEFAULT_BASE_URL, None, 8443, 20)
+
+
+def test_full_configuration() -> None:
+    s = from_env({"TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",
+                  "WEBHOOK_URL": "https://bot.example.org/hook", "PORT": "8080",
+                  "WEBHOOK_SECRET": "s3cr-et_", "STATE_FILE": "/tmp/state.pickle"})
+    assert (s.token, s.base_url, s.webhook_url, s.port, s.webhook_secret,
+            str(s.persistence_path)) == ("123:abc", "http://127.0.0.1:9/bot",
+                                         "https://bot.example.org/hook", 8080, "s3cr-et_",
+                                         "/tmp/state.pickle")
+
+
+BAD = [
+    ({"TELEGRAM_BOT_TOKEN": "not a token"}, "TELEGRAM_BOT_TOKEN"),
+    ({"TELEGRAM_BASE_URL": "ftp://x"}, "TELEGRAM_BASE_URL"),
+    ({"WEBHOOK_URL": "http://insecure.example"}, "WEBHOOK_URL"),
+    ({"WEBHOOK_SECRET": "has spaces"}, "WEBHOOK_SECRET"),
+    ({"PORT": "eighty"}, "PORT"),
+    ({"PORT": "70000"}, "PORT"),
+    ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ({"FLOOD_LIMIT": "0"}, "FLOOD_LIMIT"),
+]
+
+
+@pytest.mark.parametrize(("env", "variable"), BAD, ids=[
+    "token", "base-url", "webhook-http", "secret-chars", "port-text", "port-range", "log-level",
+    "flood-limit"])
+def test_bad_setting_names_the_variable(env: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        from_env(env)
+    assert caught.value.variable == variable
+
+
+def test_error_message_never_contains_the_token() -> None:
+    with pytest.raises(ConfigError) as caught:
+        from_env({"TELEGRAM_BOT_TOKEN": "secret token"})
+    assert "secret" not in str(caught.value)
