@@ -56,6 +56,12 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
+def _ranker(matcher: Matcher, engine: Engine, questions: Sequence[str]) -> Callable[[str], object]:
+    """Return a function that ranks one question, with analysis done beforehand."""
+    analysed = {q: engine.analyzer.analyze(q) for q in questions}
+    return lambda q: matcher.rank(analysed[q])
+
+
 def synthetic_rows(engine: Engine, factor: int, seed: int = 7) -> list[tuple[str, Analysis]]:
     """Return matcher rows for a base `factor` times the real one."""
     rng = random.Random(seed)
@@ -94,8 +100,7 @@ def run_bench(settings: Settings, n_questions: int, out: TextIO) -> int:
         t = time.perf_counter()
         matcher = Matcher(rows, generic)
         index_ms = (time.perf_counter() - t) * 1000
-        analysed = {q: engine.analyzer.analyze(q) for q in questions}
-        lat, total = _timed(lambda q, m=matcher: m.rank(analysed[q]), questions)
+        lat, total = _timed(_ranker(matcher, engine, questions), questions)
         out.write(f"{factor:<3} matcher ({len(rows):,} examples, index {index_ms:.0f} ms): "
                   f"p50 {statistics.median(lat):.3f} ms, p99 {_percentile(lat, 99):.3f} ms, "
                   f"{len(questions) / total:,.0f} questions/s\n")
