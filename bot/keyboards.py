@@ -1,0 +1,99 @@
+"""Inline buttons of the Telegram bot, as plain records built from replies; pure.
+
+A button press comes back as its callback data, which Telegram limits to 64 bytes: here it is
+'<action>:<topic or group id>', so a "Sources" button keeps working after later answers. A
+button whose data would not fit is left out rather than cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.compose import esc
+from bot.knowledge import Answer, Knowledge
+from bot.reply import Reply
+
+CALLBACK_LIMIT = 64  # bytes of callback data Telegram accepts
+SHOW = "a"  # show a topic's answer
+SOURCES = "s"  # show a topic's references
+NONE = "n"  # none of the offered topics
+GROUP = "g"  # browse one group of topics
+HOME = "t"  # browse the groups
+ACTIONS = frozenset({SHOW, SOURCES, NONE, GROUP, HOME})
+MAX_RELATED = 2
+MAX_CHOICES = 3
+SOURCES_LABEL = "Sources"
+NONE_LABEL = "None of these"
+HOME_LABEL = "« All topics"
+TOPICS_HTML = "<b>Browse topics</b>\nPick a group:"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One inline button: what it shows and what it sends back."""
+
+    label: str
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+Groups = Sequence[tuple[str, str, Sequence[Answer]]]  # as Engine.topics_by_group() returns
+
+
+def encode(action: str, argument: str = "") -> str | None:
+    """Return callback data for an action, or None if it would exceed Telegram's limit."""
+    data = f"{action}:{argument}" if argument else action
+    return data if len(data.encode()) <= CALLBACK_LIMIT else None
+
+
+def decode(data: str | None) -> tuple[str, str]:
+    """Return (action, argument) of callback data; ('', '') for data this bot never made."""
+    action, _, argument = (data or "").partition(":")
+    return (action, argument) if action in ACTIONS else ("", "")
+
+
+def _rows(buttons: Sequence[Button | None]) -> Keyboard:
+    return tuple((b,) for b in buttons if b is not None)
+
+
+def _button(label: str, action: str, argument: str = "") -> Button | None:
+    data = encode(action, argument)
+    return None if data is None else Button(label, data)
+
+
+def topic_button(knowledge: Knowledge, topic: str) -> Button | None:
+    """Return the button that shows a topic's answer, labelled with its title."""
+    if not knowledge.has_answer(topic):
+        return None
+    return _button(knowledge.answer(topic).title, SHOW, topic)
+
+
+def for_reply(reply: Reply, knowledge: Knowledge) -> Keyboard:
+    """Return the buttons a reply carries: Sources and related topics, or topics to pick."""
+    if reply.kind == "answer" and reply.topic:
+        related = [topic_button(knowledge, t) for t in reply.related[:MAX_RELATED]]
+        return _rows([_button(SOURCES_LABEL, SOURCES, reply.topic), *related])
+    choices = [topic_button(knowledge, t) for t in reply.choices[:MAX_CHOICES]]
+    if reply.kind == "clarify":
+        return _rows([*choices, _button(NONE_LABEL, NONE)])
+    if reply.kind == "fallback":
+        return _rows(choices)
+    if reply.kind == "smalltalk":  # the welcome offers example topics
+        return _rows([topic_button(knowledge, t) for t in reply.choices])
+    return ()
+
+
+def groups_keyboard(groups: Groups) -> Keyboard:
+    """Return one button per group that has answers."""
+    return _rows([_button(title, GROUP, gid) for gid, title, answers in groups if answers])
+
+
+def group_view(groups: Groups, group_id: str) -> tuple[str, Keyboard] | None:
+    """Return the HTML and buttons listing one group's topics, or None for an unknown group."""
+    for gid, title, answers in groups:
+        if gid == group_id and answers:
+            buttons = [_button(a.title, SHOW, a.id) for a in answers]
+            return f"<b>{esc(title)}</b>\nPick a topic:", _rows([*buttons, _button(HOME_LABEL,
+                                                                                   HOME)])
+    return None

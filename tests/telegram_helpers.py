@@ -1,0 +1,174 @@
+"""Drive the real Telegram Application against the fake Bot API from synchronous tests.
+
+The fake server and the bot run on an event loop in a background thread; a test pushes an
+update and gets back the API calls the bot made for it (errbot's testbot, over real HTTP on
+127.0.0.1). Also: running `python -m bot` as a subprocess, and helpers to pick questions that
+the core routes to a given kind of reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Coroutine, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fake_bot_api import Call, FakeBotApi, callback_update, text_update
+
+from bot.engine import Engine
+from bot.settings import Settings
+from bot.telegram_bot import App, RetryingRateLimiter, build_application, running
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "4242424242:AAEsecret-token-never-to-be-logged_x9Z"
+WAIT = 10.0  # seconds any single step may take before the test fails
+DISCLAIMER = "not medical advice"
+
+# Candidate questions per kind of reply; tests take the first one the current core routes
+# there, so tuning the matcher does not break the Telegram tests.
+CANDIDATES: dict[str, tuple[str, ...]] = {
+    "answer": ("is nac safe in pregnancy", "what is cysteine", "nac for hair and skin"),
+    "clarify": ("research", "supplement", "can it help", "benefits", "effects"),
+    "fallback": ("what is the price of bitcoin", "who won the football game yesterday",
+                 "what about kids"),
+    "emergency": ("my toddler swallowed a bunch of my nac pills",),
+}
+
+
+def question_of_kind(engine: Engine, kind: str) -> str:
+    """Return a candidate question that the core answers with a reply of this kind."""
+    for question in CANDIDATES[kind]:
+        if engine.respond(question).reply.kind == kind:
+            return question
+    raise AssertionError(f"no candidate question gets a {kind} reply: {CANDIDATES[kind]}")
+
+
+class LoopThread:
+    """An asyncio event loop running in a daemon thread."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = WAIT) -> T:
+        """Run a coroutine on the loop and return its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self) -> None:
+        """Stop the loop and its thread."""
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(WAIT)
+        self.loop.close()
+
+
+class FakeServer:
+    """The fake Bot API running on its own loop thread, for subprocess tests."""
+
+    def __init__(self, token: str = TOKEN) -> None:
+        self.thread = LoopThread()
+        self.api = FakeBotApi(token)
+        self.thread.run(self.api.start())
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = WAIT) -> T:
+        """Run a coroutine on the server's loop."""
+        return self.thread.run(coro, timeout)
+
+    def call(self, fn: Any, *args: Any) -> Any:
+        """Call a function of the server on its loop thread."""
+        async def go() -> Any:
+            return fn(*args)
+        return self.run(go())
+
+    def wait_until(self, condition: Any, timeout: float = WAIT) -> None:
+        """Wait until condition() holds on the server."""
+        self.run(self.api.wait_until(condition, timeout), timeout + 1)
+
+    def close(self) -> None:
+        """Stop the server and its loop."""
+        self.run(self.api.stop())
+        self.thread.close()
+
+
+class BotHarness:
+    """The bot, built by build_application, polling the fake Bot API."""
+
+    def __init__(self, engine: Engine, **settings: Any) -> None:
+        self.server = FakeServer()
+        self.api = self.server.api
+        self.settings = Settings(token=TOKEN, base_url=self.api.base_url, **settings)
+        self.engine = engine
+        self.app: App = build_application(
+            self.settings, engine, rate_limiter=RetryingRateLimiter(backoff=0.05))
+        self._running: AbstractAsyncContextManager[App] = running(self.app, poll_timeout=2)
+        self.server.run(self._running.__aenter__())
+
+    def close(self) -> None:
+        """Stop the bot (finishing updates in progress), then the server."""
+        try:
+            self.server.run(self._running.__aexit__(None, None, None))
+        finally:
+            self.server.close()
+
+    def send(self, update: dict[str, Any]) -> list[Call]:
+        """Push an update, wait until the bot has dealt with it, return the calls it made."""
+        mark = len(self.api.calls)
+        update_id = self.server.call(self.api.inject, update)
+        self.server.run(self._settle(update_id))
+        return [c for c in self.api.calls[mark:] if c.method != "getUpdates"]
+
+    async def _settle(self, update_id: int) -> None:
+        await self.api.wait_until(lambda: self.api.polled_past(update_id), WAIT)
+        await self.app.update_queue.join()
+
+    def say(self, text: str, **kwargs: Any) -> list[Call]:
+        """Send a text message (private chat unless chat= is given); return the bot's calls."""
+        return self.send(text_update(text, **kwargs))
+
+    def press(self, data: str, on: Call, **kwargs: Any) -> list[Call]:
+        """Press a button with this callback data on the message a call sent."""
+        return self.send(callback_update(data, self.api.message_sent(on), **kwargs))
+
+    def restart(self, **settings: Any) -> None:
+        """Stop the bot and start a new one on the same server (same state file)."""
+        self.server.run(self._running.__aexit__(None, None, None))
+        self.settings = replace(self.settings, **settings)
+        self.app = build_application(self.settings, self.engine,
+                                     rate_limiter=RetryingRateLimiter(backoff=0.05))
+        self._running = running(self.app, poll_timeout=2)
+        self.server.run(self._running.__aenter__())
+
+
+def only(calls: Iterable[Call], method: str = "sendMessage") -> Call:
+    """Return the single call of a method, failing if there is not exactly one."""
+    found = [c for c in calls if c.method == method]
+    assert len(found) == 1, f"expected one {method}, got {[(c.method, c.params) for c in calls]}"
+    return found[0]
+
+
+def sent(calls: Iterable[Call]) -> list[Call]:
+    """Return the sendMessage calls."""
+    return [c for c in calls if c.method == "sendMessage"]
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def bot_process(env: Mapping[str, str], *args: str) -> subprocess.Popen[str]:
+    """Start `python -m bot` with this environment (plus PATH), pipes for stdout and stderr."""
+    full = {"PATH": os.environ.get("PATH", ""), "PYTHONUNBUFFERED": "1", **env}
+    return subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=ROOT, env=full,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -1,0 +1,403 @@
+"""End-to-end: the real Application against the fake Bot API, one behaviour per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fake_bot_api import (
+    BOT_USER,
+    CALLBACK_DATA_LIMIT,
+    MESSAGE_LIMIT,
+    NON_TEXT_CONTENT,
+    Call,
+    buttons_of,
+    edited_update,
+    group_chat,
+    message,
+    non_text_update,
+    private_chat,
+    telegram_text,
+    user,
+    utf16_len,
+)
+from telegram_helpers import (
+    DISCLAIMER,
+    BotHarness,
+    only,
+    question_of_kind,
+    sent,
+)
+
+from bot.compose import to_plain
+from bot.engine import Engine
+from bot.keyboards import HOME_LABEL, NONE_LABEL, SOURCES_LABEL, TOPICS_HTML
+from bot.reply import Reply
+from bot.telegram_bot import COMMANDS, FAILED_HTML, NON_TEXT_HTML, STALE_HTML
+
+BOT_MENTION = f"@{BOT_USER['username']}"
+GROUP = group_chat()
+OTHER = user(2002, "Grace", "grace_h")
+
+
+@pytest.fixture
+def bot(engine: Engine) -> Iterator[BotHarness]:
+    harness = BotHarness(engine)
+    yield harness
+    harness.close()
+
+
+def topic_buttons(engine: Engine, topics: tuple[str, ...]) -> list[list[tuple[str, str]]]:
+    return [[(engine.knowledge.answer(t).title, f"a:{t}")] for t in topics]
+
+
+def assert_telegram_valid(call: Call) -> None:
+    """Check a send against Telegram's rules: HTML, length after parsing, callback data."""
+    shown = telegram_text(call.params["text"])
+    assert utf16_len(shown) <= MESSAGE_LIMIT
+    for row in buttons_of(call):
+        for _, data in row:
+            assert 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT
+
+
+# ---------------------------------------------------------------- start-up and commands
+
+
+def test_start_registers_the_six_commands(bot: BotHarness) -> None:
+    registered = only(bot.api.calls, "setMyCommands").params["commands"]
+    assert [c["command"] for c in registered] == [c.command for c in COMMANDS]
+
+
+def test_polls_only_the_updates_the_bot_handles(bot: BotHarness) -> None:
+    bot.say("hello")
+    poll = next(c for c in bot.api.calls if c.method == "getUpdates")
+    assert poll.params["allowed_updates"] == ["message", "edited_message", "callback_query"]
+
+
+COMMAND_REPLIES = {
+    "/start": lambda e: e.welcome(),
+    "/help": lambda e: e.compose.help(),
+    "/disclaimer": lambda e: e.compose.disclaimer(),
+    "/privacy": lambda e: e.compose.privacy(24, False),
+    "/sources": lambda e: e.sources(None),
+}
+
+
+@pytest.mark.parametrize("command", list(COMMAND_REPLIES), ids=list(COMMAND_REPLIES))
+def test_command_sends_what_the_core_composed(bot: BotHarness, engine: Engine,
+                                              command: str) -> None:
+    call = only(bot.say(command))
+    expected: Reply = COMMAND_REPLIES[command](engine)
+    assert (call.params["text"], call.params["parse_mode"]) == (expected.html, "HTML")
+
+
+def test_start_offers_example_questions_as_buttons(bot: BotHarness, engine: Engine) -> None:
+    call = only(bot.say("/start"))
+    assert buttons_of(call) == topic_buttons(engine, engine.welcome().choices)
+
+
+def test_start_carries_the_disclaimer(bot: BotHarness) -> None:
+    assert DISCLAIMER in telegram_text(only(bot.say("/start")).params["text"])
+
+
+def test_topics_offers_one_button_per_group(bot: BotHarness, engine: Engine) -> None:
+    call = only(bot.say("/topics"))
+    expected = [[(title, f"g:{gid}")] for gid, title, answers in engine.topics_by_group()
+                if answers]
+    assert (call.params["text"], buttons_of(call)) == (TOPICS_HTML, expected)
+
+
+# ---------------------------------------------------------------- questions
+
+KINDS = ["answer", "clarify", "fallback", "emergency"]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KINDS)
+def test_question_gets_the_core_reply_as_html(bot: BotHarness, engine: Engine,
+                                              kind: str) -> None:
+    question = question_of_kind(engine, kind)
+    call = only(bot.say(question))
+    expected = engine.respond(question).reply
+    assert (call.params["text"], call.params["parse_mode"]) == (expected.html, "HTML")
+
+
+HEALTH = ["answer", "clarify", "emergency"]
+
+
+@pytest.mark.parametrize("kind", HEALTH, ids=HEALTH)
+def test_health_reply_carries_the_disclaimer(bot: BotHarness, engine: Engine,
+                                             kind: str) -> None:
+    call = only(bot.say(question_of_kind(engine, kind)))
+    assert DISCLAIMER in telegram_text(call.params["text"])
+
+
+def test_answer_offers_sources_and_two_related_topics(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "answer")
+    reply = engine.respond(question).reply
+    call = only(bot.say(question))
+    expected = [[(SOURCES_LABEL, f"s:{reply.topic}")], *topic_buttons(engine, reply.related[:2])]
+    assert buttons_of(call) == expected
+
+
+def test_clarify_offers_up_to_three_topics_and_none_of_these(bot: BotHarness,
+                                                             engine: Engine) -> None:
+    question = question_of_kind(engine, "clarify")
+    reply = engine.respond(question).reply
+    call = only(bot.say(question))
+    expected = [*topic_buttons(engine, reply.choices[:3]), [(NONE_LABEL, "n")]]
+    assert buttons_of(call) == expected
+
+
+def test_fallback_suggests_topics_as_buttons(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "fallback")
+    call = only(bot.say(question))
+    assert buttons_of(call) == topic_buttons(engine, engine.respond(question).reply.choices[:3])
+
+
+def test_emergency_gets_guidance_without_doses_or_buttons(bot: BotHarness) -> None:
+    call = only(bot.say("my toddler swallowed a bunch of my nac pills"))
+    shown = telegram_text(call.params["text"])
+    assert ("🚨" in shown, "mg" in shown.lower(), buttons_of(call)) == (True, False, [])
+
+
+def test_every_answer_and_its_sources_pass_telegram_rules(engine: Engine) -> None:
+    harness = BotHarness(engine, flood_limit=1000)
+    try:
+        first = only(harness.say("/start"))
+        calls = []
+        for a in engine.knowledge.answers:
+            calls += harness.press(f"a:{a.id}", first) + harness.press(f"s:{a.id}", first)
+    finally:
+        harness.close()
+    for call in sent(calls):
+        assert_telegram_valid(call)
+    assert [c.status for c in sent(calls)] == [200] * 2 * len(engine.knowledge.answers)
+
+
+def test_long_reply_is_split_with_buttons_on_the_last_part(
+        bot: BotHarness, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    welcome = engine.welcome()
+    paragraphs = [f"<b>Part {n}</b> " + "cysteine &amp; NAC " * 170 for n in range(3)]
+    long = Reply("smalltalk", None, 1.0, "", "\n\n".join(paragraphs), choices=welcome.choices)
+    monkeypatch.setattr(engine, "welcome", lambda: long)
+    calls = sent(bot.say("/start"))
+    for call in calls:
+        assert_telegram_valid(call)
+    assert [bool(buttons_of(c)) for c in calls] == [False] * (len(calls) - 1) + [True]
+    assert "\n\n".join(telegram_text(c.params["text"]) for c in calls) == to_plain(long.html)
+
+
+# ---------------------------------------------------------------- follow-ups and state
+
+
+def test_sources_follow_up_cites_the_last_answer(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "answer")
+    topic = engine.respond(question).reply.topic
+    bot.say(question)
+    assert only(bot.say("sources?")).params["text"] == engine.sources(topic).html
+
+
+def test_sources_command_cites_the_last_answer(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "answer")
+    bot.say(question)
+    expected = engine.sources(engine.respond(question).reply.topic).html
+    assert only(bot.say("/sources")).params["text"] == expected
+
+
+def test_follow_up_question_uses_the_chat_state(bot: BotHarness, engine: Engine) -> None:
+    first = engine.respond("what is cysteine")
+    expected = engine.respond("and in pregnancy?", first.state).reply.html
+    bot.say("what is cysteine")
+    assert only(bot.say("and in pregnancy?")).params["text"] == expected
+
+
+def test_state_is_per_chat(bot: BotHarness, engine: Engine) -> None:
+    bot.say(question_of_kind(engine, "answer"))
+    other = bot.say("sources?", sender=OTHER)
+    assert only(other).params["text"] == engine.sources(None).html
+
+
+def test_state_is_bounded_by_max_chats(engine: Engine) -> None:
+    harness = BotHarness(engine, state_max_chats=2)
+    try:
+        harness.say("what is cysteine")
+        for uid in (3001, 3002):
+            harness.say("what is glutathione", sender=user(uid, "U", None))
+        assert only(harness.say("sources?")).params["text"] == engine.sources(None).html
+    finally:
+        harness.close()
+
+
+def test_number_picks_a_clarify_choice(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "clarify")
+    choice = engine.respond(question).reply.choices[0]
+    bot.say(question)
+    assert only(bot.say("1")).params["text"] == engine.show(choice).reply.html
+
+
+# ---------------------------------------------------------------- buttons
+
+
+def test_sources_button_cites_its_answer_after_a_later_answer(bot: BotHarness,
+                                                              engine: Engine) -> None:
+    first = only(bot.say("what is cysteine"))
+    bot.say("is nac safe in pregnancy")
+    topic = engine.respond("what is cysteine").reply.topic
+    pressed = bot.press(f"s:{topic}", first)
+    assert only(pressed).params["text"] == engine.sources(topic).html
+
+
+def test_related_button_shows_that_answer(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "answer")
+    related = engine.respond(question).reply.related[0]
+    pressed = bot.press(f"a:{related}", only(bot.say(question)))
+    assert only(pressed).params["text"] == engine.show(related).reply.html
+
+
+def test_related_button_becomes_the_last_answer(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "answer")
+    related = engine.respond(question).reply.related[0]
+    bot.press(f"a:{related}", only(bot.say(question)))
+    assert only(bot.say("/sources")).params["text"] == engine.sources(related).html
+
+
+def test_clarify_button_shows_the_chosen_answer(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "clarify")
+    choice = engine.respond(question).reply.choices[-1]
+    pressed = bot.press(f"a:{choice}", only(bot.say(question)))
+    assert only(pressed).params["text"] == engine.show(choice).reply.html
+
+
+def test_none_of_these_gives_the_core_fallback(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "clarify")
+    offer = engine.respond(question)
+    expected = engine.respond("none of these", offer.state).reply
+    pressed = only(bot.press("n", only(bot.say(question))))
+    assert (pressed.params["text"], buttons_of(pressed)) == (
+        expected.html, topic_buttons(engine, expected.choices[:3]))
+
+
+def test_group_button_lists_its_topics_in_place(bot: BotHarness, engine: Engine) -> None:
+    gid, title, answers = engine.topics_by_group()[0]
+    edit = only(bot.press(f"g:{gid}", only(bot.say("/topics"))), "editMessageText")
+    expected = [*topic_buttons(engine, tuple(a.id for a in answers)), [(HOME_LABEL, "t")]]
+    assert (title in edit.params["text"], buttons_of(edit)) == (True, expected)
+
+
+def test_all_topics_button_goes_back_to_the_groups(bot: BotHarness, engine: Engine) -> None:
+    topics = only(bot.say("/topics"))
+    gid = engine.topics_by_group()[0][0]
+    bot.press(f"g:{gid}", topics)
+    back = only(bot.press("t", topics), "editMessageText")
+    assert (back.params["text"], buttons_of(back)) == (TOPICS_HTML, buttons_of(topics))
+
+
+def test_topic_button_from_browsing_shows_the_answer(bot: BotHarness, engine: Engine) -> None:
+    answer = engine.topics_by_group()[0][2][0]
+    pressed = bot.press(f"a:{answer.id}", only(bot.say("/topics")))
+    assert only(pressed).params["text"] == engine.show(answer.id).reply.html
+
+
+STALE = ["a:no-such-topic", "s:no-such-topic", "zz:unknown", ""]
+
+
+@pytest.mark.parametrize("data", STALE, ids=["topic", "sources", "action", "empty"])
+def test_unknown_button_says_it_no_longer_works(bot: BotHarness, data: str) -> None:
+    pressed = bot.press(data, only(bot.say("/start")))
+    assert only(pressed).params["text"] == STALE_HTML
+
+
+def test_unknown_group_button_shows_the_groups(bot: BotHarness, engine: Engine) -> None:
+    topics = only(bot.say("/topics"))
+    bot.press(f"g:{engine.topics_by_group()[0][0]}", topics)
+    back = only(bot.press("g:no-such-group", topics), "editMessageText")
+    assert back.params["text"] == TOPICS_HTML
+
+
+PRESSES = ["s:what-is-cysteine", "a:pregnancy", "n", "g:basics", "t", "a:gone"]
+
+
+@pytest.mark.parametrize("data", PRESSES, ids=["sources", "topic", "none", "group", "home",
+                                               "stale"])
+def test_every_button_press_is_answered_once(bot: BotHarness, data: str) -> None:
+    pressed = bot.press(data, only(bot.say("/topics")))
+    assert [c.status for c in pressed if c.method == "answerCallbackQuery"] == [200]
+
+
+def test_button_press_is_answered_even_when_sending_fails(bot: BotHarness) -> None:
+    topics = only(bot.say("/topics"))
+    bot.api.fail_next("sendMessage", status=400)
+    pressed = bot.press("a:pregnancy", topics)
+    assert [(c.method, c.status, c.params.get("text")) for c in pressed] == [
+        ("answerCallbackQuery", 200, None),
+        ("sendMessage", 400, bot.engine.show("pregnancy").reply.html),
+        ("sendMessage", 200, FAILED_HTML),
+    ]
+
+
+# ---------------------------------------------------------------- other kinds of messages
+
+
+@pytest.mark.parametrize("kind", list(NON_TEXT_CONTENT), ids=list(NON_TEXT_CONTENT))
+def test_non_text_message_gets_a_text_only_notice(bot: BotHarness, kind: str) -> None:
+    assert only(bot.send(non_text_update(kind))).params["text"] == NON_TEXT_HTML
+
+
+def test_edited_message_is_answered_as_a_new_one(bot: BotHarness, engine: Engine) -> None:
+    original = message("hello")
+    bot.send({"message": original})
+    question = question_of_kind(engine, "answer")
+    edited = only(bot.send(edited_update(original, question)))
+    assert edited.params["text"] == engine.respond(question).reply.html
+
+
+# ---------------------------------------------------------------- groups
+
+
+def test_group_chatter_is_ignored(bot: BotHarness) -> None:
+    assert bot.say("is nac safe in pregnancy", chat=GROUP) == []
+
+
+def test_group_non_text_is_ignored(bot: BotHarness) -> None:
+    assert bot.send(non_text_update("sticker", chat=GROUP)) == []
+
+
+def test_group_mention_is_answered_without_the_mention(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "answer")
+    call = only(bot.say(f"{BOT_MENTION} {question}", chat=GROUP))
+    assert call.params["text"] == engine.respond(question).reply.html
+
+
+def test_group_answer_replies_to_the_question(bot: BotHarness) -> None:
+    question = message(f"{BOT_MENTION} what is cysteine", chat=GROUP)
+    call = only(bot.send({"message": question}))
+    assert call.params["reply_parameters"]["message_id"] == question["message_id"]
+
+
+def test_group_reply_to_the_bot_is_answered(bot: BotHarness, engine: Engine) -> None:
+    answer = only(bot.say(f"{BOT_MENTION} what is cysteine", chat=GROUP))
+    follow_up = bot.say("sources?", chat=GROUP, reply_to=bot.api.message_sent(answer))
+    topic = engine.respond("what is cysteine").reply.topic
+    assert only(follow_up).params["text"] == engine.sources(topic).html
+
+
+def test_group_reply_to_someone_else_is_ignored(bot: BotHarness) -> None:
+    theirs = message("I take NAC daily", chat=GROUP, sender=OTHER)
+    assert bot.say("what is cysteine", chat=GROUP, reply_to=theirs) == []
+
+
+GROUP_COMMANDS = ["/help", f"/help{BOT_MENTION}"]
+
+
+@pytest.mark.parametrize("command", GROUP_COMMANDS, ids=["plain", "addressed"])
+def test_group_command_is_answered(bot: BotHarness, engine: Engine, command: str) -> None:
+    assert only(bot.say(command, chat=GROUP)).params["text"] == engine.compose.help().html
+
+
+def test_group_command_for_another_bot_is_ignored(bot: BotHarness) -> None:
+    assert bot.say("/help@some_other_bot", chat=GROUP) == []
+
+
+def test_private_chat_reply_does_not_quote_the_question(bot: BotHarness) -> None:
+    call = only(bot.say("what is cysteine", chat=private_chat()))
+    assert "reply_parameters" not in call.params
