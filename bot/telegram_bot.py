@@ -104,6 +104,9 @@ RETRY_BACKOFF = 0.5  # seconds before the first such retry, doubled each time
 PERSIST_EVERY = 30.0  # seconds between writes of the state file (and at shutdown)
 STRAY_CHATS = 1000  # extra chat_data entries tolerated before those without state are dropped
 LISTEN = "0.0.0.0"  # the webhook listens on every interface (inside a container)
+# PTB loggers whose records can hold the token: the bot's (API URL at DEBUG), the retry loop's.
+TOKEN_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext", "telegram.ext.Updater",
+                 "telegram.ext.Application")
 
 
 @dataclass(frozen=True, slots=True)
@@ -483,6 +486,8 @@ def build_application(settings: Settings, engine: Engine, *,
         raise ConfigError("TELEGRAM_BOT_TOKEN", "is not set")
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    for name in TOKEN_LOGGERS:  # PTB logs the API URL at DEBUG
+        hide_token(logging.getLogger(name), settings.token)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -574,6 +579,8 @@ async def _serve(settings: Settings, engine: Engine) -> None:
 def run_telegram(settings: Settings, engine: Engine) -> int:
     """Run the Telegram bot; return the exit code (on failure: one line on stderr, no token)."""
     quiet_libraries(settings.log_level)
+    for handler in logging.getLogger().handlers:
+        hide_token(handler, settings.token or "")
     host = urlsplit(settings.base_url).netloc
     try:
         asyncio.run(_serve(settings, engine))
@@ -589,6 +596,31 @@ def run_telegram(settings: Settings, engine: Engine) -> int:
     except OSError as exc:
         return _fail(f"cannot listen for the webhook on port {settings.port}: {exc.strerror}")
     return 0
+
+
+class TokenFilter(logging.Filter):
+    """Replace the bot token in log records, message and traceback alike."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record in place; keep it."""
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        return True
+
+
+def hide_token(where: logging.Logger | logging.Handler, token: str) -> None:
+    """Add a TokenFilter for this token to a logger or handler, once."""
+    if not any(isinstance(f, TokenFilter) and f.token == token for f in where.filters):
+        where.addFilter(TokenFilter(token))
 
 
 def quiet_libraries(level: str) -> None:

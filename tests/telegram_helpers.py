@@ -26,6 +26,9 @@ from bot.engine import Engine
 from bot.settings import Settings
 from bot.telegram_bot import App, RetryingRateLimiter, build_application, running
 
+# PTB 22 warns about its own use of RetryAfter.retry_after on every 429 unless the program opts
+# into the coming timedelta behaviour (the Dockerfile sets it too).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "4242424242:AAEsecret-token-never-to-be-logged_x9Z"
@@ -123,6 +126,17 @@ class BotHarness:
         mark = len(self.api.calls)
         update_id = self.server.call(self.api.inject, update)
         self.server.run(self._settle(update_id))
+        return [c for c in self.api.calls[mark:] if c.method != "getUpdates"]
+
+    def send_all(self, updates: list[dict[str, Any]]) -> list[Call]:
+        """Push updates so that one getUpdates hands them out together; return the calls."""
+        mark = len(self.api.calls)
+
+        async def inject_all() -> int:
+            return [self.api.inject(u) for u in updates][-1]
+
+        last = self.server.run(inject_all())
+        self.server.run(self._settle(last))
         return [c for c in self.api.calls[mark:] if c.method != "getUpdates"]
 
     async def _settle(self, update_id: int) -> None:
