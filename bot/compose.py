@@ -122,6 +122,22 @@ class Composer:
         ]
         return _reply("smalltalk", None, 1.0, blocks, choices=tuple(topics))
 
+    def more(self, topics: Sequence[str], confidence: float) -> Reply:
+        """Return the topics related to the last answer, numbered for picking."""
+        listing = "\n".join(f"{n}. {esc(self.knowledge.answer(t).title)}"
+                            for n, t in enumerate(topics, 1))
+        blocks = [esc(self.knowledge.smalltalk["more"]), listing, "Reply with a number."]
+        return _reply("smalltalk", None, confidence, blocks, choices=tuple(topics))
+
+    def topics(self, groups: Sequence[tuple[str, str, Sequence[Answer]]]) -> Reply:
+        """Return every topic, by group, as text."""
+        blocks = ["<b>Topics I can answer</b>"]
+        for _, title, answers in groups:
+            names = "\n".join(f"• {esc(a.title)}" for a in answers)
+            blocks.append(f"<b>{esc(title)}</b>\n{names}")
+        blocks.append("Ask about any of them in your own words.")
+        return _reply("smalltalk", None, 1.0, blocks)
+
     def help(self) -> Reply:
         """Return how to use the bot."""
         blocks = [

@@ -11,7 +11,7 @@ Order matters and is the product's safety contract:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -71,6 +71,8 @@ class Engine:
         self._generic = frozenset(generic)
         self._subject = frozenset(self.analyzer.stem(w) for g in intents.subject
                                   for w in self._canon(g))
+        self._overviews = {self.analyzer.stem(w): topic for word, topic in intents.overview.items()
+                           for w in self._canon(word)}
         rows = [(e.topic, self.analyzer.analyze(e.text)) for e in intents.examples
                 if e.topic not in SMALLTALK_TOPICS]
         texts = [(a.id, self.analyzer.analyze(f"{a.title}\n{a.text}")) for a in knowledge.answers]
@@ -114,16 +116,18 @@ class Engine:
         if emergency is not None:
             log.info("outcome=emergency category=%s", emergency.category)
             return Turn(self.compose.emergency(emergency.category), ConversationState())
+        if text.startswith("/"):
+            return self.command(text[1:].split()[0].split("@")[0].lower(), state)
         picked = self._pick(text, state)
         if picked is not None:
             return picked
         small = self._smalltalk(text)
         if small is not None:
-            topic, score = small
-            if topic == SOURCES_TOPIC:
-                return Turn(self.sources(state.last_topic), replace(state, choices=()))
-            return Turn(self.compose.smalltalk(topic, score), replace(state, choices=()))
+            return self._small(*small, state)
         analysis = self.analyzer.analyze(text)
+        overview = self._overview(analysis)
+        if overview is not None:
+            return self.show(overview, 1.0)
         decision = self.decide(analysis)
         if decision.kind == "sources":
             return Turn(self.sources(state.last_topic), replace(state, choices=()))
@@ -132,6 +136,21 @@ class Engine:
         log.info("outcome=%s topics=%s confidence=%.3f", decision.kind,
                  ",".join(decision.topics), decision.confidence)
         return self._render(decision, state)
+
+    def command(self, name: str, state: ConversationState | None = None) -> Turn:
+        """Return the reply to a slash command typed in a chat (/start, /help, /sources...)."""
+        state = state or ConversationState()
+        replies: dict[str, Callable[[], Reply]] = {
+            "start": self.welcome,
+            "help": self.compose.help,
+            "disclaimer": self.compose.disclaimer,
+            "topics": lambda: self.compose.topics(self.topics_by_group()),
+            "privacy": lambda: self.compose.privacy(24, persistent=False),
+            "sources": lambda: self.sources(state.last_topic),
+        }
+        make = replies.get(name, self.compose.help)
+        reply = make()
+        return Turn(reply, replace(state, choices=reply.choices if name == "start" else ()))
 
     def show(self, topic: str, confidence: float = 1.0) -> Turn:
         """Return the answer of one topic (a button press or a picked choice: confidence 1)."""
@@ -213,6 +232,22 @@ class Engine:
                 if tokens[i : i + len(phrase)] == phrase:
                     return signal
         return None
+
+    def _small(self, topic: str, score: float, state: ConversationState) -> Turn:
+        if topic == SOURCES_TOPIC:
+            return Turn(self.sources(state.last_topic), replace(state, choices=()))
+        if topic == "more":
+            if state.last_topic is None:
+                return Turn(self.compose.smalltalk("capabilities", score), state)
+            related = self.knowledge.answer(state.last_topic).related
+            return Turn(self.compose.more(related, score), replace(state, choices=related))
+        return Turn(self.compose.smalltalk(topic, score), replace(state, choices=()))
+
+    def _overview(self, analysis: Analysis) -> str | None:
+        # "NAC?" or "what is cysteine": a question that names only the subject.
+        if len(analysis.terms) != 1:
+            return None
+        return self._overviews.get(analysis.terms[0])
 
     def _smalltalk(self, text: str) -> tuple[str, float] | None:
         message = " ".join(self._canon(text))

@@ -5,6 +5,7 @@ Each file may hold any of these keys, so curators can group content as they like
   synonyms   - canonical word: [variants], applied before matching
   generic    - words nearly every question shares; they never decide a match alone
   subject    - the words naming what the bot is about (NAC, cysteine, glutathione)
+  overview   - subject word: topic, the answer to a question that names only that word
   stopwords  - words that carry no topic at all
   signals    - out-of-scope signals: [{id, terms, reply?, except_topics?}]
   emergency  - emergency triggers: {sets, person, questions, categories}
@@ -21,11 +22,13 @@ from bot.errors import KnowledgeError
 from bot.yamlfile import Fields, read_yaml
 
 # Topics that are not answers: the engine handles them itself.
-SMALLTALK_TOPICS = ("greeting", "thanks", "identity", "capabilities", "goodbye")
+SMALLTALK_TOPICS = ("greeting", "thanks", "identity", "capabilities", "goodbye", "ack", "more")
 SOURCES_TOPIC = "sources-request"
 OUT_OF_SCOPE_TOPIC = "out-of-scope"
 SPECIAL_TOPICS = (*SMALLTALK_TOPICS, SOURCES_TOPIC, OUT_OF_SCOPE_TOPIC)
-FILE_KEYS = ("topics", "synonyms", "generic", "subject", "stopwords", "signals", "emergency")
+FILE_KEYS = (
+    "topics", "synonyms", "generic", "subject", "overview", "stopwords", "signals", "emergency",
+)
 MIN_EXAMPLES = 12
 
 
@@ -78,6 +81,7 @@ class Intents:
     synonyms: Mapping[str, tuple[str, ...]]
     generic: tuple[str, ...]
     subject: tuple[str, ...]
+    overview: Mapping[str, str]
     stopwords: tuple[str, ...]
     signals: tuple[Signal, ...]
     emergency: EmergencyRules
@@ -154,6 +158,7 @@ def load(folder: Path) -> Intents:
     synonyms: dict[str, tuple[str, ...]] = {}
     generic: list[str] = []
     subject: list[str] = []
+    overview: dict[str, str] = {}
     stopwords: list[str] = []
     signals: list[Signal] = []
     emergency: EmergencyRules | None = None
@@ -178,6 +183,10 @@ def load(folder: Path) -> Intents:
             generic.extend(top.texts("generic"))
         if "subject" in top.data:
             subject.extend(top.texts("subject"))
+        if "overview" in top.data:
+            for word, topic in top.mapping("overview").items():
+                o = Fields({"topic": topic}, file, f"overview.{word}")
+                overview[str(word)] = o.text("topic")
         if "stopwords" in top.data:
             stopwords.extend(top.texts("stopwords"))
         if "signals" in top.data:
@@ -193,6 +202,7 @@ def load(folder: Path) -> Intents:
         synonyms=MappingProxyType(synonyms),
         generic=tuple(generic),
         subject=tuple(subject),
+        overview=MappingProxyType(overview),
         stopwords=tuple(stopwords),
         signals=tuple(signals),
         emergency=emergency,

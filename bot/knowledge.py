@@ -16,7 +16,9 @@ from bot.errors import KnowledgeError
 from bot.yamlfile import Fields, read_yaml
 
 CAUTION_KINDS = ("pregnancy", "nursing", "interactions", "condition")
-SMALLTALK_KINDS = ("greeting", "thanks", "identity", "capabilities", "goodbye", "fallback")
+SMALLTALK_KINDS = (
+    "greeting", "thanks", "identity", "capabilities", "goodbye", "ack", "more", "fallback",
+)
 EMERGENCY_KINDS = ("overdose", "breathing", "chest", "suicide", "general")
 # Telegram: a message is at most 4096 characters, a button label should fit a phone screen.
 MAX_ANSWER_CHARS = 2500

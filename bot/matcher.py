@@ -89,6 +89,7 @@ class Matcher:
         self._example_topic: list[int] = []
         self._example_norm: list[float] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._generic_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._texts: dict[int, list[str]] = defaultdict(list)
         for topic, a in examples:
             if a.terms:
@@ -97,8 +98,15 @@ class Matcher:
             idx = len(self._example_topic)
             self._example_topic.append(topic_index[topic])
             self._example_norm.append(math.sqrt(sum(self._weight2[t] for t in terms)))
+            generic_mass = sum(self._weight2[t] for t in terms if t in generic_set)
             for term in terms:
-                self._postings[term].append((idx, self._weight2[term]))
+                if term not in generic_set:
+                    self._postings[term].append((idx, self._weight2[term]))
+                elif generic_mass * 2 >= self._example_norm[idx] ** 2:
+                    # Only examples made mostly of generic words ("is nac safe") can be the
+                    # closest example of a question made only of generic words.
+                    self._generic_postings[term].append((idx, self._weight2[term]))
+        self._topic_share = {term: dict(pairs) for term, pairs in self._topic_terms.items()}
 
     def knows(self, term: str) -> bool:
         """Tell whether any topic uses this term."""
@@ -124,13 +132,27 @@ class Matcher:
         cover: dict[int, float] = defaultdict(float)
         specific: set[int] = set()
         has_specific = any(t not in self._generic for t in terms)
+        deferred = []
         for term, w in q2:
-            for idx, w_e in self._postings.get(term, ()):
+            if term in self._generic:
+                if has_specific:
+                    # Generic words touch nearly every example: with specific words present
+                    # they only top up topics already found, which keeps 100x bases fast.
+                    deferred.append((term, w))
+                    continue
+                postings = self._generic_postings.get(term, ())
+            else:
+                postings = self._postings.get(term, ())
+            for idx, w_e in postings:
                 dots[idx] += w_e
             for topic, share in self._topic_terms.get(term, ()):
                 cover[topic] += w * share
-                if term not in self._generic:
+                if has_specific:
                     specific.add(topic)
+        for term, w in deferred:
+            shares = self._topic_share.get(term, {})
+            for topic in cover:
+                cover[topic] += w * shares.get(topic, 0.0)
         best_cos: dict[int, float] = {}
         for idx, dot in dots.items():
             cos = dot / (norm_q * self._example_norm[idx])

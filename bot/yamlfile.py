@@ -71,6 +71,9 @@ class Fields:
     def texts(self, key: str, *, allow_empty: bool = False) -> tuple[str, ...]:
         """Return a list-of-strings field as a tuple."""
         value = self.data.get(key, [])
+        if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+            raise self.error(f"field '{key}' has yes/no/on/off unquoted, which YAML reads as "
+                             "true/false: put them in quotes")
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise self.error(f"field '{key}' must be a list of non-empty strings")
         if not value and not allow_empty:
