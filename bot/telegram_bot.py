@@ -424,8 +424,8 @@ class RetryingRateLimiter(AIORateLimiter):
             except NetworkError as exc:
                 if attempt == self.retries or not _retry_is_safe(endpoint, exc):
                     raise
-                log.warning("%s failed (%s); retry %d of %d", endpoint, exc, attempt + 1,
-                            self.retries)
+                log.info("%s failed (%s); retry %d of %d", endpoint, exc, attempt + 1,
+                         self.retries)
                 await asyncio.sleep(self.backoff * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 

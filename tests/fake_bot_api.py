@@ -251,6 +251,7 @@ class Call:
     status: int = 200
     at: float = field(default_factory=time.perf_counter)
     result: Any = None
+    answered: bool = True  # False if the client had gone away before the answer
 
 
 @dataclass
@@ -611,8 +612,9 @@ class _Handler(tornado.web.RequestHandler):
             body = {"ok": False, "error_code": exc.status, "description": exc.description}
             if exc.parameters:
                 body["parameters"] = exc.parameters
+        call.answered = not self.closed.is_set()
         self.api.record(call)
-        if self.closed.is_set():
+        if not call.answered:
             return
         self.set_status(call.status)
         self.set_header("Content-Type", "application/json")

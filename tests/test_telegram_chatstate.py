@@ -1,0 +1,82 @@
+"""Bounded per-chat conversation state: count, age, least recently used first."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.chatstate import ChatStates
+from bot.reply import ConversationState
+
+A = ConversationState(last_topic="pregnancy")
+B = ConversationState(last_topic="side-effects", choices=("flu", "ards"))
+FRESH = ConversationState()
+
+
+def test_unknown_chat_gets_a_fresh_state() -> None:
+    assert ChatStates(10, 60).get(1, 0.0) == FRESH
+
+
+def test_stored_state_comes_back() -> None:
+    chats = ChatStates(10, 60)
+    chats.put(1, B, 0.0)
+    assert chats.get(1, 30.0) == B
+
+
+@pytest.mark.parametrize(("age", "expected"), [(60.0, A), (60.5, FRESH)],
+                         ids=["at-ttl", "past-ttl"])
+def test_state_expires_after_ttl(age: float, expected: ConversationState) -> None:
+    chats = ChatStates(10, 60)
+    chats.put(1, A, 0.0)
+    assert chats.get(1, age) == expected
+
+
+def test_oldest_chat_is_forgotten_over_the_bound() -> None:
+    chats = ChatStates(2, 60)
+    forgotten = [chats.put(chat, A, float(chat)) for chat in (1, 2, 3)]
+    assert (forgotten, sorted(chats)) == ([[], [], [1]], [2, 3])
+
+
+def test_a_new_message_makes_a_chat_the_most_recent() -> None:
+    chats = ChatStates(2, 60)
+    chats.put(1, A, 0.0)
+    chats.put(2, A, 1.0)
+    chats.put(1, B, 2.0)
+    assert chats.put(3, A, 3.0) == [2]
+
+
+def test_expired_chats_are_forgotten_on_the_next_put() -> None:
+    chats = ChatStates(10, 60)
+    chats.put(1, A, 0.0)
+    chats.put(2, A, 30.0)
+    assert (chats.put(3, A, 61.0), len(chats)) == ([1], 2)
+
+
+def test_snapshot_restores_into_a_new_store() -> None:
+    old = ChatStates(10, 60)
+    old.put(7, B, 5.0)
+    new = ChatStates(10, 60)
+    new.restore([(7, old.snapshot(7) or {})], 10.0)
+    assert new.get(7, 10.0) == B
+
+
+def test_restore_drops_expired_and_malformed_entries() -> None:
+    chats = ChatStates(10, 60)
+    saved = [(1, {"last_topic": "flu", "seen": 0.0}), (2, {"last_topic": "flu"}),
+             (3, {"last_topic": "flu", "seen": "yesterday"}), (4, {"last_topic": "flu",
+                                                                   "seen": 90.0})]
+    dropped = chats.restore(saved, 100.0)
+    assert (sorted(dropped), list(chats)) == ([1, 2, 3], [4])
+
+
+def test_restore_keeps_the_most_recent_chats_within_the_bound() -> None:
+    chats = ChatStates(2, 1000)
+    saved = [(chat, {"last_topic": "flu", "seen": seen})
+             for chat, seen in ((1, 30.0), (2, 10.0), (3, 20.0))]
+    chats.restore(saved, 40.0)
+    assert list(chats) == [3, 1]
+
+
+@pytest.mark.parametrize(("max_chats", "ttl"), [(0, 60), (10, 0)], ids=["no-chats", "no-ttl"])
+def test_bounds_must_be_positive(max_chats: int, ttl: float) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        ChatStates(max_chats, ttl)
