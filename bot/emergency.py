@@ -18,7 +18,7 @@ from bot.normalize import words
 
 MAX_GAP = 2  # words allowed between two words of a phrase
 LONG_GAP = 6  # words allowed where a phrase says "..."
-MANY_NUMBER = 5  # "took 30 tylenol": a count this high reads as "many"
+MANY_NUMBER = 8  # "took 30 tylenol": a count this high reads as "many"
 UNITS = frozenset({"mg", "g", "gram", "grams", "mcg", "ml", "kg", "lb", "lbs", "x", "percent"})
 NUMBER = "<number>"  # what a large count becomes among the words of a message
 # Suicidal talk is answered with crisis guidance however it is framed.
