@@ -55,6 +55,7 @@ class _Category:
     always: tuple[tuple[str, Pattern], ...]
     unless_question: tuple[tuple[str, Pattern], ...]
     experience: tuple[Pattern, ...]
+    together: tuple[tuple[tuple[Pattern, ...], ...], ...]
 
 
 class EmergencyDetector:
@@ -73,6 +74,10 @@ class EmergencyDetector:
                 always=tuple((p, self._compile(p)) for p in c.always),
                 unless_question=tuple((p, self._compile(p)) for p in c.unless_question),
                 experience=tuple(self._compile(p) for p in c.experience),
+                together=tuple(
+                    tuple(tuple(self._compile(p) for p in group) for group in rule)
+                    for rule in c.together
+                ),
             )
             for c in rules.categories
         ]
@@ -131,12 +136,16 @@ class EmergencyDetector:
             for phrase, pattern in cat.always:
                 if _occurs(pattern, tokens) and not (discounted and (story or harmless)):
                     return Emergency(cat.id, phrase)
-            for phrase, pattern in cat.unless_question:
-                if not _occurs(pattern, tokens) or harmless or story:
-                    continue
-                personal = any_of(self._person) or any_of(cat.experience)
-                if not asks or personal:
-                    return Emergency(cat.id, phrase)
+            if harmless or story:
+                continue
+            found = next((p for p, pat in cat.unless_question if _occurs(pat, tokens)), None)
+            if found is None:
+                found = next((f"together[{n}]" for n, rule in enumerate(cat.together)
+                              if all(any_of(group) for group in rule)), None)
+            if found is None:
+                continue
+            if not asks or any_of(self._person) or any_of(cat.experience):
+                return Emergency(cat.id, found)
         return None
 
 

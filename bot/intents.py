@@ -59,6 +59,7 @@ class EmergencyCategory:
     always: tuple[str, ...]  # an emergency in any framing
     unless_question: tuple[str, ...]  # an emergency unless asked as a general question
     experience: tuple[str, ...] = ()  # cues that someone is living this now ("after taking")
+    together: tuple[tuple[tuple[str, ...], ...], ...] = ()  # one phrase of each list, anywhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,18 +103,28 @@ def _emergency(raw: object, file: str) -> EmergencyRules:
     categories = []
     for n, item in enumerate(f.items("categories")):
         c = Fields(item, file, f"emergency.categories[{n}]")
-        c.only(("id",), ("always", "unless_question", "experience"))
+        c.only(("id",), ("always", "unless_question", "experience", "together"))
+        together = []
+        for k, rule in enumerate(c.data.get("together") or []):
+            if not isinstance(rule, list) or len(rule) < 2:
+                raise c.error(f"together[{k}] must be a list of two or more phrase lists")
+            lists = Fields({"lists": rule}, file, f"emergency category '{c.text('id')}'")
+            together.append(tuple(
+                Fields({"phrases": p}, lists.file, lists.entry).texts("phrases") for p in rule
+            ))
         cat = EmergencyCategory(
             id=c.text("id"),
             always=c.texts("always", allow_empty=True),
             unless_question=c.texts("unless_question", allow_empty=True),
             experience=c.texts("experience", allow_empty=True),
+            together=tuple(together),
         )
-        if not cat.always and not cat.unless_question:
-            raise c.error("a category needs 'always' or 'unless_question' phrases")
+        if not cat.always and not cat.unless_question and not cat.together:
+            raise c.error("a category needs 'always', 'unless_question' or 'together' phrases")
         categories.append(cat)
     for cat in categories:
-        for phrase in (*cat.always, *cat.unless_question, *cat.experience):
+        grouped = [p for rule in cat.together for group in rule for p in group]
+        for phrase in (*cat.always, *cat.unless_question, *cat.experience, *grouped):
             for name in _set_names(phrase):
                 if name not in sets and name != "number":
                     where = f"emergency category '{cat.id}'"
