@@ -57,6 +57,7 @@ class Matcher:
         generic: Iterable[str],
         texts: Iterable[tuple[str, Analysis]] = (),
     ) -> None:
+        texts = list(texts)
         examples = list(examples)
         rows = [(topic, frozenset(a.terms)) for topic, a in examples if a.terms]
         self.topics: tuple[str, ...] = tuple(dict.fromkeys(t for t, _ in rows))
@@ -75,12 +76,21 @@ class Matcher:
         self._generic = generic_set
         self._weight2: dict[str, float] = {}
         self._topic_terms: dict[str, list[tuple[int, float]]] = {}
+        commonness: dict[str, float] = {}
+        for _, a in [*examples, *texts]:
+            for term, freq in a.commonness.items():
+                commonness[term] = max(freq, commonness.get(term, 0.0))
         for term in owners.keys() | text_owners.keys():
             full, extra = owners.get(term, set()), text_owners.get(term, set())
             w = math.log(1 + n / len(full | extra))
             if term in generic_set:
                 w *= GENERIC_FACTOR
-            self._weight2[term] = w * w
+            w2 = w * w
+            # An everyday word ("happens", "week") that one topic happens to use is weaker
+            # evidence for that topic than a rare one ("placenta").
+            if term.isdigit() or commonness.get(term, 0.0) >= EVERYDAY_FREQUENCY:
+                w2 *= EVERYDAY_FACTOR
+            self._weight2[term] = w2
             self._topic_terms[term] = [(t, 1.0) for t in full] + [
                 (t, TEXT_FACTOR) for t in extra - full
             ]

@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 class Thresholds:
     """Confidence thresholds of the matcher (all on the 0-1 confidence scale)."""
 
-    answer: float = 0.3  # at or above: answer, if no other topic is close
-    clarify: float = 0.2  # at or above (and below answer): offer "did you mean"
-    margin: float = 0.02  # a second topic this close to the best one makes it ambiguous
+    answer: float = 0.25  # at or above: answer, if no other topic is close
+    clarify: float = 0.18  # at or above (and below answer): offer "did you mean"
+    margin: float = 0.01  # a second topic this close to the best one makes it ambiguous
     window: float = 0.15  # clarify offers topics this close to the best one
     smalltalk: float = 0.86  # whole-message similarity for small talk and "sources?"
 
