@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Coroutine, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
@@ -181,8 +182,37 @@ def free_port() -> int:
         return port
 
 
-def bot_process(env: Mapping[str, str], *args: str) -> subprocess.Popen[str]:
-    """Start `python -m bot` with this environment (plus PATH), pipes for stdout and stderr."""
-    full = {"PATH": os.environ.get("PATH", ""), "PYTHONUNBUFFERED": "1", **env}
-    return subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=ROOT, env=full,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+class BotProcess:
+    """`python -m bot` in a subprocess; stderr goes to a file so a chatty start cannot block."""
+
+    def __init__(self, env: Mapping[str, str], *args: str) -> None:
+        full = {"PATH": os.environ.get("PATH", ""), "PYTHONUNBUFFERED": "1", **env}
+        # Closed in __exit__: the file must outlive this call, as long as the process runs.
+        self._stderr = tempfile.TemporaryFile("w+")  # noqa: SIM115
+        self.popen = subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=ROOT, env=full,
+                                      stdout=subprocess.DEVNULL, stderr=self._stderr, text=True)
+
+    def __enter__(self) -> BotProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait()
+        self._stderr.close()
+
+    def stderr(self) -> str:
+        """Return what the process wrote to stderr so far."""
+        self._stderr.seek(0)
+        return self._stderr.read()
+
+    def finish(self, timeout: float) -> tuple[int, str]:
+        """Wait for the process to end; return its exit code and stderr."""
+        try:
+            code = self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+            raise AssertionError(f"the bot did not exit within {timeout}s: "
+                                 f"{self.stderr()[-2000:]}") from None
+        return code, self.stderr()

@@ -63,6 +63,11 @@ def assert_telegram_valid(call: Call) -> None:
 # ---------------------------------------------------------------- start-up and commands
 
 
+def test_start_checks_the_token_registers_commands_then_polls(bot: BotHarness) -> None:
+    bot.say("hello")
+    assert bot.api.arrived[:4] == ["getMe", "setMyCommands", "deleteWebhook", "getUpdates"]
+
+
 def test_start_registers_the_six_commands(bot: BotHarness) -> None:
     registered = only(bot.api.calls, "setMyCommands").params["commands"]
     assert [c["command"] for c in registered] == [c.command for c in COMMANDS]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -12,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from fake_bot_api import text_update
-from telegram_helpers import TOKEN, FakeServer, bot_process, free_port
+from telegram_helpers import TOKEN, BotProcess, FakeServer, free_port
 
 STOP_WITHIN = 10.0  # seconds a stopped bot may take to exit
 WRONG_TOKEN = "1111111111:AAWrong-token-that-the-server-rejects_x"
@@ -32,31 +31,32 @@ def env_for(server: FakeServer, **extra: str) -> dict[str, str]:
             "PTB_TIMEDELTA": "1", **extra}
 
 
-def finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
+def finish(proc: BotProcess) -> tuple[int, str]:
     """Wait for the process to end; return its exit code and stderr."""
-    try:
-        _, err = proc.communicate(timeout=STOP_WITHIN)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        _, err = proc.communicate()
-        raise AssertionError(f"the bot did not exit within {STOP_WITHIN}s: {err}") from None
-    return proc.returncode, err
+    return proc.finish(STOP_WITHIN)
 
 
-def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
+def stop(proc: BotProcess) -> tuple[int, str]:
     """Send SIGTERM and wait for the process to end."""
-    proc.send_signal(signal.SIGTERM)
+    proc.popen.send_signal(signal.SIGTERM)
     return finish(proc)
 
 
-def start_polling(server: FakeServer, **env: str) -> subprocess.Popen[str]:
-    proc = bot_process(env_for(server, **env))
-    try:
-        server.wait_until(lambda: "getUpdates" in server.api.arrived, timeout=15)
-    except TimeoutError:
-        proc.kill()
-        raise AssertionError(f"the bot never polled: {proc.communicate()[1]}") from None
-    return proc
+def run_to_end(env: dict[str, str]) -> tuple[int, str]:
+    """Run the bot until it exits by itself; return its exit code and stderr."""
+    with BotProcess(env) as proc:
+        return finish(proc)
+
+
+@pytest.fixture
+def polling(server: FakeServer) -> Iterator[BotProcess]:
+    """The bot in a subprocess, long polling the fake server."""
+    with BotProcess(env_for(server)) as proc:
+        try:
+            server.wait_until(lambda: "getUpdates" in server.api.arrived, timeout=15)
+        except TimeoutError:
+            raise AssertionError(f"the bot never polled: {proc.stderr()[-2000:]}") from None
+        yield proc
 
 
 # ---------------------------------------------------------------- start-up errors
@@ -67,11 +67,11 @@ BAD_TOKEN_LINE = "error: Telegram rejected TELEGRAM_BOT_TOKEN; get a valid one f
 
 def test_bad_token_gives_one_line_and_exit_1(server: FakeServer) -> None:
     env = env_for(server, TELEGRAM_BOT_TOKEN=WRONG_TOKEN, LOG_LEVEL="WARNING")
-    assert finish(bot_process(env)) == (1, BAD_TOKEN_LINE)
+    assert run_to_end(env) == (1, BAD_TOKEN_LINE)
 
 
 def test_bad_token_at_info_shows_no_traceback_nor_token(server: FakeServer) -> None:
-    _, err = finish(bot_process(env_for(server, TELEGRAM_BOT_TOKEN=WRONG_TOKEN)))
+    _, err = run_to_end(env_for(server, TELEGRAM_BOT_TOKEN=WRONG_TOKEN))
     assert ("Traceback" in err, WRONG_TOKEN in err, err.endswith(BAD_TOKEN_LINE)) == (
         False, False, True)
 
@@ -79,7 +79,7 @@ def test_bad_token_at_info_shows_no_traceback_nor_token(server: FakeServer) -> N
 def test_unreachable_server_gives_one_line_and_exit_1() -> None:
     base = f"http://127.0.0.1:{free_port()}/bot"
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": base, "LOG_LEVEL": "WARNING"}
-    assert finish(bot_process(env)) == (
+    assert run_to_end(env) == (
         1, f"error: cannot reach the Telegram Bot API at {base[7:-4]}: "
            "httpx.ConnectError: All connection attempts failed\n")
 
@@ -87,46 +87,44 @@ def test_unreachable_server_gives_one_line_and_exit_1() -> None:
 # ---------------------------------------------------------------- long polling and SIGTERM
 
 
-def test_sigterm_finishes_the_update_in_progress(server: FakeServer) -> None:
-    proc = start_polling(server)
+def test_sigterm_finishes_the_update_in_progress(server: FakeServer,
+                                                polling: BotProcess) -> None:
     server.api.delay_next("sendMessage", 1.0)
     update_id = server.call(server.api.inject, text_update("what is cysteine"))
     server.wait_until(lambda: "sendMessage" in server.api.arrived)
-    code, err = stop(proc)
+    code, err = stop(polling)
     delivered = [(c.status, c.answered) for c in server.api.calls if c.method == "sendMessage"]
     assert (code, delivered, server.api.polled_past(update_id), "Traceback" in err) == (
         0, [(200, True)], True, False)
 
 
-def test_sigterm_stops_an_idle_bot_within_seconds(server: FakeServer) -> None:
-    proc = start_polling(server)
+def test_sigterm_stops_an_idle_bot_within_seconds(polling: BotProcess) -> None:
     started = time.monotonic()
-    code, _ = stop(proc)
+    code, _ = stop(polling)
     assert (code, time.monotonic() - started < 5) == (0, True)
-
-
-def test_start_registers_commands_then_polls(server: FakeServer) -> None:
-    proc = start_polling(server)
-    stop(proc)
-    methods = [m for m in server.api.arrived if m != "getUpdates"]
-    assert methods[:3] == ["getMe", "setMyCommands", "deleteWebhook"]
 
 
 # ---------------------------------------------------------------- webhook
 
 
-@pytest.fixture
-def webhook(server: FakeServer) -> Iterator[tuple[subprocess.Popen[str], int]]:
+@pytest.fixture(scope="module")
+def hook_server() -> Iterator[FakeServer]:
+    fake = FakeServer()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="module")
+def webhook(hook_server: FakeServer) -> Iterator[tuple[BotProcess, int]]:
+    """One bot in webhook mode for this module's webhook tests (it starts in seconds)."""
+    server = hook_server
     port = free_port()
-    proc = bot_process(env_for(server, WEBHOOK_URL=f"https://bot.example.invalid{HOOK_PATH}",
-                               PORT=str(port), WEBHOOK_SECRET=SECRET))
-    try:
+    env = env_for(server, WEBHOOK_URL=f"https://bot.example.invalid{HOOK_PATH}",
+                  PORT=str(port), WEBHOOK_SECRET=SECRET)
+    with BotProcess(env) as proc:
         server.wait_until(lambda: server.api.webhook is not None, timeout=15)
         _wait_for_port(port)
         yield proc, port
-    finally:
-        if proc.poll() is None:
-            stop(proc)
 
 
 def _wait_for_port(port: int) -> None:
@@ -156,24 +154,30 @@ def post(port: int, update: dict[str, object], secret: str | None) -> int:
 
 
 def test_webhook_is_registered_with_the_secret(
-        server: FakeServer, webhook: tuple[subprocess.Popen[str], int]) -> None:
-    hook = server.api.webhook or {}
+        hook_server: FakeServer, webhook: tuple[BotProcess, int]) -> None:
+    hook = hook_server.api.webhook or {}
     assert (hook.get("url"), hook.get("secret_token")) == (
         f"https://bot.example.invalid{HOOK_PATH}", SECRET)
 
 
 @pytest.mark.parametrize("secret", [None, "wrong-secret"], ids=["missing", "wrong"])
 def test_webhook_refuses_a_request_without_the_secret(
-        server: FakeServer, webhook: tuple[subprocess.Popen[str], int],
+        hook_server: FakeServer, webhook: tuple[BotProcess, int],
         secret: str | None) -> None:
+    before = len(hook_server.api.ok_calls("sendMessage"))
     status = post(webhook[1], {"update_id": 1, **text_update("what is cysteine")}, secret)
     time.sleep(0.3)  # give a wrongly accepted update time to be answered
-    assert (status, server.api.ok_calls("sendMessage")) == (403, [])
+    assert (status, len(hook_server.api.ok_calls("sendMessage"))) == (403, before)
 
 
 def test_webhook_answers_an_update_with_the_secret(
-        server: FakeServer, webhook: tuple[subprocess.Popen[str], int]) -> None:
-    status = post(webhook[1], {"update_id": 1, **text_update("what is cysteine")}, SECRET)
-    server.wait_until(lambda: bool(server.api.ok_calls("sendMessage")))
-    code, _ = stop(webhook[0])
-    assert (status, len(server.api.ok_calls("sendMessage")), code) == (200, 1, 0)
+        hook_server: FakeServer, webhook: tuple[BotProcess, int]) -> None:
+    api = hook_server.api
+    before = len(api.ok_calls("sendMessage"))
+    status = post(webhook[1], {"update_id": 7, **text_update("what is cysteine")}, SECRET)
+    hook_server.wait_until(lambda: len(api.ok_calls("sendMessage")) > before)
+    assert (status, api.ok_calls("sendMessage")[-1].params["chat_id"]) == (200, 1001)
+
+
+def test_webhook_bot_stops_on_sigterm(webhook: tuple[BotProcess, int]) -> None:
+    assert stop(webhook[0])[0] == 0
