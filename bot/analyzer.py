@@ -111,32 +111,44 @@ class Analyzer:
 
     def canonical(self, tokens: list[str]) -> list[str]:
         """Replace synonym phrases by their canonical words, longest phrase first."""
-        out: list[str] = []
+        return [word for word, _ in self._canonical(tokens)]
+
+    def _canonical(self, tokens: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+        """Return each canonical word with the words the user actually wrote for it."""
+        out: list[tuple[str, tuple[str, ...]]] = []
         i = 0
         while i < len(tokens):
             for size in range(min(self._longest, len(tokens) - i), 0, -1):
-                target = self._phrases.get(tuple(tokens[i : i + size]))
+                source = tuple(tokens[i : i + size])
+                target = self._phrases.get(source)
                 if target is not None:
-                    out.extend(target)
+                    out.extend((word, source) for word in target)
                     i += size
                     break
             else:
-                out.append(tokens[i])
+                out.append((tokens[i], (tokens[i],)))
                 i += 1
         return out
 
+    def _commonness(self, token: str, stem: str, source: tuple[str, ...]) -> float:
+        # "colds" is rarer than "cold": a word is as everyday as its most common form; a
+        # phrase the user wrote ("how much") is as everyday as its rarest word.
+        english = self._english
+        if source != (token,):
+            return min(english.get(w, 0.0) for w in source)
+        return max(english.get(token, 0.0), english.get(token.rstrip("s"), 0.0),
+                   english.get(stem, 0.0))
+
     def analyze(self, text: str) -> Analysis:
         """Return the analysis of one text."""
-        tokens = self.canonical([self.repair(w) for w in words(text)])
+        pairs = self._canonical([self.repair(w) for w in words(text)])
+        tokens = [word for word, _ in pairs]
         stems = tuple(self.stem(w) for w in tokens)
         terms = tuple(dict.fromkeys(s for s in stems if s not in self.stopwords))
         unknown = frozenset(t for t in terms if t not in self.known_stems)
-        english = self._english
-        # "colds" is rarer than "cold": a word is as everyday as its most common form.
-        commonness = {
-            stem: max(english.get(token, 0.0), english.get(token.rstrip("s"), 0.0),
-                      english.get(stem, 0.0))
-            for token, stem in zip(tokens, stems, strict=True)
-        }
+        commonness: dict[str, float] = {}
+        for (token, source), stem in zip(pairs, stems, strict=True):
+            commonness[stem] = max(commonness.get(stem, 0.0),
+                                   self._commonness(token, stem, source))
         return Analysis(tokens=tuple(tokens), words=stems, terms=terms, unknown=unknown,
                         commonness=commonness)

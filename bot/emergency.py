@@ -19,7 +19,12 @@ from bot.normalize import words
 MAX_GAP = 2  # words allowed between two words of a phrase
 LONG_GAP = 6  # words allowed where a phrase says "..."
 MANY_NUMBER = 8  # "took 30 tylenol": a count this high reads as "many"
-UNITS = frozenset({"mg", "g", "gram", "grams", "mcg", "ml", "kg", "lb", "lbs", "x", "percent"})
+# A count followed by one of these is an amount or a time, not a number of pills.
+UNITS = frozenset({
+    "mg", "g", "gram", "grams", "mcg", "ml", "kg", "lb", "lbs", "x", "percent", "year", "years",
+    "yr", "yrs", "yo", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
+    "hr", "hrs", "minute", "minutes", "min", "mins", "am", "pm", "oclock", "times", "pounds",
+})
 NUMBER = "<number>"  # what a large count becomes among the words of a message
 # Suicidal talk is answered with crisis guidance however it is framed.
 NEVER_DISCOUNTED = frozenset({"suicide"})

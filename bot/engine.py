@@ -86,6 +86,8 @@ class Engine:
                 self._utterance_topics.append(e.topic)
         # Signals compare unstemmed words: "directions" must not catch "directly". They are
         # indexed by first word, so a message is scanned once, not once per signal phrase.
+        self._except_cues = {s.id: [tuple(self._canon(c)) for c in s.except_when]
+                             for s in intents.signals}
         self._signals: dict[str, list[tuple[tuple[str, ...], Signal]]] = {}
         for signal in intents.signals:
             for term in signal.terms:
@@ -180,7 +182,7 @@ class Engine:
         best = answers[0] if answers else Scored("", 0.0)
         special = {s.topic: s.score for s in ranked if not self.knowledge.has_answer(s.topic)}
         signal = self._signal(analysis)
-        if signal is not None and best.topic not in signal.except_topics:
+        if signal is not None and not self._excepted(signal, best.topic, analysis):
             return Decision("fallback", self._ideas(answers), best.score, signal.reply or "")
         if special.get(SOURCES_TOPIC, 0.0) >= max(t.answer, best.score):
             return Decision("sources", (), special[SOURCES_TOPIC])
@@ -224,6 +226,13 @@ class Engine:
     def _ideas(self, answers: list[Scored]) -> tuple[str, ...]:
         near = tuple(s.topic for s in answers[:3] if s.score >= self.thresholds.clarify / 2)
         return near or DEFAULT_IDEAS
+
+    def _excepted(self, signal: Signal, topic: str, analysis: Analysis) -> bool:
+        """Tell whether a signal lets this topic through ("NAC with ibuprofen": interactions)."""
+        if topic not in signal.except_topics:
+            return False
+        cues = self._except_cues.get(signal.id, ())
+        return not cues or any(_has(analysis.tokens, cue) for cue in cues)
 
     def _signal(self, analysis: Analysis) -> Signal | None:
         tokens = analysis.tokens
@@ -278,6 +287,11 @@ class Engine:
         reply = self.compose.fallback(decision.confidence, decision.reason or None,
                                       decision.topics)
         return Turn(reply, replace(state, choices=()))
+
+
+def _has(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
 
 
 def _vocabulary(knowledge: Knowledge, intents: Intents) -> Iterable[str]:

@@ -48,7 +48,8 @@ class Signal:
     id: str
     terms: tuple[str, ...]
     reply: str | None
-    except_topics: tuple[str, ...]
+    except_topics: tuple[str, ...]  # topics let through, when the message has...
+    except_when: tuple[str, ...]  # ...one of these phrases ("with", "together")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,13 +149,14 @@ def _signals(items: list[object], file: str) -> list[Signal]:
     out = []
     for n, item in enumerate(items):
         f = Fields(item, file, f"signals[{n}]")
-        f.only(("id", "terms"), ("reply", "except_topics"))
+        f.only(("id", "terms"), ("reply", "except_topics", "except_when"))
         out.append(
             Signal(
                 id=f.text("id"),
                 terms=f.texts("terms"),
                 reply=f.optional_text("reply"),
                 except_topics=f.texts("except_topics", allow_empty=True),
+                except_when=f.texts("except_when", allow_empty=True),
             )
         )
     return out
