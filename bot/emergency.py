@@ -138,15 +138,17 @@ class EmergencyDetector:
         harmless = any_of(self._harmless)
         for cat in self._categories:
             discounted = cat.id not in NEVER_DISCOUNTED
+            together = next((f"together[{n}]" for n, rule in enumerate(cat.together)
+                             if all(any_of(group) for group in rule)), None)
             for phrase, pattern in cat.always:
                 if _occurs(pattern, tokens) and not (discounted and (story or harmless)):
                     return Emergency(cat.id, phrase)
+            if not discounted and together is not None:
+                return Emergency(cat.id, together)
             if harmless or story:
                 continue
             found = next((p for p, pat in cat.unless_question if _occurs(pat, tokens)), None)
-            if found is None:
-                found = next((f"together[{n}]" for n, rule in enumerate(cat.together)
-                              if all(any_of(group) for group in rule)), None)
+            found = found or together
             if found is None:
                 continue
             if not asks or any_of(self._person) or any_of(cat.experience):
