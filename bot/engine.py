@@ -76,7 +76,8 @@ class Engine:
         rows = [(e.topic, self.analyzer.analyze(e.text)) for e in intents.examples
                 if e.topic not in SMALLTALK_TOPICS]
         texts = [(a.id, self.analyzer.analyze(f"{a.title}\n{a.text}")) for a in knowledge.answers]
-        self.matcher = Matcher(rows, generic, texts)
+        titles = [(a.id, self.analyzer.analyze(a.title)) for a in knowledge.answers]
+        self.matcher = Matcher(rows, generic, texts, titles)
         # Small talk and "sources?" are whole short messages: compare the message as a whole.
         self._utterances: list[str] = []
         self._utterance_topics: list[str] = []

@@ -30,6 +30,7 @@ EVERYDAY_FACTOR = 0.35
 # (word order, small words), which settles near-ties that weighted words alone cannot.
 FUZZ_SHARE = 0.2
 RERANK = 5
+TITLE_BONUS = 0.1
 # How much the closest example counts against the whole topic vocabulary.
 EXAMPLE_SHARE = 0.6
 # A generic word weighs this fraction of its rarity weight.
@@ -56,6 +57,7 @@ class Matcher:
         examples: Iterable[tuple[str, Analysis]],
         generic: Iterable[str],
         texts: Iterable[tuple[str, Analysis]] = (),
+        titles: Iterable[tuple[str, Analysis]] = (),
     ) -> None:
         texts = list(texts)
         examples = list(examples)
@@ -100,6 +102,16 @@ class Matcher:
         self._example_norm: list[float] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._generic_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # Words that only one topic's title has ("pregnancy", "side effects"; not "glutathione",
+        # which two titles share): a question naming one leans to that topic.
+        titles = [(t, frozenset(a.terms) - generic_set) for t, a in titles if t in topic_index]
+        title_use: dict[str, int] = defaultdict(int)
+        for _, words in titles:
+            for word in words:
+                title_use[word] += 1
+        self._title_terms: dict[int, frozenset[str]] = {
+            topic_index[t]: frozenset(w for w in words if title_use[w] == 1) for t, words in titles
+        }
         self._texts: dict[int, list[str]] = defaultdict(list)
         for topic, a in examples:
             if a.terms:
@@ -170,11 +182,15 @@ class Matcher:
             if cos > best_cos.get(topic, 0.0):
                 best_cos[topic] = cos
         scores: list[tuple[float, int]] = []
+        query_terms = frozenset(terms)
         for topic, covered in cover.items():
             closest = best_cos.get(topic, 0.0)
             score = EXAMPLE_SHARE * closest + (1 - EXAMPLE_SHARE) * covered / total
             if has_specific and topic not in specific:
                 score *= GENERIC_ONLY_FACTOR
+            # A question that names the topic's own title word ("pregnant") leans to it.
+            if self._title_terms.get(topic, frozenset()) & query_terms:
+                score += TITLE_BONUS
             scores.append((score, topic))
         scores.sort(reverse=True)
         text = " ".join(analysis.tokens)
