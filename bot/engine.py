@@ -76,8 +76,11 @@ class Engine:
         rows = [(e.topic, self.analyzer.analyze(e.text)) for e in intents.examples
                 if e.topic not in SMALLTALK_TOPICS]
         texts = [(a.id, self.analyzer.analyze(f"{a.title}\n{a.text}")) for a in knowledge.answers]
-        titles = [(a.id, self.analyzer.analyze(a.title)) for a in knowledge.answers]
-        self.matcher = Matcher(rows, generic, texts, titles)
+        named = {a.id: [a.title] for a in knowledge.answers}
+        for k in intents.keywords:
+            named.setdefault(k.topic, []).extend(k.words)
+        names = [(t, self.analyzer.analyze("\n".join(words))) for t, words in named.items()]
+        self.matcher = Matcher(rows, generic, texts, names)
         # Small talk and "sources?" are whole short messages: compare the message as a whole.
         self._utterances: list[str] = []
         self._utterance_topics: list[str] = []
@@ -183,8 +186,13 @@ class Engine:
         best = answers[0] if answers else Scored("", 0.0)
         special = {s.topic: s.score for s in ranked if not self.knowledge.has_answer(s.topic)}
         signal = self._signal(analysis)
-        if signal is not None and not self._excepted(signal, best.topic, analysis):
-            return Decision("fallback", self._ideas(answers), best.score, signal.reply or "")
+        if signal is not None:
+            topic = self._excepted(signal, analysis)
+            if topic is None:
+                return Decision("fallback", self._ideas(answers), best.score, signal.reply or "")
+            # "Can I take NAC with ibuprofen?" is a question about combining: interactions.
+            score = next((s.score for s in answers if s.topic == topic), t.answer)
+            return Decision("answer", (topic,), max(score, t.answer))
         if special.get(SOURCES_TOPIC, 0.0) >= max(t.answer, best.score):
             return Decision("sources", (), special[SOURCES_TOPIC])
         if special.get(OUT_OF_SCOPE_TOPIC, 0.0) >= best.score:
@@ -228,12 +236,14 @@ class Engine:
         near = tuple(s.topic for s in answers[:3] if s.score >= self.thresholds.clarify / 2)
         return near or DEFAULT_IDEAS
 
-    def _excepted(self, signal: Signal, topic: str, analysis: Analysis) -> bool:
-        """Tell whether a signal lets this topic through ("NAC with ibuprofen": interactions)."""
-        if topic not in signal.except_topics:
-            return False
+    def _excepted(self, signal: Signal, analysis: Analysis) -> str | None:
+        """Return the topic a signal lets through ("NAC with ibuprofen": interactions)."""
         cues = self._except_cues.get(signal.id, ())
-        return not cues or any(_has(analysis.tokens, cue) for cue in cues)
+        if not signal.except_topics or not cues:
+            return None
+        names_subject = any(t in self._subject for t in analysis.terms)
+        combines = any(_has(analysis.tokens, cue) for cue in cues)
+        return signal.except_topics[0] if names_subject and combines else None
 
     def _signal(self, analysis: Analysis) -> Signal | None:
         tokens = analysis.tokens

@@ -1,7 +1,8 @@
 """The ways people ask, loaded from intents/*.yaml; load() reads files.
 
 Each file may hold any of these keys, so curators can group content as they like:
-  topics     - a list of {topic, examples}: example phrasings per topic
+  topics     - a list of {topic, examples, keywords?}: example phrasings per topic, and words
+               that name the topic outright (like the words of its title)
   synonyms   - canonical word: [variants], applied before matching
   generic    - words nearly every question shares; they never decide a match alone
   subject    - the words naming what the bot is about (NAC, cysteine, glutathione)
@@ -38,6 +39,15 @@ class Example:
 
     topic: str
     text: str
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
+class Keywords:
+    """Words that name one topic outright."""
+
+    topic: str
+    words: tuple[str, ...]
     file: str
 
 
@@ -80,6 +90,7 @@ class Intents:
     """All of intents/."""
 
     examples: tuple[Example, ...]
+    keywords: tuple[Keywords, ...]
     synonyms: Mapping[str, tuple[str, ...]]
     generic: tuple[str, ...]
     subject: tuple[str, ...]
@@ -168,6 +179,7 @@ def load(folder: Path) -> Intents:
     if not files:
         raise KnowledgeError(str(folder), None, "no intents/*.yaml files found")
     examples: list[Example] = []
+    keywords: list[Keywords] = []
     synonyms: dict[str, tuple[str, ...]] = {}
     generic: list[str] = []
     subject: list[str] = []
@@ -182,10 +194,12 @@ def load(folder: Path) -> Intents:
         if "topics" in top.data:
             for n, item in enumerate(top.items("topics")):
                 t = Fields(item, file, f"topics[{n}]")
-                t.only(("topic", "examples"))
+                t.only(("topic", "examples"), ("keywords",))
                 topic = t.text("topic")
                 t.entry = f"topic '{topic}'"
                 examples.extend(Example(topic, text, file) for text in t.texts("examples"))
+                if "keywords" in t.data:
+                    keywords.append(Keywords(topic, t.texts("keywords"), file))
         if "synonyms" in top.data:
             for canonical, variants in top.mapping("synonyms").items():
                 s = Fields({"variants": variants}, file, f"synonyms.{canonical}")
@@ -212,6 +226,7 @@ def load(folder: Path) -> Intents:
         raise KnowledgeError(str(folder), None, "no file defines emergency triggers")
     return Intents(
         examples=tuple(examples),
+        keywords=tuple(keywords),
         synonyms=MappingProxyType(synonyms),
         generic=tuple(generic),
         subject=tuple(subject),

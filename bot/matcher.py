@@ -57,7 +57,7 @@ class Matcher:
         examples: Iterable[tuple[str, Analysis]],
         generic: Iterable[str],
         texts: Iterable[tuple[str, Analysis]] = (),
-        titles: Iterable[tuple[str, Analysis]] = (),
+        names: Iterable[tuple[str, Analysis]] = (),
     ) -> None:
         texts = list(texts)
         examples = list(examples)
@@ -102,15 +102,16 @@ class Matcher:
         self._example_norm: list[float] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._generic_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        # Words that only one topic's title has ("pregnancy", "side effects"; not "glutathione",
-        # which two titles share): a question naming one leans to that topic.
-        titles = [(t, frozenset(a.terms) - generic_set) for t, a in titles if t in topic_index]
-        title_use: dict[str, int] = defaultdict(int)
-        for _, words in titles:
+        # Words that only one topic is named by ("pregnancy", "side effects"; not "glutathione",
+        # which two titles share): a question using one leans to that topic.
+        # `names`: each topic's title and curated keywords, the words that name it outright.
+        named = [(t, frozenset(a.terms) - generic_set) for t, a in names if t in topic_index]
+        name_use: dict[str, int] = defaultdict(int)
+        for _, words in named:
             for word in words:
-                title_use[word] += 1
+                name_use[word] += 1
         self._title_terms: dict[int, frozenset[str]] = {
-            topic_index[t]: frozenset(w for w in words if title_use[w] == 1) for t, words in titles
+            topic_index[t]: frozenset(w for w in words if name_use[w] == 1) for t, words in named
         }
         self._texts: dict[int, list[str]] = defaultdict(list)
         for topic, a in examples:

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import functools
+import gc
 import logging
 import re
 import secrets
@@ -99,6 +100,7 @@ SERVICES_KEY = "services"
 STATE_KEY = "state"  # the chat_data key of a chat's saved conversation state
 POLL_TIMEOUT = 30.0  # seconds a getUpdates long poll may wait
 MAX_CONCURRENT_UPDATES = 64
+CONNECTIONS = MAX_CONCURRENT_UPDATES  # httpx scans its whole pool on every request
 SEND_RETRIES = 3  # retries of a request that surely did not reach Telegram (5xx, no connection)
 RETRY_BACKOFF = 0.5  # seconds before the first such retry, doubled each time
 PERSIST_EVERY = 30.0  # seconds between writes of the state file (and at shutdown)
@@ -494,6 +496,7 @@ def build_application(settings: Settings, engine: Engine, *,
         .base_url(settings.base_url)
         .rate_limiter(rate_limiter or RetryingRateLimiter())
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .connection_pool_size(CONNECTIONS)
     )
     if settings.persistence_path is not None:
         builder = builder.persistence(PicklePersistence(
@@ -536,6 +539,9 @@ async def running(app: App, *, poll_timeout: float = POLL_TIMEOUT) -> AsyncItera
         raise RuntimeError("the application has no updater")
     async with app:  # initialize: getMe checks the token
         _restore(app)
+        # The engine's indexes live as long as the process: keep the GC from rescanning them.
+        gc.collect()
+        gc.freeze()
         await app.bot.set_my_commands(COMMANDS)
         await app.start()
         try:
