@@ -137,7 +137,9 @@ class Engine:
         decision = self.decide(analysis)
         if decision.kind == "sources":
             return Turn(self.sources(state.last_topic), replace(state, choices=()))
-        if decision.kind != "answer" and decision.reason is None and state.last_topic:
+        if state.last_topic and decision.reason is None and (
+            decision.kind != "answer" or self._vague(analysis)
+        ):
             decision = self._follow_up(analysis, state.last_topic) or decision
         log.info("outcome=%s topics=%s confidence=%.3f", decision.kind,
                  ",".join(decision.topics), decision.confidence)
@@ -178,8 +180,11 @@ class Engine:
 
     # ---------------------------------------------------------------- matching
 
-    def decide(self, analysis: Analysis) -> Decision:
-        """Return answer, clarify, fallback or sources for an analysed question."""
+    def decide(self, analysis: Analysis, in_context: bool = False) -> Decision:
+        """Return answer, clarify, fallback or sources for an analysed question.
+
+        in_context: the question follows an answer, so it need not name the subject.
+        """
         t = self.thresholds
         ranked = self.matcher.rank(analysis, limit=8)
         answers = [s for s in ranked if self.knowledge.has_answer(s.topic)]
@@ -198,6 +203,10 @@ class Engine:
         if special.get(OUT_OF_SCOPE_TOPIC, 0.0) >= best.score:
             return Decision("fallback", self._ideas(answers), best.score, "")
         if not self._anchored(analysis):
+            return Decision("fallback", self._ideas(answers), best.score)
+        # "What happened at Chernobyl?" shares a word with a topic but never names NAC.
+        named = in_context or any(x in self._subject for x in analysis.terms)
+        if best.score < t.unnamed and not named:
             return Decision("fallback", self._ideas(answers), best.score)
         second = answers[1].score if len(answers) > 1 else 0.0
         if best.score >= t.answer and best.score - second >= t.margin:
@@ -223,13 +232,19 @@ class Engine:
             for t in analysis.terms
         )
 
+    def _vague(self, analysis: Analysis) -> bool:
+        """Tell whether a short question names neither the subject nor any topic."""
+        terms = analysis.terms
+        return (len(terms) <= FOLLOW_UP_TERMS and not self.matcher.named(terms)
+                and not any(t in self._subject for t in terms))
+
     def _follow_up(self, analysis: Analysis, last_topic: str) -> Decision | None:
         # "how long did they take it?" after an answer: read it with that answer's title.
         if len(analysis.terms) > FOLLOW_UP_TERMS or analysis.unknown:
             return None
         title = self.knowledge.answer(last_topic).title
         extended = self.analyzer.analyze(" ".join((*analysis.words, title)))
-        decision = self.decide(extended)
+        decision = self.decide(extended, in_context=True)
         return decision if decision.kind == "answer" else None
 
     def _ideas(self, answers: list[Scored]) -> tuple[str, ...]:

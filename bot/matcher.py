@@ -131,6 +131,11 @@ class Matcher:
                     self._generic_postings[term].append((idx, self._weight2[term]))
         self._topic_share = {term: dict(pairs) for term, pairs in self._topic_terms.items()}
 
+    def named(self, terms: Iterable[str]) -> set[str]:
+        """Return the topics whose title or keywords these terms use."""
+        wanted = set(terms)
+        return {self.topics[t] for t, words in self._title_terms.items() if words & wanted}
+
     def knows(self, term: str) -> bool:
         """Tell whether any topic uses this term."""
         return term in self._weight2
