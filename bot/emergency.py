@@ -87,6 +87,27 @@ class EmergencyDetector:
             for c in rules.categories
         ]
 
+        # Index every phrase by the words of its most selective step: a message then only
+        # scans the phrases one of its words can start.
+        self._index: dict[str, list[int]] = {}
+        self._always_scan: set[int] = set()
+        for pattern in self._all_patterns():
+            exact = [step.exact for step in pattern if not step.prefixes]
+            if not exact:
+                self._always_scan.add(id(pattern))
+                continue
+            for word in min(exact, key=len):
+                self._index.setdefault(word, []).append(id(pattern))
+
+    def _all_patterns(self) -> list[Pattern]:
+        out = [*self._person, *self._questions, *self._stories, *self._harmless]
+        for cat in self._categories:
+            out.extend(p for _, p in cat.always)
+            out.extend(p for _, p in cat.unless_question)
+            out.extend(cat.experience)
+            out.extend(p for rule in cat.together for group in rule for p in group)
+        return out
+
     def _tokens(self, text: str) -> list[str]:
         return self._analyzer.canonical([self._analyzer.repair(w) for w in words(text)])
 
@@ -127,9 +148,16 @@ class EmergencyDetector:
         tokens = self.tokens(text)
         if not tokens:
             return None
+        present = frozenset(tokens)
+        candidates = set(self._always_scan)
+        for token in present:
+            candidates.update(self._index.get(token, ()))
+
+        def occurs(pattern: Pattern) -> bool:
+            return id(pattern) in candidates and _occurs(pattern, tokens, present)
 
         def any_of(patterns: Sequence[Pattern]) -> bool:
-            return any(_occurs(p, tokens) for p in patterns)
+            return any(occurs(p) for p in patterns)
 
         asks = any_of(self._questions)
         # A question about a past or hypothetical case ("years ago my sister overdosed, how
@@ -141,13 +169,13 @@ class EmergencyDetector:
             together = next((f"together[{n}]" for n, rule in enumerate(cat.together)
                              if all(any_of(group) for group in rule)), None)
             for phrase, pattern in cat.always:
-                if _occurs(pattern, tokens) and not (discounted and (story or harmless)):
+                if occurs(pattern) and not (discounted and (story or harmless)):
                     return Emergency(cat.id, phrase)
             if not discounted and together is not None:
                 return Emergency(cat.id, together)
             if harmless or story:
                 continue
-            found = next((p for p, pat in cat.unless_question if _occurs(pat, tokens)), None)
+            found = next((p for p, pat in cat.unless_question if occurs(pat)), None)
             found = found or together
             if found is None:
                 continue
@@ -156,15 +184,20 @@ class EmergencyDetector:
         return None
 
 
-def _occurs(pattern: Pattern, tokens: Sequence[str]) -> bool:
+def _occurs(pattern: Pattern, tokens: Sequence[str], present: frozenset[str]) -> bool:
     """Tell whether the pattern's steps occur in order within their gaps."""
     if not pattern:
         return False
+    # Most phrases miss a word outright: a set test settles those without scanning.
+    for step in pattern:
+        if not step.prefixes and step.exact.isdisjoint(present):
+            return False
     first = pattern[0]
     return any(first.accepts(t) and _rest(pattern, 1, tokens, i + 1) for i, t in enumerate(tokens))
 
 
 def _rest(pattern: Pattern, k: int, tokens: Sequence[str], pos: int) -> bool:
+    """Tell whether steps k... of the pattern occur from position pos on."""
     if k == len(pattern):
         return True
     step = pattern[k]
