@@ -23,6 +23,8 @@ from bot.normalize import words
 MIN_REPAIR_LENGTH = 5
 # Optimal string alignment counts a swap ("pregnacny") as one edit, as people make it.
 LONG_WORD = 8
+# A run-together word ("tookwholebottle", "spermcount") this long is split into known words.
+SPLIT_LENGTH = 8
 # A word at least this frequent in English is a word, not a typo: "bread" is never "break".
 ENGLISH_FREQUENCY = 1e-7
 
@@ -61,6 +63,7 @@ class Analyzer:
         self._english = english_words()
         self._repair = lru_cache(maxsize=65536)(self._repair_uncached)
         self._stem_cached = lru_cache(maxsize=65536)(self._stem_uncached)
+        self._split = lru_cache(maxsize=65536)(self._split_uncached)
         # Longest variants first, so "n acetyl cysteine" wins over "cysteine".
         phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
         counts: Counter[str] = Counter()
@@ -139,9 +142,36 @@ class Analyzer:
         return max(english.get(token, 0.0), english.get(token.rstrip("s"), 0.0),
                    english.get(stem, 0.0))
 
+    def split(self, word: str) -> list[str]:
+        """Return a run-together word as known words ("chestpain"), or the word itself."""
+        return self._split(word)
+
+    def _split_uncached(self, word: str) -> list[str]:
+        if len(word) < SPLIT_LENGTH or word in self.known or word in self._english:
+            return [word]
+        # The split into the fewest known words of three letters or more, if there is one.
+        best: list[list[str] | None] = [[]] + [None] * len(word)
+        for end in range(3, len(word) + 1):
+            for start in range(0, end - 2):
+                head = best[start]
+                piece = word[start:end]
+                if head is not None and piece in self.known and (
+                    best[end] is None or len(head) + 1 < len(best[end] or ())
+                ):
+                    best[end] = [*head, piece]
+        found = best[len(word)]
+        return found if found and len(found) <= 3 else [word]
+
+    def tokens(self, text: str) -> list[str]:
+        """Return the repaired, split words of a text, before synonyms."""
+        out: list[str] = []
+        for word in words(text):
+            out.extend(self.repair(piece) for piece in self.split(word))
+        return out
+
     def analyze(self, text: str) -> Analysis:
         """Return the analysis of one text."""
-        pairs = self._canonical([self.repair(w) for w in words(text)])
+        pairs = self._canonical(self.tokens(text))
         tokens = [word for word, _ in pairs]
         stems = tuple(self.stem(w) for w in tokens)
         terms = tuple(dict.fromkeys(s for s in stems if s not in self.stopwords))

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 
 from bot.analyzer import Analyzer
 from bot.intents import EmergencyRules
-from bot.normalize import words
 
 MAX_GAP = 2  # words allowed between two words of a phrase
 LONG_GAP = 6  # words allowed where a phrase says "..."
 MANY_NUMBER = 8  # "took 30 tylenol": a count this high reads as "many"
 # A count followed by one of these is an amount or a time, not a number of pills.
 UNITS = frozenset({
-    "mg", "g", "gram", "grams", "mcg", "ml", "kg", "lb", "lbs", "x", "percent", "year", "years",
+    "mg", "g", "gram", "grams", "mcg", "ml", "kg", "lb", "lbs", "percent", "year", "years",
     "yr", "yrs", "yo", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
     "hr", "hrs", "minute", "minutes", "min", "mins", "am", "pm", "oclock", "times", "pounds",
 })
+MAX_PILL_COUNT = 100  # "nac 600" is a dose in mg, not six hundred pills
 NUMBER = "<number>"  # what a large count becomes among the words of a message
 # Suicidal talk is answered with crisis guidance however it is framed.
 NEVER_DISCOUNTED = frozenset({"suicide"})
@@ -72,6 +72,7 @@ class EmergencyDetector:
         self._person = [self._compile(p) for p in rules.person]
         self._questions = [self._compile(p) for p in rules.questions]
         self._stories = [self._compile(p) for p in rules.stories]
+        self._now = [self._compile(p) for p in rules.now]
         self._harmless = [self._compile(p) for p in rules.harmless]
         self._categories = [
             _Category(
@@ -100,7 +101,7 @@ class EmergencyDetector:
                 self._index.setdefault(word, []).append(id(pattern))
 
     def _all_patterns(self) -> list[Pattern]:
-        out = [*self._person, *self._questions, *self._stories, *self._harmless]
+        out = [*self._person, *self._questions, *self._stories, *self._now, *self._harmless]
         for cat in self._categories:
             out.extend(p for _, p in cat.always)
             out.extend(p for _, p in cat.unless_question)
@@ -109,7 +110,7 @@ class EmergencyDetector:
         return out
 
     def _tokens(self, text: str) -> list[str]:
-        return self._analyzer.canonical([self._analyzer.repair(w) for w in words(text)])
+        return self._analyzer.canonical(self._analyzer.tokens(text))
 
     def _compile(self, phrase: str) -> Pattern:
         steps: list[Step] = []
@@ -137,7 +138,7 @@ class EmergencyDetector:
         return [
             NUMBER
             if t.isdigit()
-            and int(t[:6]) >= MANY_NUMBER
+            and MANY_NUMBER <= int(t[:6]) < MAX_PILL_COUNT
             and (i + 1 == len(tokens) or tokens[i + 1] not in UNITS)
             else t
             for i, t in enumerate(tokens)
@@ -162,7 +163,8 @@ class EmergencyDetector:
         asks = any_of(self._questions)
         # A question about a past or hypothetical case ("years ago my sister overdosed, how
         # does NAC work?") is information, not a situation happening now.
-        story = asks and any_of(self._stories)
+        now = any_of(self._now)
+        story = asks and not now and any_of(self._stories)
         harmless = any_of(self._harmless)
         for cat in self._categories:
             discounted = cat.id not in NEVER_DISCOUNTED
@@ -179,7 +181,7 @@ class EmergencyDetector:
             found = found or together
             if found is None:
                 continue
-            if not asks or any_of(self._person) or any_of(cat.experience):
+            if not asks or now or any_of(self._person) or any_of(cat.experience):
                 return Emergency(cat.id, found)
         return None
 

@@ -108,7 +108,7 @@ class Engine:
         return cls(knowledge, intents, thresholds)
 
     def _canon(self, text: str) -> list[str]:
-        return self.analyzer.canonical([self.analyzer.repair(w) for w in words(text)])
+        return self.analyzer.canonical(self.analyzer.tokens(text))
 
     # ---------------------------------------------------------------- public API
 

@@ -81,6 +81,7 @@ class EmergencyRules:
     person: tuple[str, ...]
     questions: tuple[str, ...]
     stories: tuple[str, ...]
+    now: tuple[str, ...]
     harmless: tuple[str, ...]
     categories: tuple[EmergencyCategory, ...]
 
@@ -107,7 +108,7 @@ class Intents:
 
 def _emergency(raw: object, file: str) -> EmergencyRules:
     f = Fields(raw, file, "emergency")
-    f.only(("sets", "person", "questions", "stories", "harmless", "categories"))
+    f.only(("sets", "person", "questions", "stories", "now", "harmless", "categories"))
     sets = {}
     for name, values in f.mapping("sets").items():
         s = Fields({"terms": values}, file, f"emergency.sets.{name}")
@@ -147,6 +148,7 @@ def _emergency(raw: object, file: str) -> EmergencyRules:
         person=f.texts("person"),
         questions=f.texts("questions"),
         stories=f.texts("stories"),
+        now=f.texts("now"),
         harmless=f.texts("harmless"),
         categories=tuple(categories),
     )
