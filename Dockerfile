@@ -1,0 +1,37 @@
+# The Telegram bot in a container: long polling by default, a webhook with WEBHOOK_URL.
+#   docker build -t cysteine-bot .
+#   docker run -d --name cysteine-bot -e TELEGRAM_BOT_TOKEN=123456:ABC... cysteine-bot
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PTB_TIMEDELTA=1
+
+WORKDIR /app
+
+# Dependencies before the source: this layer is rebuilt only when pyproject.toml changes.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
+ && pip install -r requirements.txt
+
+COPY bot/ bot/
+COPY knowledge.yaml ./
+COPY intents/ intents/
+
+# Validate the curated content at build time: bad content fails the build, not the bot.
+RUN python -m bot check
+
+# Run as an unprivileged user; /app/state is where STATE_FILE may point (mount a volume).
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin bot \
+ && mkdir -p /app/state \
+ && chown bot /app/state
+USER bot
+
+# Webhook mode listens on PORT (8443 unless set); long polling needs no port.
+EXPOSE 8443
+
+# Exec form: Python is PID 1 and gets SIGTERM itself, so `docker stop` finishes the updates
+# in progress and exits within seconds.
+CMD ["python", "-m", "bot"]
