@@ -71,7 +71,11 @@ class Engine:
         self._generic = frozenset(generic)
         self._subject = frozenset(self.analyzer.stem(w) for g in intents.subject
                                   for w in self._canon(g))
-        self._overviews = {self.analyzer.stem(w): topic for word, topic in intents.overview.items()
+        # The subject words that have an overview of their own name the substance itself.
+        self._substance = frozenset(w for w in self._subject
+                                    if w in {self.analyzer.stem(x) for x in intents.overview})
+        self._overviews = {self.analyzer.stem(w): topics
+                           for word, topics in intents.overview.items()
                            for w in self._canon(word)}
         rows = [(e.topic, self.analyzer.analyze(e.text)) for e in intents.examples
                 if e.topic not in SMALLTALK_TOPICS]
@@ -132,8 +136,11 @@ class Engine:
             return self._small(*small, state)
         analysis = self.analyzer.analyze(text)
         overview = self._overview(analysis)
-        if overview is not None:
-            return self.show(overview, 1.0)
+        if len(overview) == 1:
+            return self.show(overview[0], 1.0)
+        if overview:
+            # "NAC benefits?": several answers fit; let the person choose.
+            return self._render(Decision("clarify", overview, 1.0), state)
         decision = self.decide(analysis)
         if decision.kind == "sources":
             return Turn(self.sources(state.last_topic), replace(state, choices=()))
@@ -278,11 +285,14 @@ class Engine:
             return Turn(self.compose.more(related, score), replace(state, choices=related))
         return Turn(self.compose.smalltalk(topic, score), replace(state, choices=()))
 
-    def _overview(self, analysis: Analysis) -> str | None:
-        # "NAC?" or "what is cysteine": a question that names only the subject.
-        if len(analysis.terms) != 1:
-            return None
-        return self._overviews.get(analysis.terms[0])
+    def _overview(self, analysis: Analysis) -> tuple[str, ...]:
+        """Return the overview topics of a question made of one word and the subject."""
+        # "NAC?", "what is cysteine", "nac benefits": nothing but the subject and one word.
+        rest = [t for t in analysis.terms if t not in self._substance]
+        if len(rest) > 1 or len(analysis.terms) > 2:
+            return ()
+        key = rest[0] if rest else analysis.terms[0] if analysis.terms else ""
+        return self._overviews.get(key, ())
 
     def _smalltalk(self, text: str) -> tuple[str, float] | None:
         message = " ".join(self._canon(text))

@@ -6,7 +6,8 @@ Each file may hold any of these keys, so curators can group content as they like
   synonyms   - canonical word: [variants], applied before matching
   generic    - words nearly every question shares; they never decide a match alone
   subject    - the words naming what the bot is about (NAC, cysteine, glutathione)
-  overview   - subject word: topic, the answer to a question that names only that word
+  overview   - word: topic (or a list of topics to choose from), the reply to a question that
+               has no other word than that one and the subject
   stopwords  - words that carry no topic at all
   signals    - out-of-scope signals: [{id, terms, reply?, except_topics?}]
   emergency  - emergency triggers: {sets, person, questions, categories}
@@ -95,7 +96,7 @@ class Intents:
     synonyms: Mapping[str, tuple[str, ...]]
     generic: tuple[str, ...]
     subject: tuple[str, ...]
-    overview: Mapping[str, str]
+    overview: Mapping[str, tuple[str, ...]]
     stopwords: tuple[str, ...]
     signals: tuple[Signal, ...]
     emergency: EmergencyRules
@@ -185,7 +186,7 @@ def load(folder: Path) -> Intents:
     synonyms: dict[str, tuple[str, ...]] = {}
     generic: list[str] = []
     subject: list[str] = []
-    overview: dict[str, str] = {}
+    overview: dict[str, tuple[str, ...]] = {}
     stopwords: list[str] = []
     signals: list[Signal] = []
     emergency: EmergencyRules | None = None
@@ -213,9 +214,10 @@ def load(folder: Path) -> Intents:
         if "subject" in top.data:
             subject.extend(top.texts("subject"))
         if "overview" in top.data:
-            for word, topic in top.mapping("overview").items():
-                o = Fields({"topic": topic}, file, f"overview.{word}")
-                overview[str(word)] = o.text("topic")
+            for word, topics in top.mapping("overview").items():
+                o = Fields({"topics": topics if isinstance(topics, list) else [topics]}, file,
+                           f"overview.{word}")
+                overview[str(word)] = o.texts("topics")
         if "stopwords" in top.data:
             stopwords.extend(top.texts("stopwords"))
         if "signals" in top.data:
