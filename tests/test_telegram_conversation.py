@@ -179,6 +179,16 @@ def test_every_answer_and_its_sources_pass_telegram_rules(engine: Engine) -> Non
     assert [c.status for c in sent(calls)] == [200] * 2 * len(engine.knowledge.answers)
 
 
+MARKUP_IN_QUESTIONS = ["is <b>nac</b> safe & good?", "what is cysteine </i><script>", "a < b > c"]
+
+
+@pytest.mark.parametrize("question", MARKUP_IN_QUESTIONS, ids=["tags", "script", "brackets"])
+def test_user_markup_is_never_echoed(bot: BotHarness, question: str) -> None:
+    call = only(bot.say(question))
+    assert_telegram_valid(call)
+    assert (call.status, question in call.params["text"]) == (200, False)
+
+
 def test_long_reply_is_split_with_buttons_on_the_last_part(
         bot: BotHarness, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     welcome = engine.welcome()
