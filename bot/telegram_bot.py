@@ -5,14 +5,15 @@ send what the core composed (Telegram HTML, split to 4096 characters, buttons on
 part). Around them:
   - per-chat conversation state, bounded (bot.chatstate), kept in a PicklePersistence file
     across restarts when STATE_FILE is set;
-  - per-user flood control (bot.flood), applied before any handler runs;
+  - per-user flood control (bot.flood), checked before a handler does any work;
   - AIORateLimiter for Telegram's limits (a 429 waits retry_after and sends again), plus bounded
     retries of requests that surely did not reach Telegram (5xx, refused connection), so a
     retry never duplicates a delivered message;
   - updates of different chats run concurrently, those of one chat in order;
   - one error handler that logs with the traceback and tells the user something went wrong;
   - logs with the topic, score, outcome and latency of each message, chat ids replaced by a
-    keyed hash (bot.pseudonym), never the token (httpx, which logs URLs, is kept at WARNING).
+    keyed hash (bot.pseudonym), never the token: httpx, which logs URLs, is kept at WARNING
+    and a filter takes the token out of python-telegram-bot's own records.
 """
 
 from __future__ import annotations
@@ -246,13 +247,15 @@ def _served(handler: Handler) -> Callable[[Update, Context], Coroutine[Any, Any,
         elif verdict is Verdict.NOTICE:
             await _send(update, context, SLOW_DOWN_HTML)
         chat = update.effective_chat
-        log.info(
-            "chat=%s via=%s outcome=%s topic=%s score=%.2f ms=%.1f",
-            s.ids.of(chat.id if chat else None), handler.__name__.removeprefix("on_"),
-            reply.kind if reply else verdict.value if verdict is not Verdict.ALLOW else "-",
-            (reply.topic or ",".join(reply.choices) or "-") if reply else "-",
-            reply.confidence if reply else 0.0, (time.perf_counter() - started) * 1000,
-        )
+        outcome: str
+        if reply is not None:
+            outcome, topic = reply.kind, reply.topic or ",".join(reply.choices) or "-"
+        else:
+            outcome, topic = "sent" if verdict is Verdict.ALLOW else f"flood-{verdict.value}", "-"
+        log.info("chat=%s via=%s outcome=%s topic=%s score=%.2f ms=%.1f",
+                 s.ids.of(chat.id if chat else None), handler.__name__.removeprefix("on_"),
+                 outcome, topic, reply.confidence if reply else 0.0,
+                 (time.perf_counter() - started) * 1000)
 
     return served
 
