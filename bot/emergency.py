@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.analyzer import Analyzer
 from bot.intents import EmergencyRules
+from bot.normalize import words
 
 MAX_GAP = 2  # words allowed between two words of a phrase
 LONG_GAP = 6  # words allowed where a phrase says "..."
@@ -24,8 +25,17 @@ UNITS = frozenset({
     "yr", "yrs", "yo", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
     "hr", "hrs", "minute", "minutes", "min", "mins", "am", "pm", "oclock", "times", "pounds",
 })
+COUNT_WORDS = {
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "dozen": "12",
+    "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17",
+    "eighteen": "18", "nineteen": "19", "twenty": "20", "thirty": "30", "forty": "40",
+    "fourty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
+    "ninety": "90",
+}
 MAX_PILL_COUNT = 100  # "nac 600" is a dose in mg, not six hundred pills
-NUMBER = "<number>"  # what a large count becomes among the words of a message
+NUMBER = "<number>"
+YEAR = "<year>"  # "overdosed in 2015": a year dates a past story
+YEARS = (1950, 2049)  # what a large count becomes among the words of a message
 # Suicidal talk is answered with crisis guidance however it is framed.
 NEVER_DISCOUNTED = frozenset({"suicide"})
 
@@ -61,6 +71,8 @@ class _Category:
     unless_question: tuple[tuple[str, Pattern], ...]
     experience: tuple[Pattern, ...]
     together: tuple[tuple[tuple[Pattern, ...], ...], ...]
+    with_person: tuple[tuple[str, Pattern], ...]
+    questions: tuple[Pattern, ...]
 
 
 class EmergencyDetector:
@@ -73,6 +85,7 @@ class EmergencyDetector:
         self._questions = [self._compile(p) for p in rules.questions]
         self._stories = [self._compile(p) for p in rules.stories]
         self._now = [self._compile(p) for p in rules.now]
+        self._informational = [self._compile(p) for p in rules.informational]
         self._harmless = [self._compile(p) for p in rules.harmless]
         self._categories = [
             _Category(
@@ -84,6 +97,8 @@ class EmergencyDetector:
                     tuple(tuple(self._compile(p) for p in group) for group in rule)
                     for rule in c.together
                 ),
+                with_person=tuple((p, self._compile(p)) for p in c.with_person),
+                questions=tuple(self._compile(p) for p in c.questions),
             )
             for c in rules.categories
         ]
@@ -101,12 +116,15 @@ class EmergencyDetector:
                 self._index.setdefault(word, []).append(id(pattern))
 
     def _all_patterns(self) -> list[Pattern]:
-        out = [*self._person, *self._questions, *self._stories, *self._now, *self._harmless]
+        out = [*self._person, *self._questions, *self._stories, *self._now,
+               *self._informational, *self._harmless]
         for cat in self._categories:
             out.extend(p for _, p in cat.always)
             out.extend(p for _, p in cat.unless_question)
             out.extend(cat.experience)
             out.extend(p for rule in cat.together for group in rule for p in group)
+            out.extend(p for _, p in cat.with_person)
+            out.extend(cat.questions)
         return out
 
     def _tokens(self, text: str) -> list[str]:
@@ -121,7 +139,8 @@ class EmergencyDetector:
                 continue
             if word.startswith("{") and word.endswith("}"):
                 name = word[1:-1]
-                accepted = {NUMBER} if name == "number" else self._sets[name]
+                accepted = ({NUMBER} if name == "number" else {YEAR} if name == "year"
+                            else self._sets[name])
                 steps.append(Step(frozenset(accepted | ({NUMBER} if name == "many" else set())),
                                   (), gap))
             elif word.endswith("*"):
@@ -133,10 +152,13 @@ class EmergencyDetector:
 
     def tokens(self, text: str) -> list[str]:
         """Return the words phrases are matched against."""
-        tokens = self._tokens(text)
+        # "thirty pills" is a count too; spell counts out before typo repair sees them.
+        spelled = " ".join(COUNT_WORDS.get(w, w) for w in words(text))
+        tokens = self._tokens(spelled)
         # A large count not followed by a unit reads as "many" ("took 30 tylenol").
         return [
-            NUMBER
+            YEAR if t.isdigit() and len(t) == 4 and YEARS[0] <= int(t) <= YEARS[1]
+            else NUMBER
             if t.isdigit()
             and MANY_NUMBER <= int(t[:6]) < MAX_PILL_COUNT
             and (i + 1 == len(tokens) or tokens[i + 1] not in UNITS)
@@ -165,23 +187,36 @@ class EmergencyDetector:
         # does NAC work?") is information, not a situation happening now.
         now = any_of(self._now)
         story = asks and not now and any_of(self._stories)
+        # "What is anaphylaxis?", "our first aid course covered choking": information even
+        # where a phrase is otherwise unmistakable (suicidal talk aside).
+        story = story or any_of(self._informational)
         harmless = any_of(self._harmless)
+        for cat in self._categories:
+            discounted = cat.id not in NEVER_DISCOUNTED
+            for phrase, pattern in cat.always:
+                if occurs(pattern) and not (discounted and story):
+                    return Emergency(cat.id, phrase)
+        # Past the unmistakable phrases, an idiom ("this exam is killing me") or a
+        # reassurance ("I don't want to overdose") rules the message out.
+        if harmless:
+            return None
         for cat in self._categories:
             discounted = cat.id not in NEVER_DISCOUNTED
             together = next((f"together[{n}]" for n, rule in enumerate(cat.together)
                              if all(any_of(group) for group in rule)), None)
-            for phrase, pattern in cat.always:
-                if occurs(pattern) and not (discounted and (story or harmless)):
-                    return Emergency(cat.id, phrase)
-            if not discounted and together is not None:
-                return Emergency(cat.id, together)
-            if harmless or story:
-                continue
             found = next((p for p, pat in cat.unless_question if occurs(pat)), None)
             found = found or together
-            if found is None:
+            if not discounted and found is not None:
+                return Emergency(cat.id, found)
+            if story and discounted:
                 continue
-            if not asks or now or any_of(self._person) or any_of(cat.experience):
+            personal = now or any_of(self._person) or any_of(cat.experience)
+            # "not responding" is an emergency for a person, not for an app.
+            named = next((p for p, pat in cat.with_person if personal and occurs(pat)), None)
+            if named is not None:
+                return Emergency(cat.id, named)
+            category_asks = asks or any_of(cat.questions)
+            if found is not None and (not category_asks or personal):
                 return Emergency(cat.id, found)
         return None
 

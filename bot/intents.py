@@ -72,6 +72,8 @@ class EmergencyCategory:
     unless_question: tuple[str, ...]  # an emergency unless asked as a general question
     experience: tuple[str, ...] = ()  # cues that someone is living this now ("after taking")
     together: tuple[tuple[tuple[str, ...], ...], ...] = ()  # one phrase of each list, anywhere
+    with_person: tuple[str, ...] = ()  # an emergency only when someone is named as living it
+    questions: tuple[str, ...] = ()  # question framing that holds for this category only
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,7 @@ class EmergencyRules:
     questions: tuple[str, ...]
     stories: tuple[str, ...]
     now: tuple[str, ...]
+    informational: tuple[str, ...]
     harmless: tuple[str, ...]
     categories: tuple[EmergencyCategory, ...]
 
@@ -109,7 +112,8 @@ class Intents:
 
 def _emergency(raw: object, file: str) -> EmergencyRules:
     f = Fields(raw, file, "emergency")
-    f.only(("sets", "person", "questions", "stories", "now", "harmless", "categories"))
+    f.only(("sets", "person", "questions", "stories", "now", "informational", "harmless",
+            "categories"))
     sets = {}
     for name, values in f.mapping("sets").items():
         s = Fields({"terms": values}, file, f"emergency.sets.{name}")
@@ -117,7 +121,8 @@ def _emergency(raw: object, file: str) -> EmergencyRules:
     categories = []
     for n, item in enumerate(f.items("categories")):
         c = Fields(item, file, f"emergency.categories[{n}]")
-        c.only(("id",), ("always", "unless_question", "experience", "together"))
+        c.only(("id",), ("always", "unless_question", "experience", "together", "with_person",
+                         "questions"))
         together = []
         for k, rule in enumerate(c.data.get("together") or []):
             if not isinstance(rule, list) or len(rule) < 2:
@@ -132,15 +137,18 @@ def _emergency(raw: object, file: str) -> EmergencyRules:
             unless_question=c.texts("unless_question", allow_empty=True),
             experience=c.texts("experience", allow_empty=True),
             together=tuple(together),
+            with_person=c.texts("with_person", allow_empty=True),
+            questions=c.texts("questions", allow_empty=True),
         )
         if not cat.always and not cat.unless_question and not cat.together:
             raise c.error("a category needs 'always', 'unless_question' or 'together' phrases")
         categories.append(cat)
     for cat in categories:
         grouped = [p for rule in cat.together for group in rule for p in group]
-        for phrase in (*cat.always, *cat.unless_question, *cat.experience, *grouped):
+        for phrase in (*cat.always, *cat.unless_question, *cat.experience, *grouped,
+                       *cat.with_person):
             for name in _set_names(phrase):
-                if name not in sets and name != "number":
+                if name not in sets and name not in ("number", "year"):
                     where = f"emergency category '{cat.id}'"
                     problem = f"phrase '{phrase}' names unknown set {{{name}}}"
                     raise KnowledgeError(file, where, problem)
@@ -150,6 +158,7 @@ def _emergency(raw: object, file: str) -> EmergencyRules:
         questions=f.texts("questions"),
         stories=f.texts("stories"),
         now=f.texts("now"),
+        informational=f.texts("informational"),
         harmless=f.texts("harmless"),
         categories=tuple(categories),
     )
