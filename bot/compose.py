@@ -160,14 +160,16 @@ class Composer:
         ]
         return _reply("smalltalk", None, 1.0, blocks)
 
-    def privacy(self, ttl_hours: int, persistent: bool) -> Reply:
+    def privacy(self, ttl_seconds: int, persistent: bool) -> Reply:
         """Return what the bot stores about a conversation."""
         kept = "kept in a state file across restarts" if persistent else "kept in memory only"
+        hours, minutes = divmod(max(60, ttl_seconds) // 60, 60)
+        ttl = f"{hours} hours" if not minutes else f"{hours * 60 + minutes} minutes"
         blocks = [
             "<b>What I store</b>",
             f"• For each chat: the topic of my last answer and the last 'did you mean' "
             f"choices, so follow-ups like <i>sources?</i> work. They are {kept} and "
-            f"forgotten after {ttl_hours} hours without messages.",
+            f"forgotten after {ttl} without messages.",
             "• No message history, names, usernames or phone numbers.",
             "• Logs record the matched topic, score and timing, with chat ids replaced by "
             "a one-way hash.",

@@ -124,7 +124,7 @@ class Engine:
             return Turn(self.compose.empty(), replace(state, choices=()))
         emergency = self.detector.detect(text)
         if emergency is not None:
-            log.info("outcome=emergency category=%s", emergency.category)
+            log.debug("outcome=emergency category=%s", emergency.category)
             return Turn(self.compose.emergency(emergency.category), ConversationState())
         if text.startswith("/"):
             return self.command(text[1:].split()[0].split("@")[0].lower(), state)
@@ -148,7 +148,9 @@ class Engine:
             decision.kind != "answer" or self._vague(analysis)
         ):
             decision = self._follow_up(analysis, state.last_topic) or decision
-        log.info("outcome=%s topics=%s confidence=%.3f", decision.kind,
+        # DEBUG: the shells log each message's outcome and latency; the content check at
+        # start-up runs every example through here and must stay quiet.
+        log.debug("outcome=%s topics=%s confidence=%.3f", decision.kind,
                  ",".join(decision.topics), decision.confidence)
         return self._render(decision, state)
 
@@ -160,12 +162,17 @@ class Engine:
             "help": self.compose.help,
             "disclaimer": self.compose.disclaimer,
             "topics": lambda: self.compose.topics(self.topics_by_group()),
-            "privacy": lambda: self.compose.privacy(24, persistent=False),
+            "privacy": lambda: self.compose.privacy(24 * 3600, persistent=False),
             "sources": lambda: self.sources(state.last_topic),
         }
         make = replies.get(name, self.compose.help)
         reply = make()
         return Turn(reply, replace(state, choices=reply.choices if name == "start" else ()))
+
+    def none_of_these(self, state: ConversationState | None = None) -> Turn:
+        """Return the reply to declining every "did you mean" choice."""
+        reply = self.compose.fallback(0.0, "No problem.", DEFAULT_IDEAS)
+        return Turn(reply, replace(state or ConversationState(), choices=()))
 
     def show(self, topic: str, confidence: float = 1.0) -> Turn:
         """Return the answer of one topic (a button press or a picked choice: confidence 1)."""
@@ -310,8 +317,7 @@ class Engine:
         if folded.isdigit() and 1 <= int(folded[:3]) <= len(state.choices):
             return self.show(state.choices[int(folded) - 1])
         if folded in NONE_OF_THESE:
-            reply = self.compose.fallback(0.0, "No problem.", DEFAULT_IDEAS)
-            return Turn(reply, replace(state, choices=()))
+            return self.none_of_these(state)
         return None
 
     def _render(self, decision: Decision, state: ConversationState) -> Turn:

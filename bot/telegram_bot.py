@@ -30,7 +30,7 @@ import signal
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -66,7 +66,7 @@ from telegram.ext import (
 from bot import keyboards
 from bot.chatstate import ChatStates
 from bot.compose import split_html
-from bot.engine import DEFAULT_IDEAS, Engine
+from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.flood import FloodGate, Verdict
 from bot.keyboards import Keyboard
@@ -95,7 +95,6 @@ SLOW_DOWN_HTML = ("You are sending messages faster than I can answer them well. 
                   "a minute, then ask again.")
 FAILED_HTML = "Sorry, something went wrong on my side. Please try again in a moment."
 STALE_HTML = "That button no longer works. Send /topics to browse, or ask in your own words."
-NONE_OF_THESE = "No problem."  # what the core says to a typed "none of these"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 SERVICES_KEY = "services"
 STATE_KEY = "state"  # the chat_data key of a chat's saved conversation state
@@ -157,8 +156,8 @@ async def on_disclaimer(update: Update, context: Context) -> Reply:
 async def on_privacy(update: Update, context: Context) -> Reply:
     """Say what the bot stores about a chat."""
     settings = services(context).settings
-    hours = max(1, settings.state_ttl_seconds // 3600)
-    reply = services(context).engine.compose.privacy(hours, settings.persistence_path is not None)
+    persistent = settings.persistence_path is not None
+    reply = services(context).engine.compose.privacy(settings.state_ttl_seconds, persistent)
     return await _reply(update, context, reply)
 
 
@@ -201,9 +200,9 @@ async def on_button(update: Update, context: Context) -> Reply | None:
     if action == keyboards.SOURCES and known:
         return await _reply(update, context, s.engine.sources(topic))
     if action == keyboards.NONE:
-        _remember(update, context, replace(_recall(update, s), choices=()))
-        reply = s.engine.compose.fallback(0.0, NONE_OF_THESE, DEFAULT_IDEAS)
-        return await _reply(update, context, reply)
+        turn = s.engine.none_of_these(_recall(update, s))
+        _remember(update, context, turn.state)
+        return await _reply(update, context, turn.reply)
     if action in (keyboards.GROUP, keyboards.HOME) and query is not None:
         await _browse(update, context, query, topic)
         return None

@@ -27,7 +27,7 @@ CASES = [
      "must be a list of non-empty strings"),
     ("extra.yaml", "topics: [\n", "line", "YAML error"),
     ("emergency.yaml", "emergency:\n  sets: {a: [b]}\n  person: [i]\n  questions: [q]\n"
-     "  stories: [s]\n  now: [n]\n  harmless: [h]\n"
+     "  stories: [s]\n  now: [n]\n  informational: [f]\n  harmless: [h]\n"
      "  categories: [{id: x, always: ['{nope} y']}]\n", "emergency category 'x'",
      "names unknown set {nope}"),
     ("zz-extra.yaml", "synonyms:\n  nac: [acetyl]\n", "synonyms.nac", "defined twice"),

@@ -83,7 +83,7 @@ COMMAND_REPLIES = {
     "/start": lambda e: e.welcome(),
     "/help": lambda e: e.compose.help(),
     "/disclaimer": lambda e: e.compose.disclaimer(),
-    "/privacy": lambda e: e.compose.privacy(24, False),
+    "/privacy": lambda e: e.compose.privacy(24 * 3600, False),
     "/sources": lambda e: e.sources(None),
 }
 
