@@ -107,7 +107,8 @@ class EmergencyDetector:
         # scans the phrases one of its words can start.
         self._index: dict[str, list[int]] = {}
         self._always_scan: set[int] = set()
-        for pattern in self._all_patterns():
+        self._patterns: dict[int, Pattern] = {id(p): p for p in self._all_patterns()}
+        for pattern in self._patterns.values():
             exact = [step.exact for step in pattern if not step.prefixes]
             if not exact:
                 self._always_scan.add(id(pattern))
@@ -175,12 +176,14 @@ class EmergencyDetector:
         candidates = set(self._always_scan)
         for token in present:
             candidates.update(self._index.get(token, ()))
+        # Every phrase that occurs, found once; the rules below only look them up.
+        hits = {pid for pid in candidates if _occurs(self._patterns[pid], tokens, present)}
 
         def occurs(pattern: Pattern) -> bool:
-            return id(pattern) in candidates and _occurs(pattern, tokens, present)
+            return id(pattern) in hits
 
         def any_of(patterns: Sequence[Pattern]) -> bool:
-            return any(occurs(p) for p in patterns)
+            return not hits.isdisjoint(map(id, patterns))
 
         asks = any_of(self._questions)
         # A question about a past or hypothetical case ("years ago my sister overdosed, how
@@ -193,8 +196,10 @@ class EmergencyDetector:
         harmless = any_of(self._harmless)
         for cat in self._categories:
             discounted = cat.id not in NEVER_DISCOUNTED
+            if discounted and story:
+                continue
             for phrase, pattern in cat.always:
-                if occurs(pattern) and not (discounted and story):
+                if occurs(pattern):
                     return Emergency(cat.id, phrase)
         # Past the unmistakable phrases, an idiom ("this exam is killing me") or a
         # reassurance ("I don't want to overdose") rules the message out.
