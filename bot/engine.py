@@ -2,10 +2,13 @@
 
 Order matters and is the product's safety contract:
   1. emergency triggers, before anything else;
-  2. a number answering the last "did you mean";
-  3. small talk and requests for sources, by whole-message similarity;
-  4. out-of-scope signals (price, pets, other drugs...), which veto any topic;
-  5. topic matching: answer, clarify ("did you mean") or fallback.
+  2. slash commands typed in a chat (/start, /sources...);
+  3. a number answering the last "did you mean", or "none of these";
+  4. small talk and requests for sources, by whole-message similarity;
+  5. overviews: a question naming only the subject ("NAC?", "NAC benefits?");
+  6. out-of-scope signals (price, pets, other drugs...), which veto any topic;
+  7. topic matching: answer, clarify ("did you mean") or fallback, a short vague follow-up
+     being read with the last answer in mind.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ NONE_OF_THESE = frozenset({"none", "none of these", "neither", "no", "nope", "no
 class Decision:
     """The outcome of topic matching, before it is put into words."""
 
-    kind: str  # answer, clarify or fallback
+    kind: str  # answer, clarify, fallback or sources
     topics: tuple[str, ...]
     confidence: float
     reason: str | None = None
@@ -83,7 +86,7 @@ class Engine:
         named = {a.id: [a.title] for a in knowledge.answers}
         for k in intents.keywords:
             named.setdefault(k.topic, []).extend(k.words)
-        names = [(t, self.analyzer.analyze("\n".join(words))) for t, words in named.items()]
+        names = [(t, self.analyzer.analyze("\n".join(ws))) for t, ws in named.items()]
         self.matcher = Matcher(rows, generic, texts, names)
         # Small talk and "sources?" are whole short messages: compare the message as a whole.
         self._utterances: list[str] = []

@@ -105,10 +105,6 @@ class Intents:
     emergency: EmergencyRules
     folder: str = "intents"
 
-    def topics(self) -> tuple[str, ...]:
-        """Return every topic with examples, in file order."""
-        return tuple(dict.fromkeys(e.topic for e in self.examples))
-
 
 def _emergency(raw: object, file: str) -> EmergencyRules:
     f = Fields(raw, file, "emergency")
