@@ -211,7 +211,8 @@ class Engine:
         if signal is not None:
             topic = self._excepted(signal, analysis)
             if topic is None:
-                return Decision("fallback", self._ideas(answers), best.score, signal.reply or "")
+                # A price or pet question resembles no topic worth suggesting: offer the basics.
+                return Decision("fallback", DEFAULT_IDEAS, best.score, signal.reply or "")
             # "Can I take NAC with ibuprofen?" is a question about combining: interactions.
             score = next((s.score for s in answers if s.topic == topic), t.answer)
             return Decision("answer", (topic,), max(score, t.answer))
