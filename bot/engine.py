@@ -221,11 +221,11 @@ class Engine:
         if special.get(OUT_OF_SCOPE_TOPIC, 0.0) >= best.score:
             return Decision("fallback", self._ideas(answers), best.score, "")
         if not self._anchored(analysis):
-            return Decision("fallback", self._ideas(answers), best.score)
+            return Decision("fallback", DEFAULT_IDEAS, best.score)
         # "What happened at Chernobyl?" shares a word with a topic but never names NAC.
         named = in_context or any(x in self._subject for x in analysis.terms)
         if best.score < t.unnamed and not named:
-            return Decision("fallback", self._ideas(answers), best.score)
+            return Decision("fallback", DEFAULT_IDEAS, best.score)
         second = answers[1].score if len(answers) > 1 else 0.0
         if best.score >= t.answer and best.score - second >= t.margin:
             return Decision("answer", (best.topic,), best.score)
