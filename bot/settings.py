@@ -24,7 +24,7 @@ class Thresholds:
     clarify: float = 0.18  # at or above (and below answer): offer "did you mean"
     margin: float = 0.01  # a second topic this close to the best one makes it ambiguous
     window: float = 0.15  # clarify offers topics this close to the best one
-    unnamed: float = 0.6  # a question that never names the subject needs this to get an answer
+    unnamed: float = 0.7  # a question that never names the subject needs this to get an answer
     smalltalk: float = 0.86  # whole-message similarity for small talk and "sources?"
 
 
