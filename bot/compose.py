@@ -44,10 +44,10 @@ def _body(text: str) -> str:
 
 
 def _reply(kind: Kind, topic: str | None, confidence: float, blocks: Iterable[str],
-           **extra: tuple[str, ...]) -> Reply:
+           more: bool = False, **extra: tuple[str, ...]) -> Reply:
     markup = "\n\n".join(b for b in blocks if b)
     return Reply(kind=kind, topic=topic, confidence=confidence, text=to_plain(markup),
-                 html=markup, **extra)
+                 html=markup, more=more, **extra)
 
 
 class Composer:

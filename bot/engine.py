@@ -182,6 +182,10 @@ class Engine:
         answer = self.knowledge.answer(topic)
         return Turn(self.compose.answer(answer, confidence), ConversationState(last_topic=topic))
 
+    def details(self, topic: str) -> Reply:
+        """Return the long form of one answer: what a "More" tap or "more" shows."""
+        return self.compose.answer(self.knowledge.answer(topic), 1.0)
+
     def sources(self, topic: str | None) -> Reply:
         """Return the references of one answer, or every source when there is none."""
         known = topic is not None and self.knowledge.has_answer(topic)

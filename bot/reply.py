@@ -21,6 +21,7 @@ class Reply:
     choices: tuple[str, ...] = ()  # topic ids offered: clarify candidates or fallback ideas
     sources: tuple[str, ...] = ()  # source ids this reply cites
     related: tuple[str, ...] = ()  # for an answer: related topic ids
+    more: bool = False  # an answer with details one tap away (Engine.details)
 
     def to_json(self) -> dict[str, Any]:
         """Return the reply as the CLI's JSON object (exactly the documented keys)."""

@@ -1,0 +1,1 @@
+"""Developer tools (check, eval, bench, tune): read files and print; the bot never imports them."""
