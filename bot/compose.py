@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from bot.knowledge import Answer, Knowledge, Source
 from bot.reply import Kind, Reply
@@ -102,11 +103,35 @@ class Composer:
         ]
         return _reply("fallback", None, confidence, blocks, choices=tuple(ideas))
 
-    def emergency(self, category: str) -> Reply:
-        """Return emergency guidance only: no doses, no other content."""
-        guidance = self.knowledge.emergency.get(category) or self.knowledge.emergency["general"]
-        blocks = [f"🚨 <b>{esc(guidance)}</b>", self._disclaimer]
-        return _reply("emergency", None, 1.0, blocks)
+    def emergency(self, category: str, cue: str | None = None) -> Reply:
+        """Return emergency guidance only (or a follow-up in the same crisis): no doses."""
+        crisis = self.knowledge.emergency.get(category) or self.knowledge.emergency["general"]
+        if cue is None:
+            text = crisis.guidance
+        else:
+            text = crisis.follow_up.get(cue) or crisis.follow_up["default"]
+        icon = "💙" if category == "suicide" else "🚨"
+        blocks = [f"{icon} <b>{esc(text)}</b>", f"<i>{esc(self.knowledge.emergency_closing)}</i>"]
+        return _reply("emergency", category, 1.0, blocks)
+
+    def with_note(self, reply: Reply, category: str) -> Reply:
+        """Return a reply with a one-line safety note for this kind of crisis on top."""
+        crisis = self.knowledge.emergency.get(category) or self.knowledge.emergency["general"]
+        icon = "💙" if category == "suicide" else "⚠️"
+        markup = f"{icon} <i>{esc(crisis.note)}</i>\n\n{reply.html}"
+        return replace(reply, html=markup, text=to_plain(markup), note=category)
+
+    def no_more(self, answer: Answer) -> Reply:
+        """Return what to say instead of the same answer twice: the article says no more."""
+        related = "\n".join(f"{n}. {esc(self.knowledge.answer(t).title)}"
+                            for n, t in enumerate(answer.related, 1))
+        blocks = [
+            f"That's all the article says about <b>{esc(answer.title)}</b>, so I can't add more "
+            "on that. For your own situation, a doctor or pharmacist can help.",
+            f"Related topics (reply with a number):\n{related}" if related else "",
+            self._disclaimer,
+        ]
+        return _reply("fallback", answer.id, 0.0, blocks, choices=answer.related)
 
     def smalltalk(self, kind: str, confidence: float) -> Reply:
         """Return a short friendly reply that steers to what the bot knows."""

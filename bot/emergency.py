@@ -1,8 +1,9 @@
-"""Detect emergencies in a message before any matching; pure.
+"""The emergency phrase syntax and the finder of curated phrase lists in a message; pure.
 
-Phrases come from intents/emergency.yaml and are matched on repaired, canonical but
-unstemmed words, in order, with a small gap allowed between their words, so "my toddler ate
-some of my NAC" meets "{child} {swallow} {pill}". Phrase syntax:
+This is the one module that knows the rule syntax of intents/emergency.yaml. Phrases are
+matched on repaired, canonical but unstemmed words, in order, with a small gap allowed
+between their words, so "my toddler ate some of my NAC" meets "{child} {swallow} {pill}".
+Phrase syntax:
   word      that word          {set}   any word of the set
   word*     any word starting so       ...     up to LONG_GAP words may come between
 """
@@ -36,8 +37,6 @@ MAX_PILL_COUNT = 100  # "nac 600" is a dose in mg, not six hundred pills
 NUMBER = "<number>"
 YEAR = "<year>"  # "overdosed in 2015": a year dates a past story
 YEARS = (1950, 2049)  # what a large count becomes among the words of a message
-# Suicidal talk is answered with crisis guidance however it is framed.
-NEVER_DISCOUNTED = frozenset({"suicide"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,52 +56,46 @@ Pattern = tuple[Step, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Emergency:
-    """A detected emergency: its category and the phrase that revealed it."""
-
-    category: str
-    phrase: str
-
-
-@dataclass(frozen=True, slots=True)
 class _Category:
     id: str
-    always: tuple[tuple[str, Pattern], ...]
-    unless_question: tuple[tuple[str, Pattern], ...]
-    experience: tuple[Pattern, ...]
+    groups: tuple[tuple[str, tuple[Pattern, ...]], ...]  # (kind of phrase, its patterns)
     together: tuple[tuple[tuple[Pattern, ...], ...], ...]
-    with_person: tuple[tuple[str, Pattern], ...]
-    questions: tuple[Pattern, ...]
 
 
-class EmergencyDetector:
-    """Find the first emergency category whose phrases occur in a message."""
+# The kinds of phrase a category may list; each found kind is a finding "<category>:<kind>".
+CATEGORY_GROUPS = ("always", "unless_question", "experience", "with_person", "questions")
+# The message-wide phrase lists; each found list is a finding of its own name.
+CONTEXT_GROUPS = ("person", "questions", "stories", "now", "informational", "harmless")
+
+
+class PhraseFinder:
+    """Find which of the curated emergency phrase lists occur in a message.
+
+    The phrases decide nothing by themselves: what they found becomes evidence for the safety
+    model (bot/safety.py), whose weights are learned from labelled messages.
+    """
 
     def __init__(self, rules: EmergencyRules, analyzer: Analyzer) -> None:
         self._analyzer = analyzer
         self._sets = {name: frozenset(self._tokens(" ".join(v))) for name, v in rules.sets.items()}
-        self._person = [self._compile(p) for p in rules.person]
-        self._questions = [self._compile(p) for p in rules.questions]
-        self._stories = [self._compile(p) for p in rules.stories]
-        self._now = [self._compile(p) for p in rules.now]
-        self._informational = [self._compile(p) for p in rules.informational]
-        self._harmless = [self._compile(p) for p in rules.harmless]
+        self._context = {
+            name: tuple(self._compile(p) for p in getattr(rules, name)) for name in CONTEXT_GROUPS
+        }
+        self._cues = {name: tuple(self._compile(p) for p in phrases)
+                      for name, phrases in rules.cues.items()}
         self._categories = [
             _Category(
                 id=c.id,
-                always=tuple((p, self._compile(p)) for p in c.always),
-                unless_question=tuple((p, self._compile(p)) for p in c.unless_question),
-                experience=tuple(self._compile(p) for p in c.experience),
+                groups=tuple((g, tuple(self._compile(p) for p in getattr(c, g)))
+                             for g in CATEGORY_GROUPS),
                 together=tuple(
                     tuple(tuple(self._compile(p) for p in group) for group in rule)
                     for rule in c.together
                 ),
-                with_person=tuple((p, self._compile(p)) for p in c.with_person),
-                questions=tuple(self._compile(p) for p in c.questions),
             )
             for c in rules.categories
         ]
-
+        self.categories: tuple[str, ...] = tuple(c.id for c in self._categories)
         # Index every phrase by the words of its most selective step: a message then only
         # scans the phrases one of its words can start.
         self._index: dict[str, list[int]] = {}
@@ -117,15 +110,10 @@ class EmergencyDetector:
                 self._index.setdefault(word, []).append(id(pattern))
 
     def _all_patterns(self) -> list[Pattern]:
-        out = [*self._person, *self._questions, *self._stories, *self._now,
-               *self._informational, *self._harmless]
+        out = [p for group in (*self._context.values(), *self._cues.values()) for p in group]
         for cat in self._categories:
-            out.extend(p for _, p in cat.always)
-            out.extend(p for _, p in cat.unless_question)
-            out.extend(cat.experience)
+            out.extend(p for _, group in cat.groups for p in group)
             out.extend(p for rule in cat.together for group in rule for p in group)
-            out.extend(p for _, p in cat.with_person)
-            out.extend(cat.questions)
         return out
 
     def _tokens(self, text: str) -> list[str]:
@@ -158,72 +146,36 @@ class EmergencyDetector:
         tokens = self._tokens(spelled)
         # A large count not followed by a unit reads as "many" ("took 30 tylenol").
         return [
-            YEAR if t.isdigit() and len(t) == 4 and YEARS[0] <= int(t) <= YEARS[1]
+            YEAR if t.isdecimal() and len(t) == 4 and YEARS[0] <= int(t) <= YEARS[1]
             else NUMBER
-            if t.isdigit()
+            if t.isdecimal()
             and MANY_NUMBER <= int(t[:6]) < MAX_PILL_COUNT
             and (i + 1 == len(tokens) or tokens[i + 1] not in UNITS)
             else t
             for i, t in enumerate(tokens)
         ]
 
-    def detect(self, text: str) -> Emergency | None:
-        """Return the emergency in text, or None."""
-        tokens = self.tokens(text)
+    def find(self, tokens: Sequence[str]) -> frozenset[str]:
+        """Return the names of the phrase lists that occur in these tokens."""
         if not tokens:
-            return None
+            return frozenset()
         present = frozenset(tokens)
         candidates = set(self._always_scan)
         for token in present:
             candidates.update(self._index.get(token, ()))
-        # Every phrase that occurs, found once; the rules below only look them up.
+        # Every phrase that occurs, found once; the lists below only look them up.
         hits = {pid for pid in candidates if _occurs(self._patterns[pid], tokens, present)}
-
-        def occurs(pattern: Pattern) -> bool:
-            return id(pattern) in hits
 
         def any_of(patterns: Sequence[Pattern]) -> bool:
             return not hits.isdisjoint(map(id, patterns))
 
-        asks = any_of(self._questions)
-        # A question about a past or hypothetical case ("years ago my sister overdosed, how
-        # does NAC work?") is information, not a situation happening now.
-        now = any_of(self._now)
-        story = asks and not now and any_of(self._stories)
-        # "What is anaphylaxis?", "our first aid course covered choking": information even
-        # where a phrase is otherwise unmistakable (suicidal talk aside).
-        story = story or any_of(self._informational)
-        harmless = any_of(self._harmless)
+        found = {name for name, group in self._context.items() if any_of(group)}
+        found.update(f"cue:{name}" for name, group in self._cues.items() if any_of(group))
         for cat in self._categories:
-            discounted = cat.id not in NEVER_DISCOUNTED
-            if discounted and story:
-                continue
-            for phrase, pattern in cat.always:
-                if occurs(pattern):
-                    return Emergency(cat.id, phrase)
-        # Past the unmistakable phrases, an idiom ("this exam is killing me") or a
-        # reassurance ("I don't want to overdose") rules the message out.
-        if harmless:
-            return None
-        for cat in self._categories:
-            discounted = cat.id not in NEVER_DISCOUNTED
-            together = next((f"together[{n}]" for n, rule in enumerate(cat.together)
-                             if all(any_of(group) for group in rule)), None)
-            found = next((p for p, pat in cat.unless_question if occurs(pat)), None)
-            found = found or together
-            if not discounted and found is not None:
-                return Emergency(cat.id, found)
-            if story and discounted:
-                continue
-            personal = now or any_of(self._person) or any_of(cat.experience)
-            # "not responding" is an emergency for a person, not for an app.
-            named = next((p for p, pat in cat.with_person if personal and occurs(pat)), None)
-            if named is not None:
-                return Emergency(cat.id, named)
-            category_asks = asks or any_of(cat.questions)
-            if found is not None and (not category_asks or personal):
-                return Emergency(cat.id, found)
-        return None
+            found.update(f"{cat.id}:{g}" for g, group in cat.groups if any_of(group))
+            if any(all(any_of(group) for group in rule) for rule in cat.together):
+                found.add(f"{cat.id}:together")
+        return frozenset(found)
 
 
 def _occurs(pattern: Pattern, tokens: Sequence[str], present: frozenset[str]) -> bool:

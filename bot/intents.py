@@ -10,13 +10,14 @@ Each file may hold any of these keys, so curators can group content as they like
                has no other word than that one and the subject
   stopwords  - words that carry no topic at all
   signals    - out-of-scope signals: [{id, terms, reply?, except_topics?}]
-  emergency  - emergency triggers: {sets, person, questions, categories}
+  emergency  - emergency phrase lists, evidence for the safety model: {sets, person,
+               questions, stories, now, informational, harmless, categories, cues}
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -24,7 +25,9 @@ from bot.errors import KnowledgeError
 from bot.yamlfile import Fields, read_yaml
 
 # Topics that are not answers: the engine handles them itself.
-SMALLTALK_TOPICS = ("greeting", "thanks", "identity", "capabilities", "goodbye", "ack", "more")
+SMALLTALK_TOPICS = (
+    "greeting", "thanks", "identity", "capabilities", "goodbye", "ack", "more", "feedback",
+)
 SOURCES_TOPIC = "sources-request"
 OUT_OF_SCOPE_TOPIC = "out-of-scope"
 SPECIAL_TOPICS = (*SMALLTALK_TOPICS, SOURCES_TOPIC, OUT_OF_SCOPE_TOPIC)
@@ -32,6 +35,8 @@ FILE_KEYS = (
     "topics", "synonyms", "generic", "subject", "overview", "stopwords", "signals", "emergency",
 )
 MIN_EXAMPLES = 12
+# What a follow-up in an emergency says, which picks the reply that fits it (see bot/crisis.py).
+CUES = ("worse", "called", "fine", "details", "steps", "feelings", "closing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +93,7 @@ class EmergencyRules:
     informational: tuple[str, ...]
     harmless: tuple[str, ...]
     categories: tuple[EmergencyCategory, ...]
+    cues: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # follow-up cues
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +115,7 @@ class Intents:
 def _emergency(raw: object, file: str) -> EmergencyRules:
     f = Fields(raw, file, "emergency")
     f.only(("sets", "person", "questions", "stories", "now", "informational", "harmless",
-            "categories"))
+            "categories"), ("cues",))
     sets = {}
     for name, values in f.mapping("sets").items():
         s = Fields({"terms": values}, file, f"emergency.sets.{name}")
@@ -139,6 +145,15 @@ def _emergency(raw: object, file: str) -> EmergencyRules:
         if not cat.always and not cat.unless_question and not cat.together:
             raise c.error("a category needs 'always', 'unless_question' or 'together' phrases")
         categories.append(cat)
+    cues = {}
+    for name, values in (f.mapping("cues") if "cues" in f.data else {}).items():
+        if str(name) not in CUES:
+            raise f.error(f"cue '{name}' is not one of {', '.join(CUES)}")
+        cues[str(name)] = Fields({"phrases": values}, file, f"emergency.cues.{name}").texts(
+            "phrases")
+    missing = [c for c in CUES if c not in cues]
+    if missing:
+        raise f.error(f"cues {', '.join(missing)} are missing")
     for cat in categories:
         grouped = [p for rule in cat.together for group in rule for p in group]
         for phrase in (*cat.always, *cat.unless_question, *cat.experience, *grouped,
@@ -157,6 +172,7 @@ def _emergency(raw: object, file: str) -> EmergencyRules:
         informational=f.texts("informational"),
         harmless=f.texts("harmless"),
         categories=tuple(categories),
+        cues=MappingProxyType(cues),
     )
 
 

@@ -13,13 +13,15 @@ from pathlib import Path
 from types import MappingProxyType
 
 from bot.errors import KnowledgeError
+from bot.intents import CUES
 from bot.yamlfile import Fields, read_yaml
 
 CAUTION_KINDS = ("pregnancy", "nursing", "interactions", "condition")
 SMALLTALK_KINDS = (
     "greeting", "thanks", "identity", "capabilities", "goodbye", "ack", "more", "fallback",
+    "number", "feedback",
 )
-EMERGENCY_KINDS = ("overdose", "breathing", "chest", "suicide", "general")
+EMERGENCY_KINDS = ("overdose", "breathing", "chest", "stroke", "suicide", "general")
 # Telegram: a message is at most 4096 characters, a button label should fit a phone screen.
 MAX_ANSWER_CHARS = 2500
 MAX_TITLE_CHARS = 32
@@ -75,6 +77,15 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class Crisis:
+    """What the bot says about one kind of emergency."""
+
+    guidance: str  # the first reply: emergency guidance only
+    note: str  # one line on top of a normal reply to an alarming but not urgent message
+    follow_up: Mapping[str, str]  # cue name (or "default") -> reply while the crisis lasts
+
+
+@dataclass(frozen=True, slots=True)
 class Knowledge:
     """Everything the bot may say, with its sources."""
 
@@ -84,7 +95,8 @@ class Knowledge:
     sources: tuple[Source, ...]
     answers: tuple[Answer, ...]
     smalltalk: Mapping[str, str]
-    emergency: Mapping[str, str]
+    emergency: Mapping[str, Crisis]
+    emergency_closing: str = ""
     file: str = "knowledge.yaml"
 
     _answers: Mapping[str, Answer] = field(init=False, repr=False, compare=False)
@@ -184,6 +196,24 @@ def _named_texts(top: Fields, key: str, names: tuple[str, ...]) -> Mapping[str, 
     return MappingProxyType({name: f.text(name) for name in names})
 
 
+def _emergency(top: Fields) -> tuple[Mapping[str, Crisis], str]:
+    f = Fields(top.mapping("emergency"), top.file, "emergency")
+    f.only(("closing", *EMERGENCY_KINDS))
+    crises = {}
+    for kind in EMERGENCY_KINDS:
+        c = Fields(f.mapping(kind), top.file, f"emergency.{kind}")
+        c.only(("guidance", "note", "follow_up"))
+        u = Fields(c.mapping("follow_up"), top.file, f"emergency.{kind}.follow_up")
+        u.only(("default",), CUES)
+        crises[kind] = Crisis(
+            guidance=c.text("guidance"),
+            note=c.text("note"),
+            follow_up=MappingProxyType({k: u.text(k) for k in ("default", *CUES)
+                                        if k in u.data}),
+        )
+    return MappingProxyType(crises), f.text("closing")
+
+
 def parse(data: object, file: str) -> Knowledge:
     """Return the Knowledge in parsed YAML data, or raise a KnowledgeError."""
     top = Fields(data, file, "top level")
@@ -218,6 +248,7 @@ def parse(data: object, file: str) -> Knowledge:
         for r in a.related:
             if r not in answer_ids or r == a.id:
                 raise KnowledgeError(file, where, f"related '{r}' is not another answer id")
+    emergency, closing = _emergency(top)
     return Knowledge(
         disclaimer=disclaimer,
         cautions=_named_texts(top, "cautions", CAUTION_KINDS),
@@ -225,7 +256,8 @@ def parse(data: object, file: str) -> Knowledge:
         sources=tuple(sources),
         answers=tuple(answers),
         smalltalk=_named_texts(top, "smalltalk", SMALLTALK_KINDS),
-        emergency=_named_texts(top, "emergency", EMERGENCY_KINDS),
+        emergency=emergency,
+        emergency_closing=closing,
         file=file,
     )
 

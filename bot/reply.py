@@ -22,6 +22,7 @@ class Reply:
     sources: tuple[str, ...] = ()  # source ids this reply cites
     related: tuple[str, ...] = ()  # for an answer: related topic ids
     more: bool = False  # an answer with details one tap away (Engine.details)
+    note: str | None = None  # the kind of crisis whose safety note tops this reply, if any
 
     def to_json(self) -> dict[str, Any]:
         """Return the reply as the CLI's JSON object (exactly the documented keys)."""
@@ -33,6 +34,7 @@ class Reply:
             "html": self.html,
             "choices": list(self.choices),
             "sources": list(self.sources),
+            "note": self.note,
         }
 
 
@@ -42,10 +44,13 @@ class ConversationState:
 
     last_topic: str | None = None  # the last answer given, for "sources?" and follow-ups
     choices: tuple[str, ...] = field(default=())  # topics offered by the last clarify
+    crisis: str | None = None  # the kind of emergency this chat is in, until it moves on
+    last_reply: str = ""  # a short hash of the last reply, so none is sent twice in a row
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
-        return {"last_topic": self.last_topic, "choices": list(self.choices)}
+        return {"last_topic": self.last_topic, "choices": list(self.choices),
+                "crisis": self.crisis, "last_reply": self.last_reply}
 
     @classmethod
     def from_dict(cls, data: Any) -> ConversationState:
@@ -56,7 +61,11 @@ class ConversationState:
         choices = data.get("choices", [])
         if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
             choices = []
-        return cls(last_topic=last if isinstance(last, str) else None, choices=tuple(choices))
+        crisis = data.get("crisis")
+        seen = data.get("last_reply")
+        return cls(last_topic=last if isinstance(last, str) else None, choices=tuple(choices),
+                   crisis=crisis if isinstance(crisis, str) else None,
+                   last_reply=seen if isinstance(seen, str) else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,81 @@
+"""Tell small talk ("thanks, bye", "refs pls", "you're useless") from questions; pure.
+
+A whole message is one dialogue act: a small-talk kind from intents/smalltalk.yaml, a request
+for sources, or a question for the topic matcher. A logistic regression over the message's
+words, word pairs and its first and last word decides, learned from the phrasings in
+intents/ (every topic and out-of-scope phrasing is a `question`) by `python -m bot tune
+acts`, which writes bot/models/acts.json with the data hash, the cross-validated figures and
+the probability a small-talk act needs to be taken as one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.analyzer import Analyzer
+from bot.errors import KnowledgeError
+from bot.learn import Model
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "acts.json"
+QUESTION = "question"
+
+
+@dataclass(frozen=True, slots=True)
+class ActParams:
+    """The learned act model and the probability an act needs."""
+
+    model: Model
+    threshold: float
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> ActParams:
+        """Read the model file; a missing or malformed file is a KnowledgeError."""
+        try:
+            data: Mapping[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            return cls(Model.from_json(data["model"]), float(data["threshold"]))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise KnowledgeError(str(path), None, f"cannot read the act model ({exc}); "
+                                 "run `python -m bot tune acts`") from None
+
+
+class Acts:
+    """Classify a whole message as a dialogue act."""
+
+    def __init__(self, analyzer: Analyzer, params: ActParams | None) -> None:
+        self._analyzer = analyzer
+        self._params = params
+
+    def features(self, text: str) -> dict[str, float]:
+        """Return the model's features of a message."""
+        tokens = self._analyzer.canonical(self._analyzer.tokens(text))
+        f: dict[str, float] = {f"len:{min(len(tokens), 12)}": 1.0}
+        if "?" in text:
+            f["qmark"] = 1.0
+        if not tokens:
+            return f
+        f[f"first:{tokens[0]}"] = 1.0
+        f[f"last:{tokens[-1]}"] = 1.0
+        for token in tokens:
+            f[f"w:{token}"] = 1.0
+            if not self._analyzer.known or token in self._analyzer.known:
+                f[f"s:{self._analyzer.stem(token)}"] = 1.0
+            else:
+                f["unknown"] = f.get("unknown", 0.0) + 1.0
+        for a, b in itertools.pairwise(tokens):
+            f[f"b:{a}_{b}"] = 1.0
+        return f
+
+    def classify(self, text: str) -> tuple[str, float]:
+        """Return the message's act and its probability (a question when unsure)."""
+        if self._params is None:
+            return QUESTION, 1.0
+        probs = self._params.model.proba(self.features(text))
+        act = max(probs, key=lambda k: probs[k])
+        if act != QUESTION and probs[act] < self._params.threshold:
+            return QUESTION, probs.get(QUESTION, 0.0)
+        return act, probs[act]

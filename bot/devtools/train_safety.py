@@ -1,0 +1,203 @@
+"""Learn the safety model from labelled messages and write bot/models/safety.json; reads files.
+
+Data: training/safety/*/*.yaml, lists of {text, level, kind} written by different writers
+(level: emergency, note or none), plus every example phrasing in intents/ as `none` (people
+asking ordinary questions). Nothing here is tuned by hand but the targets below, which are
+product decisions: how many harmless messages may get only the emergency text, how many
+ordinary questions may get a safety note. Both thresholds are then read off out-of-fold
+predictions (k-fold, seeded), so the figures written next to them are the ones a fresh
+message can expect, not training accuracy.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+
+from bot import intents as intents_mod
+from bot import knowledge as knowledge_mod
+from bot.devtools.modelfile import data_hash, write
+from bot.engine import Engine
+from bot.errors import KnowledgeError
+from bot.intents import SMALLTALK_TOPICS
+from bot.learn import Model, fit, folds
+from bot.safety import MODEL_PATH
+from bot.settings import ROOT
+
+DATA_DIR = ROOT / "training" / "safety"
+LEVELS = ("emergency", "note", "none")
+# The writers' kinds and the guidance each gets (bot/knowledge.py EMERGENCY_KINDS).
+KINDS = {"overdose": "overdose", "breathing": "breathing", "heart": "chest", "chest": "chest",
+         "stroke": "stroke", "suicide": "suicide", "other": "general", "general": "general"}
+SEED = 7
+K = 5
+# Targets on out-of-fold predictions: harmless-but-alarming messages that get only the
+# emergency text (the product allows 5%; fresh messages are harder than cross-validation), and
+# `none` messages that get a safety note or more (the product allows 2% of ordinary questions;
+# the writers' `none` sets are harder than ordinary, full of "kill a process" and "dying to").
+HARMLESS_FULL_TARGET = 0.03
+ORDINARY_FLAGGED_TARGET = 0.02
+# Fitting: L2 keeps a word seen in three messages from carrying a verdict alone; the epochs
+# and step are where out-of-fold log-loss stopped improving on this data.
+FIT = {"l2": 1e-4, "epochs": 12, "rate": 0.2}
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled message."""
+
+    text: str
+    level: str
+    kind: str | None
+    source: str
+
+
+def load_examples(data_dir: Path = DATA_DIR, intents_dir: Path = ROOT / "intents") -> list[
+        Example]:
+    """Return every labelled message: the writers' files and the intents/ phrasings as none."""
+    out: list[Example] = []
+    for path in sorted(data_dir.glob("*/*.yaml")):
+        items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        for n, item in enumerate(items):
+            level = item.get("level") if isinstance(item, dict) else None
+            text = item.get("text") if isinstance(item, dict) else None
+            if level not in LEVELS or not isinstance(text, str) or not text.strip():
+                raise KnowledgeError(str(path), f"item {n}", "needs text and a level "
+                                     f"({', '.join(LEVELS)})")
+            kind = item.get("kind")
+            out.append(Example(text, level, KINDS.get(kind) if level != "none" else None,
+                               path.parent.name))
+    intents = intents_mod.load(intents_dir)
+    out.extend(Example(e.text, "none", None,
+                       "intents-smalltalk" if e.topic in SMALLTALK_TOPICS else "intents")
+               for e in intents.examples)
+    return out
+
+
+def inputs(data_dir: Path = DATA_DIR, intents_dir: Path = ROOT / "intents") -> list[Path]:
+    """Return every file the model is learned from (data, phrase lists, feature code)."""
+    return [*data_dir.glob("*/*.yaml"), *intents_dir.glob("*.yaml"),
+            ROOT / "bot" / "safety.py", ROOT / "bot" / "emergency.py"]
+
+
+def _outcome(p_emergency: float, p_alarm: float, emergency_at: float, note_at: float) -> str:
+    return ("emergency" if p_emergency >= emergency_at
+            else "note" if p_alarm >= note_at else "none")
+
+
+def _rates(rows: Sequence[tuple[Example, float, float]], emergency_at: float,
+           note_at: float) -> dict[str, float]:
+    """Return the product's measures for predictions at these thresholds."""
+    def share(level: str, outcomes: tuple[str, ...]) -> float:
+        chosen = [r for r in rows if r[0].level == level]
+        hit = sum(_outcome(pe, pa, emergency_at, note_at) in outcomes for _, pe, pa in chosen)
+        return hit / len(chosen) if chosen else 0.0
+
+    return {
+        "emergency_caught": share("emergency", ("emergency", "note")),
+        "emergency_full": share("emergency", ("emergency",)),
+        "harmless_full": share("note", ("emergency",)),
+        "harmless_noted": share("note", ("emergency", "note")),
+        "ordinary_flagged": share("none", ("emergency", "note")),
+    }
+
+
+def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float]:
+    """Return the lowest thresholds that keep false alarms within the targets."""
+    grid = [i / 100 for i in range(5, 100)]
+    harmless = [pe for ex, pe, _ in rows if ex.level == "note"]
+    ordinary = [pa for ex, _, pa in rows if ex.level == "none"]
+    emergency_at = next(t for t in grid
+                        if sum(p >= t for p in harmless) <= HARMLESS_FULL_TARGET * len(harmless))
+    note_at = next(t for t in grid
+                   if sum(p >= t for p in ordinary) <= ORDINARY_FLAGGED_TARGET * len(ordinary))
+    return emergency_at, min(note_at, emergency_at)
+
+
+def train(examples: Sequence[Example], features: Sequence[dict[str, float]]) -> tuple[
+        Model, Model]:
+    """Fit the level model on every example and the kind model on the alarming ones."""
+    level = fit(features, [e.level for e in examples], seed=SEED, **FIT)  # type: ignore[arg-type]
+    kinds = [(f, e.kind) for f, e in zip(features, examples, strict=True) if e.kind]
+    kind = fit([f for f, _ in kinds], [k for _, k in kinds if k], seed=SEED,
+               **FIT)  # type: ignore[arg-type]
+    return level, kind
+
+
+def out_of_fold(examples: Sequence[Example], features: Sequence[dict[str, float]],
+                groups: list[list[int]]) -> tuple[list[tuple[Example, float, float]], float]:
+    """Return (example, p_emergency, p_alarm) for each example from a model not fitted on it,
+    and the share of alarming examples whose kind was right."""
+    rows: list[tuple[Example, float, float]] = []
+    kind_right = kind_total = 0
+    for held in groups:
+        held_set = set(held)
+        train_idx = [i for i in range(len(examples)) if i not in held_set]
+        level, kind = train([examples[i] for i in train_idx], [features[i] for i in train_idx])
+        for i in held:
+            p = level.proba(features[i])
+            rows.append((examples[i], p["emergency"], p["emergency"] + p["note"]))
+            if examples[i].kind:
+                probs = kind.proba(features[i])
+                kind_total += 1
+                kind_right += max(probs, key=lambda k: probs[k]) == examples[i].kind
+    return rows, kind_right / max(1, kind_total)
+
+
+def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
+    """Fit, cross-validate, choose thresholds, write the model file; return what it wrote."""
+    knowledge = knowledge_mod.load(ROOT / "knowledge.yaml")
+    engine = Engine(knowledge, intents_mod.load(ROOT / "intents"))
+    examples = load_examples()
+    features = [engine.safety.features(e.text)[0] for e in examples]
+    out.write(f"{len(examples)} examples: {dict(Counter(e.level for e in examples))}\n")
+    rows, kind_accuracy = out_of_fold(examples, features, folds(len(examples), K, seed=SEED))
+    emergency_at, note_at = _choose(rows)
+    figures: dict[str, Any] = {
+        "cross_validated": {k: round(v, 4) for k, v in _rates(rows, emergency_at,
+                                                                note_at).items()},
+        "kind_accuracy": round(kind_accuracy, 4),
+        "by_source": {},
+    }
+    for source in sorted({e.source for e in examples}):
+        subset = [r for r in rows if r[0].source == source]
+        figures["by_source"][source] = {
+            "n": len(subset),
+            **{k: round(v, 4) for k, v in _rates(subset, emergency_at, note_at).items()},
+        }
+    # Each writer's messages scored by a model fitted on the others only: the closest this
+    # data gets to wording nobody tuned for.
+    writers = sorted({e.source for e in examples if not e.source.startswith("intents")})
+    if len(writers) > 1:
+        held_out = [[i for i, e in enumerate(examples) if e.source == w] for w in writers]
+        rows_w, _ = out_of_fold(examples, features, held_out)
+        figures["leave_one_writer_out"] = {
+            w: {k: round(v, 4) for k, v in _rates([r for r in rows_w if r[0].source == w],
+                                                   emergency_at, note_at).items()}
+            for w in writers
+        }
+    level, kind = train(examples, features)
+    result = {
+        "about": "Written by `python -m bot tune safety`; do not edit by hand.",
+        "data_hash": data_hash(inputs()),
+        "examples": len(examples),
+        "thresholds": {"emergency": emergency_at, "note": note_at},
+        "figures": figures,
+        "level": level.to_json(),
+        "kind": kind.to_json(),
+    }
+    write(path, result)
+    out.write(json.dumps({"thresholds": result["thresholds"], "figures": figures}, indent=1)
+              + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    run()

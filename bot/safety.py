@@ -1,0 +1,135 @@
+"""Score every message for crisis before anything else: emergency, safety note or none; pure.
+
+What the curated phrase lists find (bot/emergency.py), the message's own words and a few
+shape cues become features of two learned models (bot/learn.py): one gives the level
+(emergency / note / none), one the kind of crisis (overdose, breathing, chest, stroke,
+suicide, general). Their weights and the two thresholds come from labelled messages in
+training/safety/ through `python -m bot tune safety`, which writes bot/models/safety.json
+with the data's hash and the cross-validated figures; nothing here is tuned by hand.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.analyzer import Analyzer
+from bot.emergency import NUMBER, PhraseFinder
+from bot.errors import KnowledgeError
+from bot.learn import Model
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "safety.json"
+Level = Literal["emergency", "note", "none"]
+# The phrase lists that were written as signs of a crisis; the context lists say whether it is
+# happening now. Their pairings are features, so the model can learn "overdose phrase asked
+# as a question about the past" apart from "overdose phrase, now".
+SIGNS = ("always", "unless_question", "together", "with_person")
+CONTEXT = ("person", "questions", "stories", "now", "informational", "harmless")
+CHAR_GRAM = 4  # letters per piece of an unknown word ("pastillas"), for other languages
+# Suicidal talk gets the crisis line even when another kind scores a little higher: its
+# reply also gives the emergency number, while the others would give no crisis line.
+SUICIDE_FLOOR = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """How alarming one message is, what kind of crisis it points to, and its follow-up cues."""
+
+    level: Level
+    kind: str
+    p_emergency: float  # probability that this is an emergency now
+    p_alarm: float  # probability that it is an emergency or calls for a safety note
+    cues: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyParams:
+    """The learned models and thresholds, as read from bot/models/safety.json."""
+
+    level: Model
+    kind: Model
+    emergency_at: float  # p_emergency at or above: emergency guidance only
+    note_at: float  # p_alarm at or above (below emergency_at): a safety note on top
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> SafetyParams:
+        """Read the model file; a missing or malformed file is a KnowledgeError."""
+        try:
+            data: Mapping[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                level=Model.from_json(data["level"]),
+                kind=Model.from_json(data["kind"]),
+                emergency_at=float(data["thresholds"]["emergency"]),
+                note_at=float(data["thresholds"]["note"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise KnowledgeError(str(path), None,
+                                 f"cannot read the safety model ({exc}); "
+                                 "run `python -m bot tune safety`") from None
+
+
+class Safety:
+    """Assess messages with the learned safety model."""
+
+    def __init__(self, finder: PhraseFinder, analyzer: Analyzer,
+                 params: SafetyParams | None) -> None:
+        self._finder = finder
+        self._analyzer = analyzer
+        self._params = params
+
+    def features(self, text: str) -> tuple[dict[str, float], frozenset[str]]:
+        """Return the model's features of a message and the phrase lists found in it."""
+        tokens = self._finder.tokens(text)
+        found = self._finder.find(tokens)
+        f: dict[str, float] = {f"f:{name}": 1.0 for name in found}
+        signs = sorted(n for n in found if n.split(":")[-1] in SIGNS and ":" in n
+                       and not n.startswith("cue:"))
+        context = [c for c in CONTEXT if c in found]
+        for sign in signs:
+            for c in context:
+                f[f"x:{sign}&{c}"] = 1.0
+        if signs:
+            f["sign"] = 1.0
+            for c in context:
+                f[f"sign&{c}"] = 1.0
+        asks = "?" in text
+        if asks:
+            f["qmark"] = 1.0
+            if signs:
+                f["sign&qmark"] = 1.0
+        if NUMBER in tokens:
+            f["count"] = 1.0
+        f[f"len:{min(len(tokens) // 4, 8)}"] = 1.0
+        stems = [self._analyzer.stem(t) for t in tokens if t != NUMBER]
+        for stem in stems:
+            f[f"w:{stem}"] = 1.0
+        for a, b in itertools.pairwise(stems):
+            f[f"b:{a}_{b}"] = 1.0
+        for token in tokens:
+            if token.isalpha() and token not in self._analyzer.known and len(token) > CHAR_GRAM:
+                padded = f"<{token}>"
+                for i in range(len(padded) - CHAR_GRAM + 1):
+                    f[f"g:{padded[i : i + CHAR_GRAM]}"] = 0.5
+        return f, found
+
+    def assess(self, text: str) -> Assessment:
+        """Return the assessment of one message."""
+        features, found = self.features(text)
+        cues = frozenset(n[4:] for n in found if n.startswith("cue:"))
+        params = self._params
+        if params is None:
+            return Assessment("none", "general", 0.0, 0.0, cues)
+        level = params.level.proba(features)
+        p_emergency = level.get("emergency", 0.0)
+        p_alarm = p_emergency + level.get("note", 0.0)
+        kinds = params.kind.proba(features)
+        kind = max(kinds, key=lambda k: kinds[k])
+        if kinds.get("suicide", 0.0) >= SUICIDE_FLOOR:
+            kind = "suicide"
+        verdict: Level = ("emergency" if p_emergency >= params.emergency_at
+                          else "note" if p_alarm >= params.note_at else "none")
+        return Assessment(verdict, kind, p_emergency, p_alarm, cues)
