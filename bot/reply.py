@@ -42,10 +42,12 @@ class ConversationState:
 
     last_topic: str | None = None  # the last answer given, for "sources?" and follow-ups
     choices: tuple[str, ...] = field(default=())  # topics offered by the last clarify
+    detailed: bool = False  # the details of last_topic were shown: "more" now lists related
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
-        return {"last_topic": self.last_topic, "choices": list(self.choices)}
+        return {"last_topic": self.last_topic, "choices": list(self.choices),
+                "detailed": self.detailed}
 
     @classmethod
     def from_dict(cls, data: Any) -> ConversationState:
@@ -56,7 +58,8 @@ class ConversationState:
         choices = data.get("choices", [])
         if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
             choices = []
-        return cls(last_topic=last if isinstance(last, str) else None, choices=tuple(choices))
+        return cls(last_topic=last if isinstance(last, str) else None, choices=tuple(choices),
+                   detailed=data.get("detailed") is True)
 
 
 @dataclass(frozen=True, slots=True)
