@@ -3,20 +3,47 @@
 Loading already rejects YAML errors, unknown or missing fields, unknown source ids and
 duplicate ids. These checks look across files: every answer has phrasings and every topic an
 answer, no phrasing sits under two topics, every example routes to its own topic, no example
-trips the emergency triggers, and every reply fits Telegram's limits.
+trips the emergency triggers, every reply fits Telegram's limits, and every first reply to a
+question fits a phone screen (FIRST_REPLY_LIMIT characters before "More").
 """
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bot.compose import TELEGRAM_LIMIT, split_html, telegram_length, to_plain
+from bot.compose import (
+    FIRST_REPLY_LIMIT,
+    TELEGRAM_LIMIT,
+    split_html,
+    telegram_length,
+    to_plain,
+)
 from bot.engine import Engine
 from bot.errors import ContentErrors, KnowledgeError
 from bot.intents import MIN_EXAMPLES, OUT_OF_SCOPE_TOPIC, SMALLTALK_TOPICS, SOURCES_TOPIC
+from bot.knowledge import MAX_SHORT_WORDS, SHORT_WORDS_GUIDE, word_count
 from bot.normalize import fold
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    """How long one answer is: short and long form in words, first reply in characters."""
+
+    topic: str
+    short_words: int
+    long_words: int
+    first_reply_chars: int
+
+
+def sizes(engine: Engine) -> list[Size]:
+    """Return the size of every answer, in file order."""
+    return [Size(a.id, word_count(a.short), word_count(a.text),
+                 telegram_length(engine.show(a.id).reply.text))
+            for a in engine.knowledge.answers]
 
 
 def problems(engine: Engine) -> list[KnowledgeError]:
@@ -82,8 +109,14 @@ def _routing(engine: Engine) -> list[KnowledgeError]:
 def _lengths(engine: Engine) -> list[KnowledgeError]:
     out = []
     k = engine.knowledge
+    for measured in sizes(engine):
+        if measured.first_reply_chars > FIRST_REPLY_LIMIT:
+            out.append(KnowledgeError(k.file, f"answer '{measured.topic}'", f"first reply is "
+                                      f"{measured.first_reply_chars} characters; at most "
+                                      f"{FIRST_REPLY_LIMIT} before \"More\" (shorten "
+                                      "'short' or 'evidence')"))
     for a in k.answers:
-        for reply in (engine.show(a.id).reply, engine.sources(a.id)):
+        for reply in (engine.show(a.id).reply, engine.details(a.id), engine.sources(a.id)):
             if len(split_html(reply.html)) > 1:
                 size = telegram_length(to_plain(reply.html))
                 out.append(KnowledgeError(k.file, f"answer '{a.id}'", f"{reply.kind} reply is "
@@ -114,4 +147,24 @@ def run_check(knowledge_path: Path, intents_dir: Path, out: TextIO) -> int:
     out.write(f"ok: {len(k.answers)} answers, {len(k.sources)} sources, "
               f"{len(i.examples)} example phrasings in {len(set(e.file for e in i.examples))} "
               "files\n")
+    out.write(size_report(sizes(engine)))
     return 0
+
+
+def size_report(found: list[Size]) -> str:
+    """Return the word counts of every answer and their summary, as printed by check."""
+    lines = ["", f"{'answer':28} {'short':>5} {'long':>5} {'first reply':>11}"]
+    for s in found:
+        flag = f"  over the {SHORT_WORDS_GUIDE}-word guideline" if (
+            s.short_words > SHORT_WORDS_GUIDE) else ""
+        lines.append(f"{s.topic:28} {s.short_words:5} {s.long_words:5} "
+                     f"{s.first_reply_chars:11}{flag}")
+    short = [s.short_words for s in found]
+    long = [s.long_words for s in found]
+    first = [s.first_reply_chars for s in found]
+    lines.append(
+        f"short form: max {max(short)}, median {statistics.median(short):g} words "
+        f"(aim for {SHORT_WORDS_GUIDE}, at most {MAX_SHORT_WORDS}); long form: max {max(long)}, "
+        f"median {statistics.median(long):g} words; first reply: max {max(first)} characters "
+        f"(at most {FIRST_REPLY_LIMIT})")
+    return "\n".join(lines) + "\n"

@@ -16,7 +16,12 @@ from bot.knowledge import Answer, Knowledge, Source
 from bot.reply import Kind, Reply
 
 TELEGRAM_LIMIT = 4096
-SOURCES_HINT = 'Send "sources" (or /sources) for the full references.'
+# The first reply to a question fits a phone screen; the details are one tap ("More") away.
+FIRST_REPLY_LIMIT = 1000
+# The first reply names this many sources; the details name them all.
+FIRST_REPLY_SOURCES = 3
+MORE_HINT = 'Send "more" for the details, "sources" for the full references.'
+RELATED_HINT = 'Send "more" for related topics, "sources" for the full references.'
 _TAG = re.compile(r"</?[a-z]+>")
 
 
@@ -63,20 +68,36 @@ class Composer:
             return ""
         return f"⚠️ <b>{esc(self.knowledge.cautions[answer.caution])}</b>"
 
-    def _short_sources(self, ids: Sequence[str]) -> str:
-        return "; ".join(esc(self.knowledge.source(s).short()) for s in ids)
+    def _short_sources(self, ids: Sequence[str], at_most: int | None = None) -> str:
+        shown = ids if at_most is None else ids[:at_most]
+        names = "; ".join(esc(self.knowledge.source(s).short()) for s in shown)
+        rest = len(ids) - len(shown)
+        return f"{names} and {rest} more" if rest else names
 
     def answer(self, answer: Answer, confidence: float) -> Reply:
-        """Return the curated answer with evidence, sources, caution and disclaimer."""
+        """Return the first reply: short answer, evidence and sources, caution, disclaimer."""
+        blocks = [
+            f"<b>{esc(answer.title)}</b>",
+            _body(answer.short),
+            f"<i>Evidence:</i> {esc(answer.evidence)} <i>Sources:</i> "
+            f"{self._short_sources(answer.sources, FIRST_REPLY_SOURCES)}",
+            self._caution(answer),
+            f"{self._disclaimer}\n{esc(MORE_HINT)}",
+        ]
+        return _reply("answer", answer.id, confidence, blocks, more=True,
+                      sources=answer.sources, related=answer.related)
+
+    def details(self, answer: Answer) -> Reply:
+        """Return the long form: the details, every source, caution and disclaimer."""
         blocks = [
             f"<b>{esc(answer.title)}</b>",
             _body(answer.text),
             f"<i>Evidence:</i> {esc(answer.evidence)}\n"
             f"<i>Sources:</i> {self._short_sources(answer.sources)}",
             self._caution(answer),
-            f"{self._disclaimer}\n{esc(SOURCES_HINT)}",
+            f"{self._disclaimer}\n{esc(RELATED_HINT)}",
         ]
-        return _reply("answer", answer.id, confidence, blocks, sources=answer.sources,
+        return _reply("answer", answer.id, 1.0, blocks, sources=answer.sources,
                       related=answer.related)
 
     def clarify(self, topics: Sequence[str], confidence: float) -> Reply:

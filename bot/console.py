@@ -10,7 +10,8 @@ from bot.reply import ConversationState, Reply
 PROMPT = "you> "
 BANNER = (
     "Cysteine & NAC information bot (terminal chat). Ask a question in your own words;\n"
-    "'sources' shows the references of the last answer; 'quit' or Ctrl-D ends the chat.\n"
+    "'more' shows the details of the last answer (again: related topics), 'sources' its\n"
+    "references; 'quit' or Ctrl-D ends the chat.\n"
 )
 QUIT = frozenset({"quit", "exit", "/quit", "/exit", ":q"})
 

@@ -278,7 +278,7 @@ class Engine:
 
     def details(self, topic: str) -> Reply:
         """Return the long form of one answer: what a "More" tap or "more" shows."""
-        return self.compose.answer(self.knowledge.answer(topic), 1.0)
+        return self.compose.details(self.knowledge.answer(topic))
 
     def sources(self, topic: str | None) -> Reply:
         """Return the references of one answer, or every source when there is none."""
@@ -390,6 +390,10 @@ class Engine:
         if topic == "more":
             if state.last_topic is None:
                 return Turn(self.compose.smalltalk("capabilities", score), state)
+            if not state.detailed:
+                # The first "more" after an answer shows its details; the next, related topics.
+                return Turn(self.details(state.last_topic),
+                            replace(state, choices=(), detailed=True))
             related = self.knowledge.answer(state.last_topic).related
             return Turn(self.compose.more(related, score), replace(state, choices=related))
         return Turn(self.compose.smalltalk(topic, score), replace(state, choices=()))

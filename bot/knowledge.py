@@ -16,7 +16,7 @@ from bot.errors import KnowledgeError
 from bot.intents import CUES
 from bot.yamlfile import Fields, read_yaml
 
-CAUTION_KINDS = ("pregnancy", "nursing", "interactions", "condition")
+CAUTION_KINDS = ("pregnancy", "nursing", "interactions", "condition", "children", "poisoning")
 SMALLTALK_KINDS = (
     "greeting", "thanks", "identity", "capabilities", "goodbye", "ack", "more", "fallback",
     "number", "feedback",
@@ -25,31 +25,51 @@ EMERGENCY_KINDS = ("overdose", "breathing", "chest", "stroke", "suicide", "gener
 # Telegram: a message is at most 4096 characters, a button label should fit a phone screen.
 MAX_ANSWER_CHARS = 2500
 MAX_TITLE_CHARS = 32
+# A short form is what a phone shows first: about 60 words reads in one glance; over 80 is
+# a wall of text again, so loading refuses it (`python -m bot check` reports the rest).
+SHORT_WORDS_GUIDE = 60
+MAX_SHORT_WORDS = 80
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_PATTERN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
 
+def word_count(text: str) -> int:
+    """Return the number of words in text, as a reader counts them ("500 mg" is two)."""
+    return len(text.split())
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One reference: the article or an entry of its reference list."""
+    """One reference: the article or an entry of its reference list.
+
+    A work without a named author has no `authors` (the publisher is not repeated in its
+    place); a work without a title has a `description` instead, shown in square brackets so
+    it never reads as a title the work does not have.
+    """
 
     id: str
-    authors: str
-    title: str
     publisher: str
     date: str
+    authors: str | None = None
+    title: str | None = None
+    description: str | None = None
     note: str | None = None
 
     def citation(self) -> str:
         """Return the full reference as one line."""
-        title = self.title.rstrip(".")
-        parts = [self.authors.rstrip("."), title, self.publisher.rstrip("."), self.date]
-        line = ". ".join(parts) + "."
+        work = self.title.rstrip(".") if self.title else f"[{self.description}]"
+        if self.authors:
+            parts = [self.authors.rstrip("."), work, self.publisher.rstrip(".")]
+        elif self.title:
+            parts = [work, self.publisher.rstrip(".")]
+        else:
+            parts = [self.publisher.rstrip("."), work]
+        line = ". ".join([*parts, self.date]) + "."
         return f"{line} ({self.note})" if self.note else line
 
     def short(self) -> str:
         """Return a short label such as 'University of Maryland Medical Center, 2014'."""
-        first = self.authors.split(",")[0].strip()
+        first = (self.authors or self.publisher).split(",")[0].strip()
         return f"{first}, {self.date[:4]}"
 
 
@@ -68,7 +88,8 @@ class Answer:
     id: str
     title: str
     group: str
-    text: str
+    short: str  # what is sent first: the answer in about 60 words
+    text: str  # the long form, one tap away: study designs, amounts used, full lists
     sources: tuple[str, ...]
     evidence: str
     reviewed: str
@@ -146,27 +167,40 @@ def _entry(kind: str, raw: object, n: int) -> str:
 
 def _source(raw: object, file: str, n: int) -> Source:
     f = Fields(raw, file, _entry("source", raw, n))
-    f.only(("id", "authors", "title", "publisher", "date"), ("note",))
+    f.only(("id", "publisher", "date"), ("authors", "title", "description", "note"))
     source_id = _check_id(f, f.text("id"))
     date = f.text("date")
     if not DATE_PATTERN.match(date):
         raise f.error(f"date '{date}' must be YYYY, YYYY-MM or YYYY-MM-DD")
+    authors, title = f.optional_text("authors"), f.optional_text("title")
+    description = f.optional_text("description")
+    if (title is None) == (description is None):
+        raise f.error("give either the work's own 'title' or, for an untitled work, a "
+                      "'description'")
+    if authors is not None and authors == f.text("publisher"):
+        raise f.error("authors repeat the publisher; leave 'authors' out for a work without "
+                      "a named author")
     return Source(
         id=source_id,
-        authors=f.text("authors"),
-        title=f.text("title"),
         publisher=f.text("publisher"),
         date=date,
+        authors=authors,
+        title=title,
+        description=description,
         note=f.optional_text("note"),
     )
 
 
 def _answer(raw: object, file: str, n: int) -> Answer:
     f = Fields(raw, file, _entry("answer", raw, n))
-    fields = ("id", "title", "group", "answer", "sources", "evidence", "reviewed", "related")
+    fields = ("id", "title", "group", "short", "answer", "sources", "evidence", "reviewed",
+              "related")
     f.only(fields, ("caution",))
     answer_id = _check_id(f, f.text("id"))
-    title, text = f.text("title"), f.text("answer")
+    title, short, text = f.text("title"), f.text("short"), f.text("answer")
+    if word_count(short) > MAX_SHORT_WORDS:
+        raise f.error(f"short form is {word_count(short)} words; at most {MAX_SHORT_WORDS} "
+                      f"(aim for {SHORT_WORDS_GUIDE})")
     if len(title) > MAX_TITLE_CHARS:
         raise f.error(f"title is {len(title)} characters; at most {MAX_TITLE_CHARS} fit a button")
     if len(text) > MAX_ANSWER_CHARS:
@@ -181,6 +215,7 @@ def _answer(raw: object, file: str, n: int) -> Answer:
         id=answer_id,
         title=title,
         group=f.text("group"),
+        short=short,
         text=text,
         sources=f.texts("sources"),
         evidence=f.text("evidence"),

@@ -46,11 +46,13 @@ class ConversationState:
     choices: tuple[str, ...] = field(default=())  # topics offered by the last clarify
     crisis: str | None = None  # the kind of emergency this chat is in, until it moves on
     last_reply: str = ""  # a short hash of the last reply, so none is sent twice in a row
+    detailed: bool = False  # the details of last_topic were shown: "more" now lists related
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
         return {"last_topic": self.last_topic, "choices": list(self.choices),
-                "crisis": self.crisis, "last_reply": self.last_reply}
+                "crisis": self.crisis, "last_reply": self.last_reply,
+                "detailed": self.detailed}
 
     @classmethod
     def from_dict(cls, data: Any) -> ConversationState:
@@ -65,7 +67,8 @@ class ConversationState:
         seen = data.get("last_reply")
         return cls(last_topic=last if isinstance(last, str) else None, choices=tuple(choices),
                    crisis=crisis if isinstance(crisis, str) else None,
-                   last_reply=seen if isinstance(seen, str) else "")
+                   last_reply=seen if isinstance(seen, str) else "",
+                   detailed=data.get("detailed") is True)
 
 
 @dataclass(frozen=True, slots=True)

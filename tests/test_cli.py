@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 JSON_KEYS = {"kind", "topic", "confidence", "text", "html", "choices", "sources"}
@@ -56,9 +58,30 @@ def test_chat_runs_a_conversation_on_stdin() -> None:
     assert out.returncode == 0 and "Sources for" in out.stdout and "Goodbye" in out.stdout
 
 
+def test_chat_shows_details_on_more() -> None:
+    out = bot("chat", stdin="what is glutathione\nmore\nquit\n")
+    assert "Send \"more\" for the details" in out.stdout and (
+        "Send \"more\" for related topics" in out.stdout)
+
+
 def test_check_passes_on_the_real_content() -> None:
     out = bot("check")
     assert (out.returncode, out.stdout.startswith("ok:")) == (0, True)
+
+
+def test_check_reports_word_counts() -> None:
+    out = bot("check").stdout
+    row = re.search(r"^flu +(\d+) +(\d+) +(\d+)$", out, re.M)
+    assert row is not None and "short form: max" in out and "first reply: max" in out
+
+
+def test_check_fails_on_a_first_reply_over_1000_characters(tmp_path: Path) -> None:
+    data = yaml.safe_load((ROOT / "knowledge.yaml").read_text())
+    flu = next(a for a in data["answers"] if a["id"] == "flu")
+    flu["short"] = " ".join(["immunization"] * 79)
+    (tmp_path / "knowledge.yaml").write_text(yaml.safe_dump(data))
+    out = bot("check", env={"KNOWLEDGE_FILE": str(tmp_path / "knowledge.yaml")})
+    assert out.returncode == 1 and "answer 'flu': first reply is" in out.stdout
 
 
 def test_check_fails_naming_file_entry_and_problem(tmp_path: Path) -> None:

@@ -125,3 +125,48 @@ def test_bad_input_gets_a_safe_reply(engine: Engine, text: str) -> None:
 def test_user_text_is_never_echoed(engine: Engine) -> None:
     reply = engine.respond("<b>weird</b> question about zorblax").reply
     assert "zorblax" not in reply.text
+
+
+def test_more_after_an_answer_shows_its_details(engine: Engine) -> None:
+    first = engine.respond("does nac help prevent the flu")
+    turn = engine.respond("tell me more", first.state)
+    assert (turn.reply.kind, turn.reply.topic, turn.reply.text, turn.state.detailed) == (
+        "answer", "flu", engine.details("flu").text, True)
+
+
+def test_a_second_more_lists_related_topics(engine: Engine) -> None:
+    state = engine.respond("does nac help prevent the flu").state
+    state = engine.respond("more", state).state
+    turn = engine.respond("more", state)
+    related = engine.knowledge.answer("flu").related
+    assert (turn.reply.kind, turn.reply.choices, turn.state.choices) == (
+        "smalltalk", related, related)
+
+
+def test_sources_between_two_mores_keep_the_details_shown(engine: Engine) -> None:
+    state = engine.respond("does nac help prevent the flu").state
+    state = engine.respond("more", state).state
+    state = engine.respond("sources?", state).state
+    assert engine.respond("more", state).reply.kind == "smalltalk"
+
+
+def test_a_new_answer_has_its_own_details(engine: Engine) -> None:
+    state = engine.respond("does nac help prevent the flu").state
+    state = engine.respond("more", state).state
+    state = engine.respond("is nac safe in pregnancy", state).state
+    assert engine.respond("more", state).reply.text == engine.details("pregnancy").text
+
+
+def test_more_with_no_answer_says_what_the_bot_can_do(engine: Engine) -> None:
+    reply = engine.respond("more").reply
+    assert reply.text == engine.knowledge.smalltalk["capabilities"]
+
+
+def test_json_text_is_the_first_reply(engine: Engine) -> None:
+    reply = engine.respond("nac side effects").reply
+    assert (reply.to_json()["text"], reply.more) == (engine.show("side-effects").reply.text, True)
+
+
+def test_details_state_survives_json(engine: Engine) -> None:
+    state = engine.respond("more", engine.respond("nac side effects").state).state
+    assert ConversationState.from_dict(json.loads(json.dumps(state.to_dict()))) == state

@@ -41,6 +41,16 @@ def broken(change: str) -> dict:  # type: ignore[type-arg]
         first["related"] = ["nowhere"]
     elif change == "disclaimer-without-words":
         data["disclaimer"] = "Be careful."
+    elif change == "long-short":
+        first["short"] = "word " * 81
+    elif change == "missing-short":
+        del first["short"]
+    elif change == "source-without-title":
+        del data["sources"][1]["title"]
+    elif change == "source-with-title-and-description":
+        data["sources"][1]["description"] = "a guide"
+    elif change == "authors-repeat-publisher":
+        data["sources"][2]["authors"] = data["sources"][2]["publisher"]
     return data
 
 
@@ -55,6 +65,11 @@ CASES = [
     ("bad-caution", "answer 'what-is-cysteine'", "caution 'sometimes' must be one of"),
     ("unknown-related", "answer 'what-is-cysteine'", "related 'nowhere' is not another answer"),
     ("disclaimer-without-words", "top level", "'not medical advice'"),
+    ("long-short", "answer 'what-is-cysteine'", "short form is 81 words; at most 80"),
+    ("missing-short", "answer 'what-is-cysteine'", "missing field(s): short"),
+    ("source-without-title", "source 'ummc-2014'", "either the work's own 'title'"),
+    ("source-with-title-and-description", "source 'ummc-2014'", "either the work's own"),
+    ("authors-repeat-publisher", "source 'natmed-2015'", "authors repeat the publisher"),
 ]
 
 
@@ -81,3 +96,32 @@ def test_readme_example_answer_loads() -> None:
     data = real()
     data["answers"].append(yaml.safe_load(block.group(1))[0])
     assert knowledge.parse(data, "knowledge.yaml").has_answer(data["answers"][-1]["id"])
+
+
+def test_readme_states_the_content_rules() -> None:
+    readme = (ROOT / "README.md").read_text()
+    rules = readme[readme.index("### Content rules"):readme.index("## Commands and settings")]
+    assert all(rule in rules for rule in ("**Own words.**", "**Hedge as the source does.**",
+                                          "**Short form**", "**Cite**", "**Doses**"))
+
+
+def test_a_short_form_of_80_words_loads() -> None:
+    data = real()
+    data["answers"][0]["short"] = "word " * 80
+    assert knowledge.parse(data, "knowledge.yaml").answers[0].short.split() == ["word"] * 80
+
+
+@pytest.mark.parametrize(("fields", "citation", "short"), [
+    ({"authors": "Pittenger C", "title": "Agents for OCD.", "publisher": "Curr Treat Options",
+      "date": "2015-09"}, "Pittenger C. Agents for OCD. Curr Treat Options. 2015-09.",
+     "Pittenger C, 2015"),
+    ({"title": "NAC: Monograph", "publisher": "Natural Medicines", "date": "2015-06-24",
+      "note": "reviewed 2013"}, "NAC: Monograph. Natural Medicines. 2015-06-24. (reviewed 2013)",
+     "Natural Medicines, 2015"),
+    ({"description": "Article on capsules", "publisher": "Nootriment", "date": "2018-03-13"},
+     "Nootriment. [Article on capsules]. 2018-03-13.", "Nootriment, 2018"),
+], ids=["authors-and-title", "no-author", "untitled"])
+def test_citations_name_each_part_once(fields: dict[str, str], citation: str,
+                                       short: str) -> None:
+    source = knowledge.Source(id="x", **fields)
+    assert (source.citation(), source.short()) == (citation, short)
