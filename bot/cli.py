@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(NO_TOKEN)
             return 2
         if command == "bench":
-            from bot.bench import run_bench
+            from bot.devtools.bench import run_bench
 
             return run_bench(settings, args.questions, sys.stdout)
         engine = _engine(settings)
@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "ask":
             return _ask(engine, args.question, args.json)
         if command == "eval":
-            from bot.evaluate import evaluate, load_cases
+            from bot.devtools.evaluate import evaluate, load_cases
 
             report = evaluate(engine, load_cases(args.file))
             print(report.summary())

@@ -100,3 +100,9 @@ def test_every_command_has_help(command: str) -> None:
 def test_bench_reports_the_measured_numbers() -> None:
     out = bot("bench", "--questions", "200")
     assert all(word in out.stdout for word in ("start-up", "p99", "100 ", "peak memory"))
+
+
+def test_bench_with_no_questions_still_reports_start_up() -> None:
+    out = bot("bench", "--questions", "0")
+    assert (out.returncode, "start-up" in out.stdout, "no questions timed" in out.stdout) == (
+        0, True, True)

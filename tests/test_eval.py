@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.devtools.evaluate import Report, evaluate, load_cases
 from bot.engine import Engine
-from bot.evaluate import Report, evaluate, load_cases
 from bot.normalize import fold
 
 EVAL = Path(__file__).resolve().parent / "eval"
