@@ -44,9 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="validate knowledge.yaml and intents/; exit 1 on problems")
     bench = sub.add_parser("bench", help="measure matcher latency, throughput, start-up, memory")
     bench.add_argument("--questions", type=int, default=2000, help="questions per size")
-    ev = sub.add_parser("eval", help="accuracy on a labelled question file")
+    ev = sub.add_parser("eval", help="accuracy, confusions, calibration on a labelled file")
     ev.add_argument("file", type=Path, help="YAML list of {q, expect}")
     ev.add_argument("--misses", action="store_true", help="also list every miss")
+    ev.add_argument("--min-accuracy", type=float, default=None, metavar="FRACTION",
+                    help="exit 1 when in-scope accuracy is below this (e.g. 0.95)")
+    tune = sub.add_parser("tune", help="fit the learned numbers from the data (developers)")
+    tune.add_argument("steps", nargs="*", help="steps to run (default: all): matching")
     return p
 
 
@@ -82,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = args.command or "telegram"
         if command == "run":
             command = "telegram" if settings.token else "chat"
-        if command in ("chat", "ask", "eval", "check", "bench"):
+        if command in ("chat", "ask", "eval", "check", "bench", "tune"):
             # The terminal is for people: keep per-question logs out of their way.
             logging.getLogger("bot").setLevel(logging.WARNING)
         if command == "check":
@@ -96,6 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.devtools.bench import run_bench
 
             return run_bench(settings, args.questions, sys.stdout)
+        if command == "tune":
+            from bot.devtools.tune import run_tune
+
+            return run_tune(settings, args.steps, sys.stdout)
         engine = _engine(settings)
         if command == "chat":
             from bot.console import chat
@@ -108,9 +116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             report = evaluate(engine, load_cases(args.file))
             print(report.summary())
+            print(report.details())
             for m in report.misses if args.misses else ():
                 print(f"  expected {m.expect}, got {m.kind} {m.topic} ({m.confidence:.2f}): "
                       f"{m.question}")
+            if args.min_accuracy is not None and report.in_scope_accuracy < args.min_accuracy:
+                print(f"in-scope accuracy {report.in_scope_accuracy:.1%} is below "
+                      f"{args.min_accuracy:.1%}")
+                return 1
             return 0
         from bot.telegram_bot import run_telegram
 

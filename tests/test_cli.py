@@ -74,7 +74,7 @@ def test_check_fails_naming_file_entry_and_problem(tmp_path: Path) -> None:
 
 def test_check_reports_an_example_routed_elsewhere(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "intents", tmp_path / "intents")
-    extra = "topics:\n  - topic: flu\n    examples: [how much does a bottle of nac cost]\n"
+    extra = "topics:\n  - topic: flu\n    examples: [is nac safe during pregnancy please]\n"
     (tmp_path / "intents" / "zz.yaml").write_text(extra)
     out = bot("check", env={"INTENTS_DIR": str(tmp_path / "intents")})
     assert out.returncode == 1 and "zz.yaml: topic 'flu'" in out.stdout
