@@ -88,8 +88,8 @@ def _routing(engine: Engine) -> list[KnowledgeError]:
         reply = engine.respond(e.text).reply
         where = f"topic '{e.topic}'"
         if reply.kind == "emergency":
-            out.append(KnowledgeError(e.file, where, f"example '{e.text}' trips the emergency "
-                                      "triggers"))
+            out.append(KnowledgeError(e.file, where, f"example '{e.text}' is taken for an "
+                                      "emergency by the safety model"))
             continue
         if e.topic in SMALLTALK_TOPICS:
             ok = reply.kind == "smalltalk"
@@ -98,7 +98,10 @@ def _routing(engine: Engine) -> list[KnowledgeError]:
         elif e.topic == OUT_OF_SCOPE_TOPIC:
             ok = reply.kind == "fallback"
         else:
-            ok = reply.kind == "answer" and reply.topic == e.topic
+            # A "did you mean" led by the example's own topic is a fair reply to a phrasing
+            # two answers share ("is nac safe": side effects, or taking too much?).
+            ok = (reply.kind == "answer" and reply.topic == e.topic) or (
+                reply.kind == "clarify" and reply.choices[:1] == (e.topic,))
         if not ok:
             got = f"{reply.kind} {reply.topic or ','.join(reply.choices)}".strip()
             out.append(KnowledgeError(e.file, where, f"example '{e.text}' routes to {got} "

@@ -17,6 +17,7 @@ from pathlib import Path
 from bot import settings as settings_mod
 from bot.engine import Engine
 from bot.errors import BotError
+from bot.reply import ConversationState
 from bot.settings import Settings
 
 log = logging.getLogger("bot")
@@ -44,9 +45,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="validate knowledge.yaml and intents/; exit 1 on problems")
     bench = sub.add_parser("bench", help="measure matcher latency, throughput, start-up, memory")
     bench.add_argument("--questions", type=int, default=2000, help="questions per size")
-    ev = sub.add_parser("eval", help="accuracy on a labelled question file")
-    ev.add_argument("file", type=Path, help="YAML list of {q, expect}")
+    ev = sub.add_parser("eval", help="accuracy, confusions, calibration on a labelled file")
+    ev.add_argument("file", type=Path, help="YAML list of {q, expect} questions, of {text, "
+                    "level} safety messages, or of conversations {id, turns} (or a folder)")
     ev.add_argument("--misses", action="store_true", help="also list every miss")
+    ev.add_argument("--min-accuracy", type=float, default=None, metavar="FRACTION",
+                    help="exit 1 when in-scope accuracy is below this (e.g. 0.95)")
+    tune = sub.add_parser("tune", help="fit the learned numbers from the data (developers)")
+    tune.add_argument("steps", nargs="*",
+                      help="steps to run (default: all): matching, safety, acts")
     return p
 
 
@@ -59,13 +66,36 @@ def _engine(settings: Settings) -> Engine:
 def _ask(engine: Engine, question: Sequence[str], as_json: bool) -> int:
     lines = [" ".join(question)] if question else sys.stdin.read().splitlines()
     out = sys.stdout
+    # A line {"conversation": "c1", "text": "..."} is answered in that conversation's state;
+    # a plain line is a question on its own.
+    states: dict[str, ConversationState] = {}
     for line in lines:
-        reply = engine.respond(line).reply
+        conversation, text = _conversation_line(line)
+        turn = engine.respond(text, states.get(conversation) if conversation else None)
+        if conversation is not None:
+            states[conversation] = turn.state
         if as_json:
-            out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+            data = turn.reply.to_json()
+            if conversation is not None:
+                data = {"conversation": conversation, **data}
+            out.write(json.dumps(data, ensure_ascii=False) + "\n")
         else:
-            out.write(reply.text + "\n\n")
+            out.write(turn.reply.text + "\n\n")
     return 0
+
+
+def _conversation_line(line: str) -> tuple[str | None, str]:
+    """Return (conversation id, text) of a JSON line, or (None, line) for a plain one."""
+    if not line.lstrip().startswith("{"):
+        return None, line
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None, line
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        return None, line
+    conversation = data.get("conversation")
+    return (str(conversation) if conversation is not None else None), data["text"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -82,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = args.command or "telegram"
         if command == "run":
             command = "telegram" if settings.token else "chat"
-        if command in ("chat", "ask", "eval", "check", "bench"):
+        if command in ("chat", "ask", "eval", "check", "bench", "tune"):
             # The terminal is for people: keep per-question logs out of their way.
             logging.getLogger("bot").setLevel(logging.WARNING)
         if command == "check":
@@ -93,9 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(NO_TOKEN)
             return 2
         if command == "bench":
-            from bot.bench import run_bench
+            from bot.devtools.bench import run_bench
 
             return run_bench(settings, args.questions, sys.stdout)
+        if command == "tune":
+            from bot.devtools.tune import run_tune
+
+            return run_tune(settings, args.steps, sys.stdout)
         engine = _engine(settings)
         if command == "chat":
             from bot.console import chat
@@ -104,13 +138,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "ask":
             return _ask(engine, args.question, args.json)
         if command == "eval":
-            from bot.evaluate import evaluate, load_cases
+            from bot.devtools import conversations, safety_eval
+
+            if conversations.is_conversation_file(args.file):
+                return conversations.run(engine, args.file, args.misses, sys.stdout)
+            if safety_eval.is_safety_file(args.file):
+                return safety_eval.run(engine, args.file, args.misses, sys.stdout)
+            from bot.devtools.evaluate import evaluate, load_cases
 
             report = evaluate(engine, load_cases(args.file))
             print(report.summary())
+            print(report.details())
             for m in report.misses if args.misses else ():
                 print(f"  expected {m.expect}, got {m.kind} {m.topic} ({m.confidence:.2f}): "
                       f"{m.question}")
+            if args.min_accuracy is not None and report.in_scope_accuracy < args.min_accuracy:
+                print(f"in-scope accuracy {report.in_scope_accuracy:.1%} is below "
+                      f"{args.min_accuracy:.1%}")
+                return 1
             return 0
         from bot.telegram_bot import run_telegram
 

@@ -49,11 +49,12 @@ def _body(text: str) -> str:
     return "\n".join(lines)
 
 
-def _reply(kind: Kind, topic: str | None, confidence: float, blocks: Iterable[str],
-           more: bool = False, **extra: tuple[str, ...]) -> Reply:
+def _reply(kind: Kind, topic: str | None, confidence: float, blocks: Iterable[str], *,
+           more: bool = False, choices: tuple[str, ...] = (), sources: tuple[str, ...] = (),
+           related: tuple[str, ...] = ()) -> Reply:
     markup = "\n\n".join(b for b in blocks if b)
     return Reply(kind=kind, topic=topic, confidence=confidence, text=to_plain(markup),
-                 html=markup, more=more, **extra)
+                 html=markup, more=more, choices=choices, sources=sources, related=related)
 
 
 class Composer:

@@ -8,15 +8,17 @@ Order matters and is the product's safety contract:
   3. a number answering the last "did you mean", or "none of these";
   4. small talk and requests for sources, by whole-message similarity;
   5. overviews: a question naming only the subject ("NAC?", "NAC benefits?");
-  6. out-of-scope signals (price, pets, other drugs...), which veto any topic;
-  7. topic matching: answer, clarify ("did you mean") or fallback, a short vague follow-up
-     being read with the last answer in mind.
+  6. topic matching: the out-of-scope examples compete with the topics as a class of their
+     own; a calibrated probability that the best topic is right decides between answer,
+     clarify ("did you mean") and fallback; a short vague follow-up is read with the last
+     answer in mind.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,14 +36,16 @@ from bot.intents import (
     SMALLTALK_TOPICS,
     SOURCES_TOPIC,
     Intents,
-    Signal,
 )
 from bot.knowledge import Answer, Knowledge
-from bot.matcher import EVERYDAY_FREQUENCY, Matcher, Scored
+from bot.learn import Model
+from bot.matcher import EVERYDAY_FREQUENCY, Candidate, Matcher, rank_score
 from bot.normalize import clean, words
 from bot.reply import ConversationState, Reply, Turn
 from bot.safety import Assessment, Safety, SafetyParams
 from bot.settings import Thresholds
+from bot.tuned import MatchingModel
+from bot.tuned import load as load_model
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,11 @@ FOLLOW_UP_ORDER = {
     "suicide": ("feelings", "steps", "called", "fine", "closing"),
     "default": ("worse", "called", "fine", "details", "steps", "closing"),
 }
+# Set by hand: a "did you mean" offers at most three topics (three buttons fit a phone screen).
+CHOICES = 3
+# Set by hand: "sources?" must be the best candidate and more likely right than not.
+SOURCES_SCORE = 0.5
+RIGHT = "right"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +79,9 @@ class Decision:
 
     kind: str  # answer, clarify, fallback or sources
     topics: tuple[str, ...]
-    confidence: float
+    confidence: float  # the calibrated probability that `best` is the right topic
     reason: str | None = None
+    best: str | None = None  # the best-ranked answer topic, whatever the decision
 
 
 class Engine:
@@ -80,10 +90,13 @@ class Engine:
     def __init__(
         self, knowledge: Knowledge, intents: Intents, thresholds: Thresholds | None = None,
         safety: SafetyParams | None = None, acts: ActParams | None = None,
+        model: MatchingModel | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.intents = intents
-        self.thresholds = thresholds or Thresholds()
+        self.model = model or load_model()
+        self.thresholds = thresholds or self.model.thresholds
+        self.confidence_model = self.model.confidence
         self.compose = Composer(knowledge)
         self.analyzer = Analyzer(_vocabulary(knowledge, intents), intents.synonyms,
                                  intents.stopwords)
@@ -107,7 +120,7 @@ class Engine:
         for k in intents.keywords:
             named.setdefault(k.topic, []).extend(k.words)
         names = [(t, self.analyzer.analyze("\n".join(ws))) for t, ws in named.items()]
-        self.matcher = Matcher(rows, generic, texts, names)
+        self.matcher = Matcher(rows, generic, texts, names, ranker=self.model.ranker)
         # Small talk and "sources?" are whole short messages: compare the message as a whole.
         self._utterances: list[str] = []
         self._utterance_topics: list[str] = []
@@ -115,16 +128,6 @@ class Engine:
             if e.topic in SMALLTALK_TOPICS or e.topic == SOURCES_TOPIC:
                 self._utterances.append(" ".join(self._canon(e.text)))
                 self._utterance_topics.append(e.topic)
-        # Signals compare unstemmed words: "directions" must not catch "directly". They are
-        # indexed by first word, so a message is scanned once, not once per signal phrase.
-        self._except_cues = {s.id: [tuple(self._canon(c)) for c in s.except_when]
-                             for s in intents.signals}
-        self._signals: dict[str, list[tuple[tuple[str, ...], Signal]]] = {}
-        for signal in intents.signals:
-            for term in signal.terms:
-                phrase = tuple(self._canon(term))
-                if phrase:
-                    self._signals.setdefault(phrase[0], []).append((phrase, signal))
 
     @classmethod
     def from_paths(cls, knowledge_path: Path, intents_dir: Path,
@@ -192,13 +195,9 @@ class Engine:
         decision = self.decide(analysis, in_context=state.last_topic is not None)
         if decision.kind == "sources":
             return Turn(self.sources(state.last_topic), replace(state, choices=()))
-        if state.last_topic and decision.reason is None and (
-            decision.kind != "answer"
-            or (self._vague(analysis) and decision.topics[0] != state.last_topic
-                and decision.confidence < self.thresholds.unnamed)
-        ):
+        if state.last_topic and decision.reason is None and decision.kind != "answer":
             # "how long did they take it?" leans on the last answer; "is it safe?" does not
-            # need to, and a confident reading of its own stands.
+            # need to, and a reading of its own stands.
             decision = self._follow_up(analysis, state.last_topic) or decision
         log.debug("outcome=%s topics=%s confidence=%.3f", decision.kind,
                   ",".join(decision.topics), decision.confidence)
@@ -238,6 +237,9 @@ class Engine:
         if reply.kind not in ("answer", "fallback") or _digest(reply) != state.last_reply:
             return turn
         if reply.kind == "answer" and reply.topic is not None:
+            if not state.detailed:
+                # "how long did they take it?" after an answer: the details may say.
+                return Turn(self.details(reply.topic), replace(turn.state, detailed=True))
             more = self.compose.no_more(self.knowledge.answer(reply.topic))
             if _digest(more) != state.last_reply:
                 return Turn(more, replace(turn.state, choices=more.choices))
@@ -302,38 +304,82 @@ class Engine:
         """
         t = self.thresholds
         ranked = self.matcher.rank(analysis, limit=8)
-        answers = [s for s in ranked if self.knowledge.has_answer(s.topic)]
-        best = answers[0] if answers else Scored("", 0.0)
-        special = {s.topic: s.score for s in ranked if not self.knowledge.has_answer(s.topic)}
-        signal = self._signal(analysis)
-        if signal is not None:
-            topic = self._excepted(signal, analysis)
-            if topic is None:
-                # A price or pet question resembles no topic worth suggesting: offer the basics.
-                return Decision("fallback", DEFAULT_IDEAS, best.score, signal.reply or "")
-            # "Can I take NAC with ibuprofen?" is a question about combining: interactions.
-            score = next((s.score for s in answers if s.topic == topic), t.answer)
-            return Decision("answer", (topic,), max(score, t.answer))
-        if special.get(SOURCES_TOPIC, 0.0) >= max(t.answer, best.score):
-            return Decision("sources", (), special[SOURCES_TOPIC])
-        if special.get(OUT_OF_SCOPE_TOPIC, 0.0) >= best.score:
-            return Decision("fallback", self._ideas(answers), best.score, "")
-        if not self._anchored(analysis):
-            return Decision("fallback", DEFAULT_IDEAS, best.score)
-        # "What happened at Chernobyl?" shares a word with a topic but never names NAC.
-        named = in_context or any(x in self._subject for x in analysis.terms)
-        if best.score < t.unnamed and not named:
-            return Decision("fallback", DEFAULT_IDEAS, best.score)
+        answers = [c for c in ranked if self.knowledge.has_answer(c.topic)]
+        if ranked and ranked[0].topic == SOURCES_TOPIC and ranked[0].score >= SOURCES_SCORE:
+            return Decision("sources", (), ranked[0].score)
+        p = self.confidence(analysis, ranked, in_context)
+        if not answers:
+            return Decision("fallback", DEFAULT_IDEAS, p)
+        best = answers[0]
         second = answers[1].score if len(answers) > 1 else 0.0
-        if best.score >= t.answer and best.score - second >= t.margin:
-            return Decision("answer", (best.topic,), best.score)
-        if best.score >= t.clarify:
-            close = tuple(
-                s.topic for s in answers[:3]
-                if s.score >= t.clarify and best.score - s.score <= t.window
-            )
-            return Decision("clarify", close, best.score)
-        return Decision("fallback", self._ideas(answers), best.score)
+        choices = tuple(c.topic for c in answers[:CHOICES])
+        if ranked[0].topic == OUT_OF_SCOPE_TOPIC:
+            # The out-of-scope class outranks every topic: say so, whatever the probability.
+            return Decision("fallback", DEFAULT_IDEAS, p, best=best.topic)
+        if p >= t.answer and best.score - second >= t.margin:
+            return Decision("answer", (best.topic,), p, best=best.topic)
+        if p >= t.clarify:
+            return Decision("clarify", choices, p, best=best.topic)
+        ideas = DEFAULT_IDEAS if ranked[0].topic == OUT_OF_SCOPE_TOPIC else choices
+        return Decision("fallback", ideas, p, best=best.topic)
+
+    def confidence(self, analysis: Analysis, ranked: tuple[Candidate, ...],
+                   in_context: bool = False) -> float:
+        """Return the calibrated probability that the best-ranked answer topic is right."""
+        if self.confidence_model is None:
+            return 0.0
+        features = self.features(analysis, ranked, in_context)
+        return self.confidence_model.proba(features).get(RIGHT, 0.0)
+
+    def features(self, analysis: Analysis, ranked: tuple[Candidate, ...],
+                 in_context: bool = False) -> dict[str, float]:
+        """Return what the confidence model reads: the best candidates and the question."""
+        return self.candidate_features(ranked, self.question_features(analysis, in_context))
+
+    def question_features(self, analysis: Analysis, in_context: bool = False
+                          ) -> dict[str, float]:
+        """Return the features of the question alone (subject named, unknown words...)."""
+        terms = analysis.terms
+        n = max(len(terms), 1)
+        return {
+            "named": float(in_context or any(x in self._subject for x in terms)),
+            "unknown_share": sum(not self.matcher.knows(x) for x in terms) / n,
+            "rare_unknown": float(any(
+                not self.matcher.knows(x) and not x.isdigit()
+                and analysis.commonness.get(x, 0.0) < EVERYDAY_FREQUENCY for x in terms)),
+            "everyday_share": sum(
+                analysis.commonness.get(x, 0.0) >= EVERYDAY_FREQUENCY for x in terms) / n,
+            "generic_share": sum(x in self._generic for x in terms) / n,
+            "anchored": float(self._anchored(analysis)),
+            "length": math.log1p(len(terms)),
+            "one_word": float(len(terms) <= 1),
+        }
+
+    def candidate_features(self, ranked: tuple[Candidate, ...],
+                           question: dict[str, float]) -> dict[str, float]:
+        """Return the question's features with those of its best candidates added."""
+        out = dict(question)
+        answers = [c for c in ranked if self.knowledge.has_answer(c.topic)]
+        if not answers:
+            out["no_candidate"] = 1.0
+            return out
+        best = answers[0]
+        second = answers[1].score if len(answers) > 1 else 0.0
+        out["score"] = best.score
+        for name, value in best.features().items():
+            out[f"best_{name}"] = value
+        out["margin"] = best.score - second
+        oos = next((c.score for c in ranked if c.topic == OUT_OF_SCOPE_TOPIC), 0.0)
+        out["oos_score"] = oos
+        out["oos_gap"] = oos - best.score
+        out["oos_first"] = float(ranked[0].topic == OUT_OF_SCOPE_TOPIC)
+        out["named_score"] = best.score * question.get("named", 0.0)
+        return out
+
+    def rescored(self, ranked: tuple[Candidate, ...], ranker: Model) -> tuple[Candidate, ...]:
+        """Return candidates scored again by another ranker, best first (for tuning)."""
+        again = [replace(c, score=rank_score(ranker, c.features())) for c in ranked]
+        return tuple(sorted(again, key=lambda c: -c.score))
 
     def _anchored(self, analysis: Analysis) -> bool:
         """Tell whether a question is about the bot's subject at all."""
@@ -362,27 +408,6 @@ class Engine:
         extended = self.analyzer.analyze(" ".join((*analysis.words, title)))
         decision = self.decide(extended, in_context=True)
         return decision if decision.kind == "answer" else None
-
-    def _ideas(self, answers: list[Scored]) -> tuple[str, ...]:
-        near = tuple(s.topic for s in answers[:3] if s.score >= self.thresholds.clarify / 2)
-        return near or DEFAULT_IDEAS
-
-    def _excepted(self, signal: Signal, analysis: Analysis) -> str | None:
-        """Return the topic a signal lets through ("NAC with ibuprofen": interactions)."""
-        cues = self._except_cues.get(signal.id, ())
-        if not signal.except_topics or not cues:
-            return None
-        names_subject = any(t in self._subject for t in analysis.terms)
-        combines = any(_has(analysis.tokens, cue) for cue in cues)
-        return signal.except_topics[0] if names_subject and combines else None
-
-    def _signal(self, analysis: Analysis) -> Signal | None:
-        tokens = analysis.tokens
-        for i, token in enumerate(tokens):
-            for phrase, signal in self._signals.get(token, ()):
-                if tokens[i : i + len(phrase)] == phrase:
-                    return signal
-        return None
 
     def _small(self, topic: str, score: float, state: ConversationState) -> Turn:
         if topic == SOURCES_TOPIC:
@@ -443,17 +468,10 @@ def _digest(reply: Reply) -> str:
     return hashlib.blake2s(raw, digest_size=6).hexdigest()
 
 
-def _has(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
-
-
 def _vocabulary(knowledge: Knowledge, intents: Intents) -> Iterable[str]:
     """Yield every text whose words the typo repair may aim at."""
     yield from (e.text for e in intents.examples)
     yield from (f"{a.title}\n{a.text}" for a in knowledge.answers)
-    for signal in intents.signals:
-        yield from signal.terms
     rules = intents.emergency
     for values in rules.sets.values():
         yield from values

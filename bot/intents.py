@@ -151,9 +151,6 @@ def _emergency(raw: object, file: str) -> EmergencyRules:
             raise f.error(f"cue '{name}' is not one of {', '.join(CUES)}")
         cues[str(name)] = Fields({"phrases": values}, file, f"emergency.cues.{name}").texts(
             "phrases")
-    missing = [c for c in CUES if c not in cues]
-    if missing:
-        raise f.error(f"cues {', '.join(missing)} are missing")
     for cat in categories:
         grouped = [p for rule in cat.together for group in rule for p in group]
         for phrase in (*cat.always, *cat.unless_question, *cat.experience, *grouped,

@@ -1,66 +1,88 @@
 """Score a question against every topic's example phrasings; pure, built once at load.
 
-The score of a topic (0-1) blends several views of the same weighted words:
-  - the cosine between the question and the topic's closest example;
-  - how much of the question's weight the topic's vocabulary (examples, answer text) explains;
-  - a naive Bayes posterior over all the topic's phrasings, among the leading candidates;
-  - a bonus when the question uses a word that names only this topic (title, keywords);
-  - rapidfuzz's whole-string similarity to the closest example, for the best few topics.
-Words are weighted by how few topics use them, so "pregnancy" decides more than "nac";
-words from the `generic` list count for little and can never carry a match alone; words the
-bot has never seen weigh like rare words, so "nac for tinnitus" cannot reach a topic on "nac".
-Each constant below was tuned on the dev sets and cross-validation, never on the held-out set.
+For each topic that shares a word with the question the matcher computes a few features:
+  - closest: the cosine between the question and the topic's closest example;
+  - cover: how much of the question's weight the topic's vocabulary (examples, answer text)
+    explains;
+  - bayes: a naive Bayes posterior over all the topic's phrasings, among the leading candidates;
+  - title: the question uses a word that names only this topic (title, keywords);
+  - similar: rapidfuzz's whole-string similarity to the closest example, for the best few;
+  - generic_only: the topic shares only generic words with a question that has specific ones.
+A learned ranker (bot/models/matching.json, fitted by `python -m bot tune`) turns them into
+one score per topic. Words are weighted by how few topics use them, so "pregnancy" decides
+more than "nac"; words from the `generic` list count for little; words the bot has never seen
+weigh like rare words, so "nac for tinnitus" cannot reach a topic on "nac".
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from bot.analyzer import Analysis
+from bot.learn import Model
 
-# A word found only in a topic's answer text, not in its examples, counts this much towards
-# the topic's vocabulary: users use the answer's words ("nausea") before curators do. (Tuning
-# found the answer text as good a witness as the examples.)
+# Constants set by hand, each a modelling choice rather than a fitted number:
+# A word found only in a topic's answer text, not in its examples, counts as fully as an
+# example word: users use the answer's words ("nausea") before curators do.
 TEXT_FACTOR = 1.0
-# A word no topic uses weighs like a word of a single topic, less when it is everyday English:
-# "grandma" or "weekend" in a long story should not sink a question the way "tinnitus" does.
-EVERYDAY_FREQUENCY = 1e-5  # at least this frequent in English: an everyday word
+# A word at least this frequent in English is everyday (about the frequency of "week"); an
+# everyday word weighs EVERYDAY_FACTOR of its rarity weight: "grandma" or "weekend" in a long
+# story should not sink a question the way "tinnitus" does.
+EVERYDAY_FREQUENCY = 1e-5
 EVERYDAY_FACTOR = 0.35
-# The best few topics are re-scored with rapidfuzz's whole-string similarity to their examples
-# (word order, small words), which settles near-ties that weighted words alone cannot.
-FUZZ_SHARE = 0.2
-RERANK = 5
-FUZZ_SCORER = fuzz.token_sort_ratio
-# A multinomial naive Bayes view of the same examples (word counts per topic, Laplace
-# smoothing NB_ALPHA) is blended into the score: it pools evidence across all of a topic's
-# phrasings, where the cosine looks at one example at a time. Blending it in lifted accuracy
-# on the dev sets from 94.5% to 96.6% and on cross-validation over intents/ from 80.7% to 86%.
-NB_SHARE = 0.2
-NB_ALPHA = 0.1
-BAYES_CANDIDATES = 30  # only the leading candidates can win; the rest would cost time at 100x
-# Added to a topic when the question uses a word only that topic's title or keywords have.
-TITLE_BONUS = 0.1
-# How much the closest example counts against the whole topic vocabulary.
-EXAMPLE_SHARE = 0.6
-# A generic word weighs this fraction of its rarity weight.
+# Generic words (nac, take, safe) are in nearly every example: they weigh a quarter.
 GENERIC_FACTOR = 0.25
-# When a question has specific words, a topic that shares only its generic words with it
-# keeps this fraction of its score. (A question of generic words only, "is NAC safe?", is
-# left to its closest examples.)
-GENERIC_ONLY_FACTOR = 0.5
+# Laplace smoothing of the naive Bayes counts: small, as the phrasings are short.
+NB_ALPHA = 0.1
+# Only the leading candidates can win; scoring the rest would cost time at 100x.
+BAYES_CANDIDATES = 30
+# rapidfuzz similarity is computed for this many leading topics (the rest cannot win).
+RERANK = 6
+FUZZ_SCORER = fuzz.token_sort_ratio
+# The features the ranker and the confidence model read, in this order.
+FEATURES = ("closest", "cover", "bayes", "title", "similar", "generic_only")
+RIGHT = "right"
 
 
 @dataclass(frozen=True, slots=True)
-class Scored:
-    """A topic and how well the question fits it (0-1)."""
+class Candidate:
+    """A topic, how well the question fits it (0-1), and the features behind that score."""
 
     topic: str
     score: float
+    closest: float = 0.0
+    cover: float = 0.0
+    bayes: float = 0.0
+    title: float = 0.0
+    similar: float = 0.0
+    generic_only: float = 0.0
+
+    def features(self) -> dict[str, float]:
+        """Return the named features of this candidate, with a few products of them."""
+        out = {name: float(getattr(self, name)) for name in FEATURES}
+        return {**out, **_products(out)}
+
+
+def _products(f: Mapping[str, float]) -> dict[str, float]:
+    # A linear model cannot multiply: whole-string similarity matters most when the closest
+    # example is close, and a topic with only generic words in common is discounted.
+    return {"closest_x_similar": f["closest"] * f["similar"],
+            "closest_x_bayes": f["closest"] * f["bayes"],
+            "closest_sq": f["closest"] ** 2,
+            "generic_x_cover": f["generic_only"] * f["cover"]}
+
+
+def rank_score(ranker: Model | None, features: Mapping[str, float]) -> float:
+    """Return the ranker's probability that a candidate is the right topic."""
+    if ranker is None:
+        # Untrained (tuning itself, or a synthetic benchmark base): an even blend.
+        return sum(features.get(n, 0.0) for n in ("closest", "cover", "bayes")) / 3
+    return ranker.proba(features).get(RIGHT, 0.0)
 
 
 class Matcher:
@@ -72,7 +94,9 @@ class Matcher:
         generic: Iterable[str],
         texts: Iterable[tuple[str, Analysis]] = (),
         names: Iterable[tuple[str, Analysis]] = (),
+        ranker: Model | None = None,
     ) -> None:
+        self.ranker = ranker
         texts = list(texts)
         examples = list(examples)
         rows = [(topic, frozenset(a.terms)) for topic, a in examples if a.terms]
@@ -159,21 +183,19 @@ class Matcher:
         wanted = set(terms)
         return {self.topics[t] for t, words in self._title_terms.items() if words & wanted}
 
-    def _blend_bayes(self, scores: list[tuple[float, int]],
-                     terms: list[str]) -> list[tuple[float, int]]:
-        """Blend each candidate topic's naive Bayes posterior (among the candidates) in."""
-        if not terms:
-            return scores
+    def _bayes(self, topics: list[int], terms: list[str]) -> dict[int, float]:
+        """Return each candidate topic's naive Bayes posterior among the candidates."""
+        if not terms or not topics:
+            return {}
         log_p = {}
-        for _, topic in scores:
+        for topic in topics:
             total = self._nb_total[topic] + NB_ALPHA * self._nb_vocab
             log_p[topic] = sum(
                 math.log((self._nb_counts[t].get(topic, 0) + NB_ALPHA) / total) for t in terms
             )
         top = max(log_p.values())
         norm = sum(math.exp(v - top) for v in log_p.values())
-        return [((1 - NB_SHARE) * score + NB_SHARE * math.exp(log_p[topic] - top) / norm, topic)
-                for score, topic in scores]
+        return {topic: math.exp(v - top) / norm for topic, v in log_p.items()}
 
     def knows(self, term: str) -> bool:
         """Tell whether any topic uses this term."""
@@ -186,8 +208,13 @@ class Matcher:
             return known
         return self._unseen2 * (EVERYDAY_FACTOR if commonness >= EVERYDAY_FREQUENCY else 1.0)
 
-    def rank(self, analysis: Analysis, limit: int = 5) -> tuple[Scored, ...]:
-        """Return the best topics for an analysed question, best first."""
+    def rank(self, analysis: Analysis, limit: int = 5, *,
+             every: bool = False) -> tuple[Candidate, ...]:
+        """Return the best topics for an analysed question, best first.
+
+        every: compute the whole-string similarity for every leading candidate, not only the
+        best few (for tuning, so the feature does not depend on the ranker being tuned).
+        """
         # A number no example uses ("im on like 5 meds") says nothing about the topic.
         terms = [t for t in analysis.terms if not (t.isdigit() and t not in self._weight2)]
         if not terms:
@@ -226,31 +253,33 @@ class Matcher:
             topic = self._example_topic[idx]
             if cos > best_cos.get(topic, 0.0):
                 best_cos[topic] = cos
-        scores: list[tuple[float, int]] = []
+        # Candidate selection only (30 of them, generously): an unweighted sum will do.
+        pre = sorted(((best_cos.get(t, 0.0) + c / total, t) for t, c in cover.items()),
+                     reverse=True)[:BAYES_CANDIDATES]
+        heads = [t for _, t in pre]
+        bayes = self._bayes(heads, [t for t in terms if t in self._nb_counts])
         query_terms = frozenset(terms)
-        for topic, covered in cover.items():
-            closest = best_cos.get(topic, 0.0)
-            score = EXAMPLE_SHARE * closest + (1 - EXAMPLE_SHARE) * covered / total
-            if has_specific and topic not in specific:
-                score *= GENERIC_ONLY_FACTOR
-            # A question that names the topic's own title word ("pregnant") leans to it.
-            if self._title_terms.get(topic, frozenset()) & query_terms:
-                score += TITLE_BONUS
-            scores.append((score, topic))
-        if NB_SHARE and scores:
-            # Only the leading candidates can win; blending the rest would cost time at 100x.
-            scores.sort(reverse=True)
-            head = self._blend_bayes(scores[:BAYES_CANDIDATES],
-                                     [t for t in terms if t in self._nb_counts])
-            scores = head + scores[BAYES_CANDIDATES:]
-        scores.sort(reverse=True)
+        found: list[tuple[float, dict[str, float], int]] = []
+        for topic in heads:
+            features = {
+                "closest": best_cos.get(topic, 0.0),
+                "cover": cover[topic] / total,
+                "bayes": bayes.get(topic, 0.0),
+                "title": float(bool(self._title_terms.get(topic, frozenset()) & query_terms)),
+                "similar": 0.0,
+                "generic_only": float(has_specific and topic not in specific),
+            }
+            found.append((rank_score(self.ranker, {**features, **_products(features)}),
+                          features, topic))
+        found.sort(key=lambda f: -f[0])
         text = " ".join(analysis.tokens)
-        reranked = []
-        for score, topic in scores[:RERANK]:
-            found = process.extractOne(text, self._texts[topic], scorer=FUZZ_SCORER)
-            similar = found[1] / 100 if found else 0.0
-            reranked.append((score * (1 - FUZZ_SHARE + FUZZ_SHARE * similar), topic))
-        reranked.sort(reverse=True)
-        best = reranked + scores[RERANK:]
-        return tuple(Scored(self.topics[t], min(s, 1.0)) for s, t in best[:limit])
-
+        for n, (_, features, topic) in enumerate(found):
+            if n >= RERANK and not every:
+                break
+            hit = process.extractOne(text, self._texts[topic], scorer=FUZZ_SCORER)
+            features["similar"] = hit[1] / 100 if hit else 0.0
+            found[n] = (rank_score(self.ranker, {**features, **_products(features)}),
+                        features, topic)
+        found.sort(key=lambda f: -f[0])
+        return tuple(Candidate(self.topics[t], min(score, 1.0), **f)
+                     for score, f, t in found[:limit])

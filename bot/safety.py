@@ -77,14 +77,14 @@ class Safety:
 
     def __init__(self, finder: PhraseFinder, analyzer: Analyzer,
                  params: SafetyParams | None) -> None:
-        self._finder = finder
+        self.finder = finder
         self._analyzer = analyzer
         self._params = params
 
     def features(self, text: str) -> tuple[dict[str, float], frozenset[str]]:
         """Return the model's features of a message and the phrase lists found in it."""
-        tokens = self._finder.tokens(text)
-        found = self._finder.find(tokens)
+        tokens = self.finder.tokens(text)
+        found = self.finder.find(tokens)
         f: dict[str, float] = {f"f:{name}": 1.0 for name in found}
         signs = sorted(n for n in found if n.split(":")[-1] in SIGNS and ":" in n
                        and not n.startswith("cue:"))

@@ -7,7 +7,7 @@ tests build settings from a plain dict and nothing reads os.environ behind the c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import ConfigError
@@ -18,14 +18,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Confidence thresholds of the matcher (all on the 0-1 confidence scale)."""
+    """Decision thresholds on the calibrated probability that the best topic is right.
 
-    answer: float = 0.25  # at or above: answer, if no other topic is close
-    clarify: float = 0.18  # at or above (and below answer): offer "did you mean"
-    margin: float = 0.01  # a second topic this close to the best one makes it ambiguous
-    window: float = 0.15  # clarify offers topics this close to the best one
-    unnamed: float = 0.7  # a question that never names the subject needs this to get an answer
-    smalltalk: float = 0.86  # whole-message similarity for small talk and "sources?"
+    answer, clarify and margin are chosen by `python -m bot tune` and read from
+    bot/models/matching.json (bot/tuned.py); they are never set by hand.
+    """
+
+    answer: float  # at or above: answer, if no other topic is close
+    clarify: float  # at or above (and below answer): offer "did you mean"
+    margin: float  # a second topic this close (ranker score) to the best one: "did you mean"
+    # Set by hand: whole-message similarity (rapidfuzz ratio) for small talk and "sources?";
+    # high, because "thanks" must not catch "thanks, and is nac safe in pregnancy?".
+    smalltalk: float = 0.86
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,7 @@ class Settings:
     flood_limit: int = 20  # messages per user per minute before a slow-down notice
     state_ttl_seconds: int = 24 * 3600  # how long a chat's last topic is remembered
     state_max_chats: int = 10_000  # how many chats' state is kept in memory
-    thresholds: Thresholds = field(default_factory=Thresholds)
+    thresholds: Thresholds | None = None  # None: the tuned ones (bot/models/matching.json)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-JSON_KEYS = {"kind", "topic", "confidence", "text", "html", "choices", "sources"}
+JSON_KEYS = {"kind", "topic", "confidence", "text", "html", "choices", "sources", "note"}
 COMMANDS = ["run", "telegram", "chat", "ask", "check", "bench", "eval"]
 
 
@@ -36,6 +36,23 @@ def test_ask_json_reads_one_question_per_line_in_order() -> None:
     out = bot("ask", "--json", stdin="\n".join(lines) + "\n")
     kinds = [json.loads(line)["kind"] for line in out.stdout.splitlines()]
     assert kinds == ["answer", "fallback", "smalltalk", "emergency"]
+
+
+def test_ask_json_lines_of_a_conversation_share_its_state() -> None:
+    lines = [
+        {"conversation": "a", "text": "my toddler swallowed a handful of my pills"},
+        {"conversation": "b", "text": "what is glutathione"},
+        {"conversation": "a", "text": "she seems fine right now"},
+        {"conversation": "b", "text": "sources?"},
+        "she seems fine right now",
+    ]
+    stdin = "\n".join(json.dumps(x) if isinstance(x, dict) else x for x in lines) + "\n"
+    out = [json.loads(line) for line in bot("ask", "--json", stdin=stdin).stdout.splitlines()]
+    got = [(o.get("conversation"), o["kind"], o["topic"]) for o in out]
+    assert got == [("a", "emergency", "overdose"), ("b", "answer", "glutathione"),
+                   ("a", "emergency", "overdose"), ("b", "sources", "glutathione"),
+                   (None, "fallback", None)]
+    assert "even if" in out[2]["text"].lower()
 
 
 def test_ask_json_answers_thousands_of_lines() -> None:
@@ -97,7 +114,7 @@ def test_check_fails_naming_file_entry_and_problem(tmp_path: Path) -> None:
 
 def test_check_reports_an_example_routed_elsewhere(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "intents", tmp_path / "intents")
-    extra = "topics:\n  - topic: flu\n    examples: [how much does a bottle of nac cost]\n"
+    extra = "topics:\n  - topic: flu\n    examples: [is nac safe during pregnancy please]\n"
     (tmp_path / "intents" / "zz.yaml").write_text(extra)
     out = bot("check", env={"INTENTS_DIR": str(tmp_path / "intents")})
     assert out.returncode == 1 and "zz.yaml: topic 'flu'" in out.stdout
@@ -123,3 +140,9 @@ def test_every_command_has_help(command: str) -> None:
 def test_bench_reports_the_measured_numbers() -> None:
     out = bot("bench", "--questions", "200")
     assert all(word in out.stdout for word in ("start-up", "p99", "100 ", "peak memory"))
+
+
+def test_bench_with_no_questions_still_reports_start_up() -> None:
+    out = bot("bench", "--questions", "0")
+    assert (out.returncode, "start-up" in out.stdout, "no questions timed" in out.stdout) == (
+        0, True, True)

@@ -9,7 +9,7 @@ import pytest
 from bot.engine import Engine
 from bot.reply import ConversationState
 
-HEALTH_KINDS = ("answer", "clarify", "emergency")
+HEALTH_KINDS = ("answer", "clarify")
 
 OUTCOMES = [
     ("what is cysteine", "answer", "what-is-cysteine"),
@@ -29,7 +29,7 @@ OUTCOMES = [
     ("thanks!", "smalltalk", None),
     ("who are you", "smalltalk", None),
     ("sources?", "sources", None),
-    ("my kid swallowed a bunch of my nac pills", "emergency", None),
+    ("my kid swallowed a bunch of my nac pills", "emergency", "overdose"),
 ]
 
 
@@ -45,7 +45,10 @@ def test_every_health_reply_has_the_disclaimer(engine: Engine, text: str) -> Non
     reply = engine.respond(text).reply
     has = "not medical advice" in reply.text and ("doctor" in reply.text
                                                    or "pharmacist" in reply.text)
-    assert has or reply.kind not in HEALTH_KINDS
+    # Emergency guidance ends with its own line instead: "see a doctor before taking NAC"
+    # jars after a crisis message.
+    closing = engine.knowledge.emergency_closing in reply.text
+    assert has if reply.kind in HEALTH_KINDS else closing or reply.kind != "emergency"
 
 
 @pytest.mark.parametrize("topic", ["pregnancy", "breastfeeding", "interactions", "ards"],
@@ -78,10 +81,11 @@ def test_follow_up_changes_topic(engine: Engine) -> None:
     assert engine.respond("and during pregnancy?", first.state).reply.topic == "pregnancy"
 
 
-def test_short_follow_up_leans_on_the_last_answer(engine: Engine) -> None:
+def test_short_follow_up_leans_on_the_last_answer_and_gets_its_details(engine: Engine) -> None:
     first = engine.respond("nac for sperm count")
     reply = engine.respond("how long?", first.state).reply
-    assert (reply.kind, reply.topic) == ("answer", "male-infertility")
+    assert (reply.kind, reply.topic, reply.text) == (
+        "answer", "male-infertility", engine.details("male-infertility").text)
 
 
 def test_number_picks_a_clarify_choice(engine: Engine) -> None:

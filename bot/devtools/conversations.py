@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from bot.engine import Engine
 from bot.errors import KnowledgeError
@@ -193,6 +194,17 @@ class Report:
 def evaluate(engine: Engine, conversations: Sequence[Conversation]) -> Report:
     """Play every conversation and collect the judgements."""
     return Report(tuple(j for c in conversations for j in play(engine, c)))
+
+
+def run(engine: Engine, path: Path, misses: bool, out: TextIO) -> int:
+    """Play the conversations in a file or folder and print the report; return 0."""
+    topics = [a.id for a in engine.knowledge.answers]
+    report = evaluate(engine, load([path], topics))
+    out.write(report.summary() + "\n")
+    for j in report.judged if misses else ():
+        if not j.ok:
+            out.write(f"  {j.conversation} turn {j.turn}: {j.user!r}: {'; '.join(j.problems)}\n")
+    return 0
 
 
 def is_conversation_file(path: Path) -> bool:

@@ -52,8 +52,18 @@ def _timed(fn: Callable[[str], object], questions: Sequence[str]) -> tuple[list[
 
 
 def _percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def _timing(lat: list[float], n: int, total: float) -> str:
+    """Return p50, p99 and throughput, or say that nothing was timed (--questions 0)."""
+    if not lat:
+        return "no questions timed"
+    return (f"p50 {statistics.median(lat):.3f} ms, p99 {_percentile(lat, 99):.3f} ms, "
+            f"{n / total:,.0f} questions/s")
 
 
 def _ranker(matcher: Matcher, engine: Engine, questions: Sequence[str]) -> Callable[[str], object]:
@@ -88,12 +98,11 @@ def run_bench(settings: Settings, n_questions: int, out: TextIO) -> int:
     out.write(f"start-up: load + build {built * 1000:.0f} ms; with the full content check "
               f"{checked * 1000:.0f} ms\n")
     pool = _questions(root)
-    questions = [pool[i % len(pool)] for i in range(n_questions)]
+    questions = [pool[i % len(pool)] for i in range(max(0, n_questions))]
     engine.respond("warm up")
     lat, total = _timed(lambda q: engine.respond(q), questions)
     out.write(f"1x  full reply ({len(engine.intents.examples)} examples): "
-              f"p50 {statistics.median(lat):.3f} ms, p99 {_percentile(lat, 99):.3f} ms, "
-              f"{len(questions) / total:,.0f} questions/s\n")
+              f"{_timing(lat, len(questions), total)}\n")
     generic = {engine.analyzer.stem(g) for g in engine.intents.generic}
     for factor in (1, 10, 100):
         rows = synthetic_rows(engine, factor)
@@ -102,8 +111,7 @@ def run_bench(settings: Settings, n_questions: int, out: TextIO) -> int:
         index_ms = (time.perf_counter() - t) * 1000
         lat, total = _timed(_ranker(matcher, engine, questions), questions)
         out.write(f"{factor:<3} matcher ({len(rows):,} examples, index {index_ms:.0f} ms): "
-                  f"p50 {statistics.median(lat):.3f} ms, p99 {_percentile(lat, 99):.3f} ms, "
-                  f"{len(questions) / total:,.0f} questions/s\n")
+                  f"{_timing(lat, len(questions), total)}\n")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     scale = 1 if sys.platform == "darwin" else 1024  # Linux reports KiB, macOS bytes
     out.write(f"peak memory (max RSS): {peak * scale / 2**20:.0f} MiB\n")

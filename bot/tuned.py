@@ -1,0 +1,56 @@
+"""The learned numbers of matching, read from bot/models/matching.json; reads one file.
+
+`python -m bot tune` writes the file: the ranker's and the confidence model's weights, the
+decision thresholds, the hash of the data they were fitted on and the cross-validated figures
+they got. Nothing in it is set by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import KnowledgeError
+from bot.learn import Model
+from bot.settings import Thresholds
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "matching.json"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchingModel:
+    """The ranker, the confidence model and the thresholds chosen on its probability."""
+
+    ranker: Model | None  # None: untrained (while tuning), an even blend of the features
+    confidence: Model | None  # None: untrained, every probability 0
+    thresholds: Thresholds
+    data_sha256: str = ""
+
+
+# What tuning starts from: features are measured before any weight is fitted.
+UNTRAINED = MatchingModel(None, None, Thresholds(answer=1.0, clarify=1.0, margin=0.0))
+
+
+def from_json(data: dict[str, Any]) -> MatchingModel:
+    """Return the model in a dict written by tune (KeyError or ValueError if malformed)."""
+    t = data["thresholds"]
+    return MatchingModel(
+        ranker=Model.from_json(data["ranker"]),
+        confidence=Model.from_json(data["confidence"]),
+        thresholds=Thresholds(answer=float(t["answer"]), clarify=float(t["clarify"]),
+                              margin=float(t["margin"])),
+        data_sha256=str(data.get("data_sha256", "")),
+    )
+
+
+def load(path: Path = MODEL_PATH) -> MatchingModel:
+    """Read the tuned matching model, or raise KnowledgeError naming the file."""
+    try:
+        return from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise KnowledgeError(str(path), None, "missing: run `python -m bot tune`") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise KnowledgeError(str(path), None, f"malformed ({exc}); run `python -m bot tune`"
+                             ) from None
