@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import settings as settings_mod
+from bot.commands import Keeping
 from bot.engine import Engine
 from bot.errors import BotError
 from bot.settings import Settings
@@ -100,7 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "chat":
             from bot.console import chat
 
-            return chat(engine, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+            keeping = Keeping(settings.state_ttl_seconds, persistent=False)
+            return chat(engine, sys.stdin, sys.stdout, sys.stdin.isatty(), keeping)
         if command == "ask":
             return _ask(engine, args.question, args.json)
         if command == "eval":

@@ -14,7 +14,7 @@ Order matters and is the product's safety contract:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
 from bot.analyzer import Analysis, Analyzer
+from bot.commands import BY_NAME, HELP, Keeping
 from bot.compose import Composer
 from bot.emergency import EmergencyDetector
 from bot.intents import (
@@ -66,7 +67,7 @@ class Engine:
         self.knowledge = knowledge
         self.intents = intents
         self.thresholds = thresholds or Thresholds()
-        self.compose = Composer(knowledge)
+        self.compose: Composer = Composer(knowledge)  # annotated: bot.commands reads it
         self.analyzer = Analyzer(_vocabulary(knowledge, intents), intents.synonyms,
                                  intents.stopwords)
         self.detector = EmergencyDetector(intents.emergency, self.analyzer)
@@ -157,20 +158,12 @@ class Engine:
                  ",".join(decision.topics), decision.confidence)
         return self._render(decision, state)
 
-    def command(self, name: str, state: ConversationState | None = None) -> Turn:
-        """Return the reply to a slash command typed in a chat (/start, /help, /sources...)."""
+    def command(self, name: str, state: ConversationState | None = None,
+                keeping: Keeping | None = None) -> Turn:
+        """Return the reply to a command (bot.commands: /start, /help, /sources...)."""
         state = state or ConversationState()
-        replies: dict[str, Callable[[], Reply]] = {
-            "start": self.welcome,
-            "help": self.compose.help,
-            "disclaimer": self.compose.disclaimer,
-            "topics": lambda: self.compose.topics(self.topics_by_group()),
-            "privacy": lambda: self.compose.privacy(24 * 3600, persistent=False),
-            "sources": lambda: self.sources(state.last_topic),
-        }
-        make = replies.get(name, self.compose.help)
-        reply = make()
-        return Turn(reply, replace(state, choices=reply.choices if name == "start" else ()))
+        reply = BY_NAME.get(name, HELP).reply(self, state, keeping or Keeping())
+        return Turn(reply, replace(state, choices=reply.choices))
 
     def none_of_these(self, state: ConversationState | None = None) -> Turn:
         """Return the reply to declining every "did you mean" choice."""
@@ -190,6 +183,23 @@ class Engine:
         """Return the references of one answer, or every source when there is none."""
         known = topic is not None and self.knowledge.has_answer(topic)
         return self.compose.sources(self.knowledge.answer(topic) if known and topic else None)
+
+    def has_answer(self, topic: str) -> bool:
+        """Tell whether a topic id names a curated answer."""
+        return self.knowledge.has_answer(topic)
+
+    def title(self, topic: str) -> str | None:
+        """Return the title of a curated answer (None for an unknown topic id)."""
+        return self.knowledge.answer(topic).title if self.knowledge.has_answer(topic) else None
+
+    def search(self, text: str) -> tuple[Reply, ...]:
+        """Return the curated answers a message finds: an emergency gets its guidance alone."""
+        reply = self.respond(text).reply
+        if reply.kind in ("emergency", "answer"):
+            return (reply,)
+        if reply.kind == "clarify":
+            return tuple(self.show(t, reply.confidence).reply for t in reply.choices)
+        return ()
 
     def topics_by_group(self) -> list[tuple[str, str, tuple[Answer, ...]]]:
         """Return (group id, group title, answers) for browsing, in file order."""
@@ -322,7 +332,7 @@ class Engine:
         if not state.choices:
             return None
         folded = " ".join(words(text))
-        if folded.isdigit() and 1 <= int(folded[:3]) <= len(state.choices):
+        if folded.isdigit() and len(folded) <= 3 and 1 <= int(folded) <= len(state.choices):
             return self.show(state.choices[int(folded) - 1])
         if folded in NONE_OF_THESE:
             return self.none_of_these(state)

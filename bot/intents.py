@@ -27,7 +27,6 @@ from bot.yamlfile import Fields, read_yaml
 SMALLTALK_TOPICS = ("greeting", "thanks", "identity", "capabilities", "goodbye", "ack", "more")
 SOURCES_TOPIC = "sources-request"
 OUT_OF_SCOPE_TOPIC = "out-of-scope"
-SPECIAL_TOPICS = (*SMALLTALK_TOPICS, SOURCES_TOPIC, OUT_OF_SCOPE_TOPIC)
 FILE_KEYS = (
     "topics", "synonyms", "generic", "subject", "overview", "stopwords", "signals", "emergency",
 )

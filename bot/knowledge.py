@@ -13,12 +13,12 @@ from pathlib import Path
 from types import MappingProxyType
 
 from bot.errors import KnowledgeError
+from bot.intents import SMALLTALK_TOPICS
 from bot.yamlfile import Fields, read_yaml
 
 CAUTION_KINDS = ("pregnancy", "nursing", "interactions", "condition")
-SMALLTALK_KINDS = (
-    "greeting", "thanks", "identity", "capabilities", "goodbye", "ack", "more", "fallback",
-)
+# The small-talk texts: one per small-talk topic of intents/, and the fallback's.
+SMALLTALK_TEXTS = (*SMALLTALK_TOPICS, "fallback")
 EMERGENCY_KINDS = ("overdose", "breathing", "chest", "suicide", "general")
 # Telegram: a message is at most 4096 characters, a button label should fit a phone screen.
 MAX_ANSWER_CHARS = 2500
@@ -224,7 +224,7 @@ def parse(data: object, file: str) -> Knowledge:
         groups=tuple(groups),
         sources=tuple(sources),
         answers=tuple(answers),
-        smalltalk=_named_texts(top, "smalltalk", SMALLTALK_KINDS),
+        smalltalk=_named_texts(top, "smalltalk", SMALLTALK_TEXTS),
         emergency=_named_texts(top, "emergency", EMERGENCY_KINDS),
         file=file,
     )

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["answer", "clarify", "fallback", "emergency", "smalltalk", "sources"]
-KINDS: tuple[Kind, ...] = ("answer", "clarify", "fallback", "emergency", "smalltalk", "sources")
 
 
 @dataclass(frozen=True, slots=True)
