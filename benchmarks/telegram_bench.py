@@ -168,7 +168,8 @@ def _percentile(values: list[float], q: float) -> float:
 async def _bench(args: argparse.Namespace) -> int:
     from bot.engine import Engine
     from bot.settings import Settings
-    from bot.telegram_bot import RetryingRateLimiter, build_application, running
+    from bot.telegram.app import build_application, running
+    from bot.telegram.limits import PacedRateLimiter
 
     child = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve", "--users", str(args.users), "--questions",
@@ -177,8 +178,8 @@ async def _bench(args: argparse.Namespace) -> int:
     port = int((await child.stdout.readline()).decode())
     settings = Settings(token=TOKEN, base_url=f"http://127.0.0.1:{port}/bot")
     engine = Engine.from_paths(settings.knowledge_path, settings.intents_dir)
-    limiter = RetryingRateLimiter() if args.telegram_limits else RetryingRateLimiter(
-        overall_max_rate=0, group_max_rate=0)
+    limiter = PacedRateLimiter() if args.telegram_limits else PacedRateLimiter(
+        overall=None, private=None, group=None)
     app = _echo_application(settings, engine) if args.baseline else build_application(
         settings, engine, rate_limiter=limiter)
     async with running(app, poll_timeout=10):
@@ -193,10 +194,11 @@ def _echo_application(settings: Any, engine: Any) -> Any:
     from telegram import Update
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-    from bot.chatstate import ChatStates
-    from bot.flood import FloodGate
-    from bot.pseudonym import Pseudonyms
-    from bot.telegram_bot import SERVICES_KEY, Services
+    from bot.commands import Keeping
+    from bot.telegram.flood import FloodGate
+    from bot.telegram.logs import Pseudonyms
+    from bot.telegram.services import SERVICES_KEY, Services
+    from bot.telegram.state import ChatStates
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat is not None:
@@ -207,8 +209,8 @@ def _echo_application(settings: Any, engine: Any) -> Any:
         True).build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     # running() takes the settings from the services; the echo handler uses none of them.
-    app.bot_data[SERVICES_KEY] = Services(settings, engine, ChatStates(1, 1), FloodGate(1),
-                                          Pseudonyms(bytes(16)))
+    app.bot_data[SERVICES_KEY] = Services(settings, engine, Keeping(), ChatStates(1, 1),
+                                          FloodGate(1), Pseudonyms(bytes(16)), None)
     return app
 
 

@@ -78,8 +78,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=getattr(logging, settings.log_level),
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-        # httpx logs every request URL, and Telegram URLs contain the bot token.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
         command = args.command or "telegram"
         if command == "run":
             command = "telegram" if settings.token else "chat"
@@ -114,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  expected {m.expect}, got {m.kind} {m.topic} ({m.confidence:.2f}): "
                       f"{m.question}")
             return 0
-        from bot.telegram_bot import run_telegram
+        from bot.telegram.app import run_telegram
 
         return run_telegram(settings, engine)
     except BotError as exc:

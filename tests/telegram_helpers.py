@@ -25,7 +25,8 @@ from fake_bot_api import Call, FakeBotApi, callback_update, text_update
 
 from bot.engine import Engine
 from bot.settings import Settings
-from bot.telegram_bot import App, RetryingRateLimiter, build_application, running
+from bot.telegram.app import App, build_application, running
+from bot.telegram.limits import PacedRateLimiter
 
 # PTB 22 warns about its own use of RetryAfter.retry_after on every 429 unless the program opts
 # into the coming timedelta behaviour (the Dockerfile sets it too).
@@ -53,6 +54,11 @@ def question_of_kind(engine: Engine, kind: str) -> str:
         if engine.respond(question).reply.kind == kind:
             return question
     raise AssertionError(f"no candidate question gets a {kind} reply: {CANDIDATES[kind]}")
+
+
+def unpaced() -> PacedRateLimiter:
+    """A limiter without per-chat pacing (tests send faster than people), quick retries."""
+    return PacedRateLimiter(private=None, group=None, backoff=0.05)
 
 
 class LoopThread:
@@ -110,8 +116,7 @@ class BotHarness:
         self.api = self.server.api
         self.settings = Settings(token=TOKEN, base_url=self.api.base_url, **settings)
         self.engine = engine
-        self.app: App = build_application(
-            self.settings, engine, rate_limiter=RetryingRateLimiter(backoff=0.05))
+        self.app: App = build_application(self.settings, engine, rate_limiter=unpaced())
         self._running: AbstractAsyncContextManager[App] = running(self.app, poll_timeout=2)
         self.server.run(self._running.__aenter__())
 
@@ -156,8 +161,7 @@ class BotHarness:
         """Stop the bot and start a new one on the same server (same state file)."""
         self.server.run(self._running.__aexit__(None, None, None))
         self.settings = replace(self.settings, **settings)
-        self.app = build_application(self.settings, self.engine,
-                                     rate_limiter=RetryingRateLimiter(backoff=0.05))
+        self.app = build_application(self.settings, self.engine, rate_limiter=unpaced())
         self._running = running(self.app, poll_timeout=2)
         self.server.run(self._running.__aenter__())
 

@@ -29,11 +29,12 @@ from telegram_helpers import (
     sent,
 )
 
+from bot.commands import COMMANDS
 from bot.compose import to_plain
 from bot.engine import Engine
-from bot.keyboards import HOME_LABEL, NONE_LABEL, SOURCES_LABEL, TOPICS_HTML
 from bot.reply import Reply
-from bot.telegram_bot import COMMANDS, FAILED_HTML, NON_TEXT_HTML, STALE_HTML
+from bot.telegram.handlers import FAILED_HTML, NON_TEXT_HTML, STALE_HTML
+from bot.telegram.keyboards import HOME_LABEL, NONE_LABEL, SOURCES_LABEL, TOPICS_HTML
 
 BOT_MENTION = f"@{BOT_USER['username']}"
 GROUP = group_chat()
@@ -70,7 +71,8 @@ def test_start_checks_the_token_registers_commands_then_polls(bot: BotHarness) -
 
 def test_start_registers_the_six_commands(bot: BotHarness) -> None:
     registered = only(bot.api.calls, "setMyCommands").params["commands"]
-    assert [c["command"] for c in registered] == [c.command for c in COMMANDS]
+    assert [(c["command"], c["description"]) for c in registered] == [
+        (c.name, c.description) for c in COMMANDS]
 
 
 def test_polls_only_the_updates_the_bot_handles(bot: BotHarness) -> None:

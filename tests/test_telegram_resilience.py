@@ -13,7 +13,9 @@ from fake_bot_api import callback_update, text_update, user
 from telegram_helpers import TOKEN, BotHarness, only, question_of_kind, sent
 
 from bot.engine import Engine
-from bot.telegram_bot import FAILED_HTML, SEND_RETRIES, SLOW_DOWN_HTML
+from bot.telegram.flood import SLOW_DOWN_HTML
+from bot.telegram.handlers import FAILED_HTML
+from bot.telegram.limits import SEND_RETRIES
 
 
 @pytest.fixture
@@ -97,7 +99,7 @@ def test_error_is_logged_with_its_traceback(
     bot.say("what is cysteine")
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert [(r.name, r.exc_info[1].args if r.exc_info else None) for r in errors] == [
-        ("bot.telegram_bot", ("matcher exploded",))]
+        ("bot.telegram.handlers", ("matcher exploded",))]
 
 
 def _boom(*args: object) -> None:
@@ -247,5 +249,5 @@ def test_each_message_logs_topic_score_outcome_and_latency(
     topic = engine.respond(answer[0]).reply.topic
     pattern = re.compile(rf"chat=[0-9a-f]{{12}} via=text outcome=answer topic={topic} "
                          r"score=\d\.\d\d ms=\d+\.\d")
-    lines = [r.getMessage() for r in caplog.records if r.name == "bot.telegram_bot"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.telegram"]
     assert [bool(pattern.fullmatch(line)) for line in lines if "via=" in line] == [True]

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
-from bot.telegram_bot import _retry_is_safe
+from bot.telegram.limits import retry_is_safe
 
 
 def caused(exc: NetworkError, cause: BaseException | None) -> NetworkError:
@@ -34,6 +34,6 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
-def test_retry_is_safe(case: str) -> None:
+def testretry_is_safe(case: str) -> None:
     endpoint, exc, expected = CASES[case]
-    assert _retry_is_safe(endpoint, exc) is expected
+    assert retry_is_safe(endpoint, exc) is expected
