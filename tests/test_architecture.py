@@ -46,3 +46,15 @@ def test_every_module_has_a_docstring() -> None:
     missing = [str(p.relative_to(ROOT)) for p in modules()
                if ast.get_docstring(ast.parse(p.read_text())) is None]
     assert missing == []
+
+
+def test_tests_cannot_reach_the_network() -> None:
+    import socket
+
+    from conftest import NetworkForbidden
+
+    try:
+        socket.create_connection(("api.telegram.org", 443), timeout=1)
+    except NetworkForbidden:
+        return
+    raise AssertionError("a test reached past loopback")

@@ -66,10 +66,11 @@ class ListenError(Exception):
 
 def build_application(settings: Settings, engine: Engine, *,
                       rate_limiter: BaseRateLimiter[Any] | None = None,
-                      request: BaseRequest | None = None) -> App:
+                      request: BaseRequest | None = None, slots: int = SLOTS) -> App:
     """Return the bot's Application: handlers, error handler, limits, persistence.
 
     request: the transport to the Bot API (default: httpx); tests pass an in-process fake.
+    slots: how many updates are handled at once.
     """
     if settings.token is None:
         raise ConfigError("TELEGRAM_BOT_TOKEN", "is not set")
@@ -80,7 +81,7 @@ def build_application(settings: Settings, engine: Engine, *,
         .token(settings.token)
         .base_url(settings.base_url)
         .rate_limiter(limiter)
-        .concurrent_updates(PerChatUpdateProcessor(SLOTS))
+        .concurrent_updates(PerChatUpdateProcessor(slots))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
