@@ -52,9 +52,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _engine(settings: Settings) -> Engine:
-    from bot.check import validated_engine
+    """Load the content, checking its structure only (YAML, fields, ids, sources).
 
-    return validated_engine(settings.knowledge_path, settings.intents_dir)
+    The full check (every phrasing through the engine) takes seconds; it runs in
+    `python -m bot check`, in CI and in the Docker build, not at every start.
+    """
+    return Engine.from_paths(settings.knowledge_path, settings.intents_dir)
 
 
 def _ask(engine: Engine, question: Sequence[str], as_json: bool) -> int:
@@ -95,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.bench import run_bench
 
             return run_bench(settings, args.questions, sys.stdout)
+        if command == "telegram":
+            from bot.telegram.app import run_telegram
+
+            return run_telegram(settings, lambda: _engine(settings))
         engine = _engine(settings)
         if command == "chat":
             from bot.console import chat
@@ -112,9 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  expected {m.expect}, got {m.kind} {m.topic} ({m.confidence:.2f}): "
                       f"{m.question}")
             return 0
-        from bot.telegram.app import run_telegram
-
-        return run_telegram(settings, engine)
+        raise AssertionError(f"unhandled command {command}")  # pragma: no cover
     except BotError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2

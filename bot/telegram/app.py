@@ -2,8 +2,10 @@
 
 `build_application` wires the pieces of this package into python-telegram-bot's Application;
 `running` runs it until the block ends (stopping takes the updates already fetched to the end);
-`run_telegram` is what `python -m bot` calls: it turns start-up failures (a wrong token, an
-unreachable Bot API, a webhook port in use) into one line on stderr and exit code 1.
+`run_telegram` is what `python -m bot` calls: it asks Telegram who the bot is before loading
+the content (the slow part of a start), so a wrong token or an unreachable Bot API fails within
+a second, and it turns start-up failures (those two, a webhook port in use) into one line on
+stderr and exit code 1. Nothing is retried at start: an operator sees a failure at once.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import logging
 import secrets
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     Application,
@@ -168,9 +170,11 @@ def _polling_error(exc: TelegramError) -> None:
     log.warning("getUpdates failed (%s: %s); retrying", type(exc).__name__, exc)
 
 
-async def _serve(settings: Settings, engine: Engine) -> None:
-    """Run the bot until SIGTERM or SIGINT, then stop cleanly."""
-    app = build_application(settings, engine)
+async def _serve(settings: Settings, load: Callable[[], Engine]) -> None:
+    """Check the token, load the content, run the bot until SIGTERM or SIGINT, stop cleanly."""
+    async with Bot(settings.token or "", base_url=settings.base_url):
+        pass  # initialize: getMe, and nothing else, before the content is loaded
+    app = build_application(settings, load())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -181,13 +185,17 @@ async def _serve(settings: Settings, engine: Engine) -> None:
     log.info("stopped")
 
 
-def run_telegram(settings: Settings, engine: Engine) -> int:
-    """Run the Telegram bot; return the exit code (on failure: one line on stderr, no token)."""
-    logs.quiet_telegram(settings.log_level)
+def run_telegram(settings: Settings, load: Callable[[], Engine]) -> int:
+    """Run the Telegram bot; return the exit code (on failure: one line on stderr, no token).
+
+    load: builds the engine; called once Telegram has accepted the token.
+    """
     token = settings.token
+    logs.quiet_telegram(settings.log_level)
+    logs.protect(token or "")
     host = urlsplit(settings.base_url).netloc
     try:
-        asyncio.run(_serve(settings, engine))
+        asyncio.run(_serve(settings, load))
     except InvalidToken:
         return _fail("Telegram rejected TELEGRAM_BOT_TOKEN; get a valid one from @BotFather")
     except BadRequest as exc:

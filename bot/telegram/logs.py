@@ -76,6 +76,8 @@ def protect(token: str) -> None:
     """Keep the token out of the logs of httpx and python-telegram-bot."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    if not token:
+        return
     for name in TOKEN_LOGGERS:
         hide_token(logging.getLogger(name), token)
     for handler in logging.getLogger().handlers:
