@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from fake_bot_api import (
@@ -12,6 +13,7 @@ from fake_bot_api import (
     NON_TEXT_CONTENT,
     Call,
     buttons_of,
+    callback_update,
     edited_update,
     group_chat,
     message,
@@ -32,9 +34,15 @@ from telegram_helpers import (
 from bot.commands import COMMANDS
 from bot.compose import to_plain
 from bot.engine import Engine
-from bot.reply import Reply
+from bot.reply import Reply, Turn
 from bot.telegram.handlers import FAILED_HTML, NON_TEXT_HTML, STALE_HTML
-from bot.telegram.keyboards import HOME_LABEL, NONE_LABEL, SOURCES_LABEL, TOPICS_HTML
+from bot.telegram.keyboards import (
+    HOME_LABEL,
+    MORE_LABEL,
+    NONE_LABEL,
+    SOURCES_LABEL,
+    TOPICS_HTML,
+)
 
 BOT_MENTION = f"@{BOT_USER['username']}"
 GROUP = group_chat()
@@ -350,6 +358,48 @@ def test_button_press_is_answered_even_when_sending_fails(bot: BotHarness) -> No
         ("sendMessage", 400, bot.engine.show("pregnancy").reply.html),
         ("sendMessage", 200, FAILED_HTML),
     ]
+
+
+@pytest.fixture
+def short_answers(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers come short with details behind More (as the core will make them)."""
+    show = engine.show
+
+    def short(topic: str, confidence: float = 1.0) -> Turn:
+        turn = show(topic, confidence)
+        return replace(turn, reply=replace(turn.reply, more=True))
+
+    monkeypatch.setattr(engine, "show", short)
+
+
+@pytest.mark.usefixtures("short_answers")
+def test_short_answer_offers_more_first(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "answer")
+    topic = engine.respond(question).reply.topic
+    assert buttons_of(only(bot.say(question)))[0] == [(MORE_LABEL, f"m:{topic}")]
+
+
+@pytest.mark.usefixtures("short_answers")
+def test_more_button_shows_the_details_in_place(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "answer")
+    topic = engine.respond(question).reply.topic or ""
+    details = engine.details(topic)
+    edit = only(bot.press(f"m:{topic}", only(bot.say(question))), "editMessageText")
+    assert (edit.params["text"], buttons_of(edit)[0]) == (
+        details.html, [(SOURCES_LABEL, f"s:{topic}")])
+
+
+def test_more_button_on_an_old_message_sends_the_details(bot: BotHarness,
+                                                         engine: Engine) -> None:
+    start = only(bot.say("/start"))
+    gone = {**bot.api.message_sent(start), "message_id": 999_999}
+    pressed = bot.send(callback_update("m:pregnancy", gone))
+    assert only(pressed).params["text"] == engine.details("pregnancy").html
+
+
+def test_more_button_makes_its_topic_the_last_answer(bot: BotHarness, engine: Engine) -> None:
+    bot.press("m:pregnancy", only(bot.say("/start")))
+    assert only(bot.say("/sources")).params["text"] == engine.sources("pregnancy").html
 
 
 # ---------------------------------------------------------------- other kinds of messages

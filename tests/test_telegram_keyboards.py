@@ -74,3 +74,9 @@ def test_group_view_lists_topics_and_the_way_back(engine: Engine) -> None:
 
 def test_unknown_group_has_no_view(engine: Engine) -> None:
     assert keyboards.group_view(engine.topics_by_group(), "no-such-group") is None
+
+
+def test_answer_with_details_has_more_first(engine: Engine) -> None:
+    reply = Reply("answer", "pregnancy", 1.0, "", "", related=("flu",), more=True)
+    assert [r[0].data for r in keyboards.for_reply(reply, engine.title)] == [
+        "m:pregnancy", "s:pregnancy", "a:flu"]

@@ -19,7 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.reply import Reply
+from bot.reply import ConversationState, Reply
 from bot.telegram import keyboards, logs, send
 from bot.telegram.limits import Abandoned
 from bot.telegram.services import services
@@ -73,7 +73,7 @@ async def on_non_text(update: Update, context: Context) -> None:
 
 
 async def on_button(update: Update, context: Context) -> Reply | None:
-    """Act on a button: show a topic or its sources, decline the offer, or browse topics."""
+    """Act on a button: show a topic, its details or its sources, decline, or browse topics."""
     s, query = services(context), update.callback_query
     action, topic = keyboards.decode(query.data if query else None)
     known = s.engine.has_answer(topic)
@@ -81,6 +81,12 @@ async def on_button(update: Update, context: Context) -> Reply | None:
         turn = s.engine.show(topic)
         remember(s.chats, update, context, turn.state)
         return await send.reply(update, context, turn.reply)
+    if action == keyboards.MORE and known and query is not None:
+        details = s.engine.details(topic)
+        remember(s.chats, update, context, ConversationState(last_topic=topic))
+        await send.edit(update, context, query, details.html,
+                        keyboards.for_reply(details, s.engine.title))
+        return details
     if action == keyboards.SOURCES and known:
         return await send.reply(update, context, s.engine.sources(topic))
     if action == keyboards.NONE:

@@ -16,14 +16,16 @@ from bot.reply import Reply
 
 CALLBACK_LIMIT = 64  # bytes of callback data Telegram accepts
 SHOW = "a"  # show a topic's answer
+MORE = "m"  # show the details of a topic's answer in place of the short one
 SOURCES = "s"  # show a topic's references
 NONE = "n"  # none of the offered topics
 GROUP = "g"  # browse one group of topics
 HOME = "t"  # browse the groups
-ACTIONS = frozenset({SHOW, SOURCES, NONE, GROUP, HOME})
+ACTIONS = frozenset({SHOW, MORE, SOURCES, NONE, GROUP, HOME})
 MAX_RELATED = 2
 MAX_CHOICES = 3
 SOURCES_LABEL = "Sources"
+MORE_LABEL = "More"
 NONE_LABEL = "None of these"
 HOME_LABEL = "« All topics"
 TOPICS_HTML = "<b>Browse topics</b>\nPick a group:"
@@ -70,10 +72,11 @@ def topic_button(titles: Titles, topic: str) -> Button | None:
 
 
 def for_reply(reply: Reply, titles: Titles) -> Keyboard:
-    """Return the buttons a reply carries: Sources and related topics, or topics to pick."""
+    """Return the buttons a reply carries: More, Sources and related topics, or topics to pick."""
     if reply.kind == "answer" and reply.topic:
+        more = _button(MORE_LABEL, MORE, reply.topic) if reply.more else None
         related = [topic_button(titles, t) for t in reply.related[:MAX_RELATED]]
-        return _rows([_button(SOURCES_LABEL, SOURCES, reply.topic), *related])
+        return _rows([more, _button(SOURCES_LABEL, SOURCES, reply.topic), *related])
     choices = [topic_button(titles, t) for t in reply.choices[:MAX_CHOICES]]
     if reply.kind == "clarify":
         return _rows([*choices, _button(NONE_LABEL, NONE)])
