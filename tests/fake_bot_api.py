@@ -51,6 +51,7 @@ BOT_USER: dict[str, Any] = {
 STRING_PARAMS = frozenset({
     "text", "caption", "parse_mode", "callback_query_id", "url", "secret_token", "action",
     "inline_message_id", "language_code", "ip_address", "description", "short_description",
+    "inline_query_id", "switch_pm_text", "switch_pm_parameter", "next_offset",
 })
 
 
@@ -239,6 +240,12 @@ NON_TEXT_CONTENT: dict[str, dict[str, Any]] = {
     "location": {"location": {"latitude": 52.52, "longitude": 13.4}},
     "contact": {"contact": {"phone_number": "+15550100", "first_name": "Bob"}},
 }
+
+
+def inline_update(query: str, sender: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return an update with an inline query: someone typed '@bot <query>' in some chat."""
+    return {"inline_query": {"id": f"iq{next(_ids)}", "from": sender or user(), "query": query,
+                             "offset": ""}}
 
 
 def non_text_update(kind: str, **kwargs: Any) -> dict[str, Any]:
@@ -553,6 +560,18 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: query is too old and response timeout expired or "
                                 "query ID is invalid")
         self._queries[str(query_id)] = True
+        return True
+
+    def _m_answerinlinequery(self, params: dict[str, Any]) -> Any:
+        results = params.get("results")
+        if not isinstance(results, list) or len(results) > 50:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        for r in results:
+            if not 1 <= len(str(r.get("id", "")).encode()) <= 64 or not r.get("title"):
+                raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+            content = r.get("input_message_content") or {}
+            self._checked_text({"text": content.get("message_text"),
+                                "parse_mode": content.get("parse_mode")})
         return True
 
     def _m_sendchataction(self, params: dict[str, Any]) -> Any:

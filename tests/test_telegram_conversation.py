@@ -86,7 +86,8 @@ def test_start_registers_the_six_commands(bot: BotHarness) -> None:
 def test_polls_only_the_updates_the_bot_handles(bot: BotHarness) -> None:
     bot.say("hello")
     poll = next(c for c in bot.api.calls if c.method == "getUpdates")
-    assert poll.params["allowed_updates"] == ["message", "edited_message", "callback_query"]
+    assert poll.params["allowed_updates"] == ["message", "edited_message", "callback_query",
+                                              "inline_query"]
 
 
 COMMAND_REPLIES = {

@@ -3,6 +3,7 @@
 One module per concern:
   app        - build the Application, run it (polling or webhook), start-up errors, stopping;
   handlers   - the callbacks: read the update, ask the engine, send what it composed;
+  inline     - inline mode: @bot <question> in any chat offers the matching curated answers;
   send       - sending and editing HTML in parts Telegram accepts, with buttons;
   keyboards  - the buttons of a reply, as plain records (pure);
   addressing - which messages in a group are for the bot;

@@ -30,6 +30,7 @@ from telegram.ext import (
     BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     PersistenceInput,
     PicklePersistence,
@@ -41,7 +42,7 @@ from bot.commands import COMMANDS, Keeping
 from bot.engine import Engine
 from bot.errors import ConfigError
 from bot.settings import Settings
-from bot.telegram import addressing, handlers, logs
+from bot.telegram import addressing, handlers, inline, logs
 from bot.telegram.flood import FloodGate, check_flood
 from bot.telegram.limits import PacedRateLimiter
 from bot.telegram.logs import Pseudonyms
@@ -52,7 +53,7 @@ from bot.telegram.updates import PerChatUpdateProcessor
 log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
-ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query")
 POLL_TIMEOUT = 30.0  # seconds a getUpdates long poll may wait
 SLOTS = 64  # updates handled at once (each chat takes one at most)
 CONNECTIONS = SLOTS  # httpx scans its whole pool on every request
@@ -114,6 +115,7 @@ def build_application(settings: Settings, engine: Engine, *,
     app.add_handler(MessageHandler(addressing.QUESTIONS, handlers.served(handlers.on_text)))
     app.add_handler(MessageHandler(addressing.NON_TEXT, handlers.served(handlers.on_non_text)))
     app.add_handler(CallbackQueryHandler(handlers.served(handlers.on_button)))
+    app.add_handler(InlineQueryHandler(inline.on_inline_query))
     app.add_error_handler(handlers.on_error)
     return app
 
