@@ -23,7 +23,7 @@ from bot.compose import (
     to_plain,
 )
 from bot.engine import Engine
-from bot.errors import ContentErrors, KnowledgeError
+from bot.errors import KnowledgeError
 from bot.intents import MIN_EXAMPLES, OUT_OF_SCOPE_TOPIC, SMALLTALK_TOPICS, SOURCES_TOPIC
 from bot.knowledge import MAX_SHORT_WORDS, SHORT_WORDS_GUIDE, word_count
 from bot.normalize import fold
@@ -126,15 +126,6 @@ def _lengths(engine: Engine) -> list[KnowledgeError]:
                                           f"{size} characters; Telegram allows "
                                           f"{TELEGRAM_LIMIT} in one message"))
     return out
-
-
-def validated_engine(knowledge_path: Path, intents_dir: Path) -> Engine:
-    """Load the content, build the engine and fail with every problem found."""
-    engine = Engine.from_paths(knowledge_path, intents_dir)
-    found = problems(engine)
-    if found:
-        raise ContentErrors(found)
-    return engine
 
 
 def run_check(knowledge_path: Path, intents_dir: Path, out: TextIO) -> int:

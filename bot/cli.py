@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import settings as settings_mod
+from bot.commands import Keeping
 from bot.engine import Engine
 from bot.errors import BotError
 from bot.reply import ConversationState
@@ -58,9 +59,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _engine(settings: Settings) -> Engine:
-    from bot.check import validated_engine
+    """Load the content, checking its structure only (YAML, fields, ids, sources).
 
-    return validated_engine(settings.knowledge_path, settings.intents_dir)
+    The full check (every phrasing through the engine) takes seconds; it runs in
+    `python -m bot check`, in CI and in the Docker build, not at every start.
+    """
+    return Engine.from_paths(settings.knowledge_path, settings.intents_dir)
 
 
 def _ask(engine: Engine, question: Sequence[str], as_json: bool) -> int:
@@ -107,8 +111,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=getattr(logging, settings.log_level),
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-        # httpx logs every request URL, and Telegram URLs contain the bot token.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
         command = args.command or "telegram"
         if command == "run":
             command = "telegram" if settings.token else "chat"
@@ -130,11 +132,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.devtools.tune import run_tune
 
             return run_tune(settings, args.steps, sys.stdout)
+        if command == "telegram":
+            from bot.telegram.app import run_telegram
+
+            return run_telegram(settings, lambda: _engine(settings))
         engine = _engine(settings)
         if command == "chat":
             from bot.console import chat
 
-            return chat(engine, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+            keeping = Keeping(settings.state_ttl_seconds, persistent=False)
+            return chat(engine, sys.stdin, sys.stdout, sys.stdin.isatty(), keeping)
         if command == "ask":
             return _ask(engine, args.question, args.json)
         if command == "eval":
@@ -157,9 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                       f"{args.min_accuracy:.1%}")
                 return 1
             return 0
-        from bot.telegram_bot import run_telegram
-
-        return run_telegram(settings, engine)
+        raise AssertionError(f"unhandled command {command}")  # pragma: no cover
     except BotError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2

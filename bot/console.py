@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TextIO
 
+from bot.commands import Keeping, bare
 from bot.engine import Engine
 from bot.reply import ConversationState, Reply
 
@@ -20,14 +23,20 @@ def render(reply: Reply, engine: Engine) -> str:
     """Return a reply as terminal text, with the choices it offers numbered."""
     lines = [reply.text]
     if reply.kind == "answer" and reply.related:
-        titles = ", ".join(engine.knowledge.answer(t).title for t in reply.related)
+        titles = ", ".join(t for t in map(engine.title, reply.related) if t)
         lines.append(f"Related: {titles}")
     return "\n".join(lines)
 
 
-def chat(engine: Engine, stdin: TextIO, stdout: TextIO, interactive: bool = True) -> int:
-    """Run a conversation until end of input or 'quit'; return the exit code."""
-    state = ConversationState()
+def chat(engine: Engine, stdin: TextIO, stdout: TextIO, interactive: bool = True,
+         keeping: Keeping | None = None, clock: Callable[[], float] = time.monotonic) -> int:
+    """Run a conversation until end of input or 'quit'; return the exit code.
+
+    The conversation state is kept like the Telegram bot keeps it: forgotten after
+    keeping.ttl_seconds without messages, which is what /privacy says.
+    """
+    keeping = keeping or Keeping()
+    state, last = ConversationState(), clock()
     stdout.write(BANNER + "\n" + render(engine.welcome(), engine) + "\n\n")
     while True:
         if interactive:
@@ -39,7 +48,13 @@ def chat(engine: Engine, stdin: TextIO, stdout: TextIO, interactive: bool = True
             return 0
         if not line.strip():
             continue
-        turn = engine.respond(line, state)
+        now = clock()
+        if now - last > keeping.ttl_seconds:
+            state = ConversationState()
+        last = now
+        command = bare(line)
+        turn = (engine.command(command, state, keeping) if command
+                else engine.respond(line, state))
         state = turn.state
         stdout.write("bot> " + render(turn.reply, engine).replace("\n", "\n     ") + "\n\n")
         stdout.flush()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
 from bot.acts import QUESTION, ActParams, Acts
 from bot.analyzer import Analysis, Analyzer
+from bot.commands import BY_NAME, HELP, Keeping
 from bot.compose import Composer
 from bot.emergency import PhraseFinder
 from bot.intents import (
@@ -97,7 +98,7 @@ class Engine:
         self.model = model or load_model()
         self.thresholds = thresholds or self.model.thresholds
         self.confidence_model = self.model.confidence
-        self.compose = Composer(knowledge)
+        self.compose: Composer = Composer(knowledge)  # annotated: bot.commands reads it
         self.analyzer = Analyzer(_vocabulary(knowledge, intents), intents.synonyms,
                                  intents.stopwords)
         self.safety = Safety(PhraseFinder(intents.emergency, self.analyzer), self.analyzer,
@@ -151,6 +152,9 @@ class Engine:
         safety = self.safety.assess(text)
         log.debug("safety=%s kind=%s p_emergency=%.3f p_alarm=%.3f", safety.level, safety.kind,
                   safety.p_emergency, safety.p_alarm)
+        if state.alert is not None and safety.level != "emergency" and "worse" in safety.cues:
+            # "took 6 capsules instead of 1" got a note; "now I feel sick" makes it urgent.
+            safety = replace(safety, level="emergency", kind=state.alert)
         if safety.level == "emergency":
             return self._finish(self._emergency(safety, state), state)
         turn = self._not_again(self._ordinary(text, state), state)
@@ -161,10 +165,11 @@ class Engine:
                 return self._finish(Turn(reply, replace(turn.state, crisis=None)), state,
                                     core=turn.reply)
             return self._finish(self._crisis_follow_up(state.crisis, safety, state), state)
-        turn = Turn(turn.reply, replace(turn.state, crisis=state.crisis))
+        turn = Turn(turn.reply, replace(turn.state, crisis=None, alert=None))
         if safety.level == "note" and turn.reply.kind != "sources":
             noted = self.compose.with_note(turn.reply, safety.kind)
-            return self._finish(Turn(noted, turn.state), state, core=turn.reply)
+            return self._finish(Turn(noted, replace(turn.state, alert=safety.kind)), state,
+                                core=turn.reply)
         return self._finish(turn, state)
 
     # ---------------------------------------------------------------- conversation
@@ -234,8 +239,11 @@ class Engine:
     def _not_again(self, turn: Turn, state: ConversationState) -> Turn:
         """Replace an answer that would repeat the last reply word for word."""
         reply = turn.reply
-        if reply.kind not in ("answer", "fallback") or _digest(reply) != state.last_reply:
+        if _digest(reply) != state.last_reply or reply.kind in ("emergency", "sources"):
             return turn
+        if reply.kind in ("smalltalk", "clarify"):
+            # "useless bot" twice, or the same "did you mean": say what the bot can do.
+            return Turn(self.compose.help(), replace(turn.state, choices=()))
         if reply.kind == "answer" and reply.topic is not None:
             if not state.detailed:
                 # "how long did they take it?" after an answer: the details may say.
@@ -253,20 +261,12 @@ class Engine:
         del before  # the state after the turn is complete; kept for symmetry of call sites
         return Turn(turn.reply, replace(turn.state, last_reply=_digest(core or turn.reply)))
 
-    def command(self, name: str, state: ConversationState | None = None) -> Turn:
-        """Return the reply to a slash command typed in a chat (/start, /help, /sources...)."""
+    def command(self, name: str, state: ConversationState | None = None,
+                keeping: Keeping | None = None) -> Turn:
+        """Return the reply to a command (bot.commands: /start, /help, /sources...)."""
         state = state or ConversationState()
-        replies: dict[str, Callable[[], Reply]] = {
-            "start": self.welcome,
-            "help": self.compose.help,
-            "disclaimer": self.compose.disclaimer,
-            "topics": lambda: self.compose.topics(self.topics_by_group()),
-            "privacy": lambda: self.compose.privacy(24 * 3600, persistent=False),
-            "sources": lambda: self.sources(state.last_topic),
-        }
-        make = replies.get(name, self.compose.help)
-        reply = make()
-        return Turn(reply, replace(state, choices=reply.choices if name == "start" else ()))
+        reply = BY_NAME.get(name, HELP).reply(self, state, keeping or Keeping())
+        return Turn(reply, replace(state, choices=reply.choices))
 
     def none_of_these(self, state: ConversationState | None = None) -> Turn:
         """Return the reply to declining every "did you mean" choice."""
@@ -286,6 +286,23 @@ class Engine:
         """Return the references of one answer, or every source when there is none."""
         known = topic is not None and self.knowledge.has_answer(topic)
         return self.compose.sources(self.knowledge.answer(topic) if known and topic else None)
+
+    def has_answer(self, topic: str) -> bool:
+        """Tell whether a topic id names a curated answer."""
+        return self.knowledge.has_answer(topic)
+
+    def title(self, topic: str) -> str | None:
+        """Return the title of a curated answer (None for an unknown topic id)."""
+        return self.knowledge.answer(topic).title if self.knowledge.has_answer(topic) else None
+
+    def search(self, text: str) -> tuple[Reply, ...]:
+        """Return the curated answers a message finds: an emergency gets its guidance alone."""
+        reply = self.respond(text).reply
+        if reply.kind in ("emergency", "answer"):
+            return (reply,)
+        if reply.kind == "clarify":
+            return tuple(self.show(t, reply.confidence).reply for t in reply.choices)
+        return ()
 
     def topics_by_group(self) -> list[tuple[str, str, tuple[Answer, ...]]]:
         """Return (group id, group title, answers) for browsing, in file order."""

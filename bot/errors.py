@@ -39,11 +39,3 @@ class KnowledgeError(ContentError):
         where = f"{file}: {entry}" if entry else file
         super().__init__(f"{where}: {problem}")
 
-
-class ContentErrors(ContentError):
-    """Several content problems found in one validation pass."""
-
-    def __init__(self, errors: list[KnowledgeError]) -> None:
-        self.errors = tuple(errors)
-        lines = "\n".join(f"  - {e}" for e in errors)
-        super().__init__(f"{len(errors)} problem(s) in the curated content:\n{lines}")

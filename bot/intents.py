@@ -30,7 +30,6 @@ SMALLTALK_TOPICS = (
 )
 SOURCES_TOPIC = "sources-request"
 OUT_OF_SCOPE_TOPIC = "out-of-scope"
-SPECIAL_TOPICS = (*SMALLTALK_TOPICS, SOURCES_TOPIC, OUT_OF_SCOPE_TOPIC)
 FILE_KEYS = (
     "topics", "synonyms", "generic", "subject", "overview", "stopwords", "signals", "emergency",
 )

@@ -13,14 +13,13 @@ from pathlib import Path
 from types import MappingProxyType
 
 from bot.errors import KnowledgeError
-from bot.intents import CUES
+from bot.intents import CUES, SMALLTALK_TOPICS
 from bot.yamlfile import Fields, read_yaml
 
 CAUTION_KINDS = ("pregnancy", "nursing", "interactions", "condition", "children", "poisoning")
-SMALLTALK_KINDS = (
-    "greeting", "thanks", "identity", "capabilities", "goodbye", "ack", "more", "fallback",
-    "number", "feedback",
-)
+# The small-talk texts: one per small-talk topic of intents/, the fallback's, and the reply to
+# a bare number when no numbered list is open.
+SMALLTALK_TEXTS = (*SMALLTALK_TOPICS, "fallback", "number")
 EMERGENCY_KINDS = ("overdose", "breathing", "chest", "stroke", "suicide", "general")
 # Telegram: a message is at most 4096 characters, a button label should fit a phone screen.
 MAX_ANSWER_CHARS = 2500
@@ -290,7 +289,7 @@ def parse(data: object, file: str) -> Knowledge:
         groups=tuple(groups),
         sources=tuple(sources),
         answers=tuple(answers),
-        smalltalk=_named_texts(top, "smalltalk", SMALLTALK_KINDS),
+        smalltalk=_named_texts(top, "smalltalk", SMALLTALK_TEXTS),
         emergency=emergency,
         emergency_closing=closing,
         file=file,

@@ -25,6 +25,9 @@ _SPACES = re.compile(r"\s+")
 def clean(text: str) -> str:
     """Return text with control characters removed and white space collapsed."""
     text = unicodedata.normalize("NFKC", text)
+    # Format characters (soft hyphens, zero-width joiners) hide inside words: "over\u00addose"
+    # must still read as "overdose".
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     text = _CONTROL.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 

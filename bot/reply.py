@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["answer", "clarify", "fallback", "emergency", "smalltalk", "sources"]
-KINDS: tuple[Kind, ...] = ("answer", "clarify", "fallback", "emergency", "smalltalk", "sources")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +46,13 @@ class ConversationState:
     crisis: str | None = None  # the kind of emergency this chat is in, until it moves on
     last_reply: str = ""  # a short hash of the last reply, so none is sent twice in a row
     detailed: bool = False  # the details of last_topic were shown: "more" now lists related
+    alert: str | None = None  # the kind of crisis whose safety note the last reply carried
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
         return {"last_topic": self.last_topic, "choices": list(self.choices),
                 "crisis": self.crisis, "last_reply": self.last_reply,
-                "detailed": self.detailed}
+                "detailed": self.detailed, "alert": self.alert}
 
     @classmethod
     def from_dict(cls, data: Any) -> ConversationState:
@@ -68,7 +68,8 @@ class ConversationState:
         return cls(last_topic=last if isinstance(last, str) else None, choices=tuple(choices),
                    crisis=crisis if isinstance(crisis, str) else None,
                    last_reply=seen if isinstance(seen, str) else "",
-                   detailed=data.get("detailed") is True)
+                   detailed=data.get("detailed") is True,
+                   alert=data["alert"] if isinstance(data.get("alert"), str) else None)
 
 
 @dataclass(frozen=True, slots=True)

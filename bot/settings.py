@@ -1,11 +1,14 @@
-"""Settings: matching thresholds and the environment configuration; pure.
+"""Settings: matching thresholds and the environment configuration; pure but for one check.
 
 Everything comes from environment variables, parsed by `from_env` into a frozen record, so
 tests build settings from a plain dict and nothing reads os.environ behind the caller's back.
+The one look outside: STATE_FILE's directory must exist and be writable, so that a bad path is
+a settings error at start, not a failure later.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +51,6 @@ class Settings:
     flood_limit: int = 20  # messages per user per minute before a slow-down notice
     state_ttl_seconds: int = 24 * 3600  # how long a chat's last topic is remembered
     state_max_chats: int = 10_000  # how many chats' state is kept in memory
-    thresholds: Thresholds | None = None  # None: the tuned ones (bot/models/matching.json)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -84,6 +86,8 @@ def from_env(env: Mapping[str, str]) -> Settings:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("LOG_LEVEL", "must be DEBUG, INFO, WARNING or ERROR")
     persistence = env.get("STATE_FILE", "").strip()
+    if persistence:
+        _check_state_file(Path(persistence))
     return Settings(
         token=token,
         base_url=base_url,
@@ -98,3 +102,14 @@ def from_env(env: Mapping[str, str]) -> Settings:
         state_ttl_seconds=_int(env, "STATE_TTL_SECONDS", 24 * 3600, 60, 365 * 24 * 3600),
         state_max_chats=_int(env, "STATE_MAX_CHATS", 10_000, 10, 10_000_000),
     )
+
+
+def _check_state_file(path: Path) -> None:
+    """Fail unless the state file can be written: a file (or nothing yet) in a writable folder."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise ConfigError("STATE_FILE", f"folder {folder} does not exist")
+    if path.exists() and not path.is_file():
+        raise ConfigError("STATE_FILE", f"{path} is not a file")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ConfigError("STATE_FILE", f"{path} cannot be written")

@@ -1,4 +1,4 @@
-"""A fake Telegram Bot API server on 127.0.0.1, for end-to-end tests and the benchmark.
+"""A fake Telegram Bot API, in process or on 127.0.0.1, for end-to-end tests and the benchmark.
 
 It speaks just enough of https://core.telegram.org/bots/api for the bot: getMe, getUpdates
 (long polling with offset, limit and timeout), sendMessage, editMessageText,
@@ -9,8 +9,13 @@ a callback query answered twice, editing a message to the same content (400). Ev
 recorded (method, parsed parameters, status, time) for assertions, tests inject updates, and the
 next N calls of a method can be answered with 429 {retry_after}, 500, or after a delay.
 
+Two ways to reach it: `FakeRequest`, a python-telegram-bot BaseRequest that hands each call to
+the fake inside the process (the conversation tests: no sockets at all), or HTTP on 127.0.0.1
+after `start()` (the process tests and the benchmark). Both go through `FakeBotApi.handle`.
+
 The module also holds small factories for update dicts and `telegram_text`, the validator of
-Telegram's HTML rules that the server and the tests share. Network I/O: it listens on loopback.
+Telegram's HTML rules that the server and the tests share. Network I/O: only after start(), and
+only on loopback.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from typing import Any
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
+from telegram.request import BaseRequest, RequestData
 
 MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
@@ -45,6 +51,7 @@ BOT_USER: dict[str, Any] = {
 STRING_PARAMS = frozenset({
     "text", "caption", "parse_mode", "callback_query_id", "url", "secret_token", "action",
     "inline_message_id", "language_code", "ip_address", "description", "short_description",
+    "inline_query_id", "switch_pm_text", "switch_pm_parameter", "next_offset",
 })
 
 
@@ -235,6 +242,12 @@ NON_TEXT_CONTENT: dict[str, dict[str, Any]] = {
 }
 
 
+def inline_update(query: str, sender: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return an update with an inline query: someone typed '@bot <query>' in some chat."""
+    return {"inline_query": {"id": f"iq{next(_ids)}", "from": sender or user(), "query": query,
+                             "offset": ""}}
+
+
 def non_text_update(kind: str, **kwargs: Any) -> dict[str, Any]:
     """Return an update with a sticker, photo, voice, document, location or contact."""
     return {"message": message(None, **kwargs, **NON_TEXT_CONTENT[kind])}
@@ -294,6 +307,8 @@ class FakeBotApi:
         self._closing = asyncio.Event()
         self._server: tornado.httpserver.HTTPServer | None = None
         self.on_call: Callable[[Call], None] | None = None
+        self.chat_limits: tuple[int, float, int, float] | None = None
+        self._sends: dict[int, deque[float]] = {}
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -344,6 +359,25 @@ class FakeBotApi:
         """Answer the next `times` calls of a method with an error (429 with retry_after)."""
         faults = self._faults.setdefault(method, deque())
         faults.extend(_Fault(status, retry_after) for _ in range(times))
+
+    def limit_chats(self, private: tuple[int, float] = (3, 1.0),
+                    group: tuple[int, float] = (20, 60.0)) -> None:
+        """Answer 429 like Telegram to a chat sent more than n messages in t seconds."""
+        self.chat_limits = (*private, *group)
+
+    def _check_pace(self, method: str, params: dict[str, Any]) -> None:
+        chat = params.get("chat_id")
+        if self.chat_limits is None or method != "sendMessage" or not isinstance(chat, int):
+            return
+        n, period = (self.chat_limits[:2] if chat > 0 else self.chat_limits[2:])
+        now = time.monotonic()
+        times = self._sends.setdefault(chat, deque())
+        while times and now - times[0] >= period:
+            times.popleft()
+        if len(times) >= int(n):
+            wait = max(1, round(period - (now - times[0])))
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+        times.append(now)
 
     def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
         """Answer the next `times` calls of a method normally, but only after a delay."""
@@ -401,6 +435,35 @@ class FakeBotApi:
         if method.lower() == "getupdates":
             return await self._m_getupdates(params, closed)
         return handler(params)
+
+    async def handle(self, token: str, method: str, params: dict[str, Any],
+                     closed: asyncio.Event) -> tuple[int, dict[str, Any]]:
+        """Answer one call as the Bot API would: (HTTP status, JSON body); record it."""
+        call = Call(method, params)
+        self.arrived.append(method)
+        self.notify()
+        try:
+            if token != self.token:
+                raise ApiError(401, "Unauthorized")
+            fault = self.take_fault(method)
+            if fault is not None:
+                await asyncio.sleep(fault.delay)
+                if fault.status == 429:
+                    raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after}",
+                                   retry_after=fault.retry_after)
+                if fault.status is not None:
+                    raise ApiError(fault.status, "Internal Server Error")
+            self._check_pace(method, params)
+            call.result = await self.dispatch(method, params, closed)
+            body: dict[str, Any] = {"ok": True, "result": call.result}
+        except ApiError as exc:
+            call.status = exc.status
+            body = {"ok": False, "error_code": exc.status, "description": exc.description}
+            if exc.parameters:
+                body["parameters"] = exc.parameters
+        call.answered = not closed.is_set()
+        self.record(call)
+        return call.status, body
 
     def _m_getme(self, params: dict[str, Any]) -> Any:
         return self.bot_user
@@ -499,6 +562,18 @@ class FakeBotApi:
         self._queries[str(query_id)] = True
         return True
 
+    def _m_answerinlinequery(self, params: dict[str, Any]) -> Any:
+        results = params.get("results")
+        if not isinstance(results, list) or len(results) > 50:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        for r in results:
+            if not 1 <= len(str(r.get("id", "")).encode()) <= 64 or not r.get("title"):
+                raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+            content = r.get("input_message_content") or {}
+            self._checked_text({"text": content.get("message_text"),
+                                "parse_mode": content.get("parse_mode")})
+        return True
+
     def _m_sendchataction(self, params: dict[str, Any]) -> Any:
         self._chat(params.get("chat_id"))
         return True
@@ -590,33 +665,10 @@ class _Handler(tornado.web.RequestHandler):
         await self.post(token, method)
 
     async def post(self, token: str, method: str) -> None:
-        params = self._params()
-        call = Call(method, params)
-        self.api.arrived.append(method)
-        self.api.notify()
-        try:
-            if token != self.api.token:
-                raise ApiError(401, "Unauthorized")
-            fault = self.api.take_fault(method)
-            if fault is not None:
-                await asyncio.sleep(fault.delay)
-                if fault.status == 429:
-                    raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after}",
-                                   retry_after=fault.retry_after)
-                if fault.status is not None:
-                    raise ApiError(fault.status, "Internal Server Error")
-            call.result = await self.api.dispatch(method, params, self.closed)
-            body: dict[str, Any] = {"ok": True, "result": call.result}
-        except ApiError as exc:
-            call.status = exc.status
-            body = {"ok": False, "error_code": exc.status, "description": exc.description}
-            if exc.parameters:
-                body["parameters"] = exc.parameters
-        call.answered = not self.closed.is_set()
-        self.api.record(call)
-        if not call.answered:
+        status, body = await self.api.handle(token, method, self._params(), self.closed)
+        if self.closed.is_set():
             return
-        self.set_status(call.status)
+        self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body))
 
@@ -644,3 +696,33 @@ def iter_texts(calls: list[Call]) -> Iterator[str]:
     for c in calls:
         if "text" in c.params:
             yield c.params["text"]
+
+
+class FakeRequest(BaseRequest):
+    """A python-telegram-bot transport that hands every call to a FakeBotApi in this process."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.api = api
+
+    @property
+    def read_timeout(self) -> float | None:
+        """No network, no timeout."""
+        return None
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout: Any = None, write_timeout: Any = None,
+                         connect_timeout: Any = None, pool_timeout: Any = None,
+                         ) -> tuple[int, bytes]:
+        """Answer the call as the fake Bot API does over HTTP."""
+        token, _, api_method = url.rpartition("/")
+        token = token.rpartition("/bot")[2]
+        raw = request_data.json_parameters if request_data else {}
+        params = parse_params({k: [v.encode()] for k, v in raw.items()})
+        status, body = await self.api.handle(token, api_method, params, asyncio.Event())
+        return status, json.dumps(body).encode()

@@ -1,9 +1,10 @@
 """Drive the real Telegram Application against the fake Bot API from synchronous tests.
 
-The fake server and the bot run on an event loop in a background thread; a test pushes an
-update and gets back the API calls the bot made for it (errbot's testbot, over real HTTP on
-127.0.0.1). Also: running `python -m bot` as a subprocess, and helpers to pick questions that
-the core routes to a given kind of reply.
+The fake API and the bot run on an event loop in a background thread; a test pushes an update
+and gets back the API calls the bot made for it (errbot's testbot). The bot reaches the fake
+through FakeRequest, inside the process: no socket is opened, and the base URL is one that
+cannot resolve. Also: running `python -m bot` as a subprocess against the fake over HTTP on
+127.0.0.1, and helpers to pick questions that the core routes to a given kind of reply.
 """
 
 from __future__ import annotations
@@ -15,17 +16,18 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from fake_bot_api import Call, FakeBotApi, callback_update, text_update
+from fake_bot_api import Call, FakeBotApi, FakeRequest, callback_update, text_update
 
 from bot.engine import Engine
 from bot.settings import Settings
-from bot.telegram_bot import App, RetryingRateLimiter, build_application, running
+from bot.telegram.app import App, build_application, running
+from bot.telegram.limits import PacedRateLimiter
 
 # PTB 22 warns about its own use of RetryAfter.retry_after on every 429 unless the program opts
 # into the coming timedelta behaviour (the Dockerfile sets it too).
@@ -33,7 +35,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "4242424242:AAEsecret-token-never-to-be-logged_x9Z"
-WAIT = 10.0  # seconds any single step may take before the test fails
+WAIT = 30.0  # seconds any single step may take before the test fails: a hang, not a margin
+NOWHERE = "https://api.telegram.invalid/bot"  # the in-process bot's base URL: never reached
 DISCLAIMER = "not medical advice"
 
 # Candidate questions per kind of reply; tests take the first one the current core routes
@@ -53,6 +56,11 @@ def question_of_kind(engine: Engine, kind: str) -> str:
         if engine.respond(question).reply.kind == kind:
             return question
     raise AssertionError(f"no candidate question gets a {kind} reply: {CANDIDATES[kind]}")
+
+
+def unpaced() -> PacedRateLimiter:
+    """A limiter without per-chat pacing (tests send faster than people), quick retries."""
+    return PacedRateLimiter(private=None, group=None, backoff=0.05)
 
 
 class LoopThread:
@@ -75,12 +83,13 @@ class LoopThread:
 
 
 class FakeServer:
-    """The fake Bot API running on its own loop thread, for subprocess tests."""
+    """The fake Bot API on its own loop thread: over HTTP for subprocesses, or in process."""
 
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, http: bool = True) -> None:
         self.thread = LoopThread()
         self.api = FakeBotApi(token)
-        self.thread.run(self.api.start())
+        if http:
+            self.thread.run(self.api.start())
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float = WAIT) -> T:
         """Run a coroutine on the server's loop."""
@@ -105,13 +114,15 @@ class FakeServer:
 class BotHarness:
     """The bot, built by build_application, polling the fake Bot API."""
 
-    def __init__(self, engine: Engine, **settings: Any) -> None:
-        self.server = FakeServer()
+    def __init__(self, engine: Engine, limiter: PacedRateLimiter | None = None,
+                 slots: int = 8, **settings: Any) -> None:
+        self.server = FakeServer(http=False)
         self.api = self.server.api
-        self.settings = Settings(token=TOKEN, base_url=self.api.base_url, **settings)
+        self.settings = Settings(token=TOKEN, base_url=NOWHERE, **settings)
         self.engine = engine
-        self.app: App = build_application(
-            self.settings, engine, rate_limiter=RetryingRateLimiter(backoff=0.05))
+        self.limiter = limiter or unpaced()
+        self.slots = slots
+        self.app: App = self._build()
         self._running: AbstractAsyncContextManager[App] = running(self.app, poll_timeout=2)
         self.server.run(self._running.__aenter__())
 
@@ -121,6 +132,19 @@ class BotHarness:
             self.server.run(self._running.__aexit__(None, None, None))
         finally:
             self.server.close()
+
+    def _build(self) -> App:
+        return build_application(self.settings, self.engine, rate_limiter=self.limiter,
+                                 request=FakeRequest(self.api), slots=self.slots)
+
+    def inject(self, update: dict[str, Any]) -> int:
+        """Push an update without waiting for the bot; return its update_id."""
+        update_id: int = self.server.call(self.api.inject, update)
+        return update_id
+
+    def wait_until(self, condition: Callable[[], bool]) -> None:
+        """Wait until condition() holds on the fake API (checked after every call)."""
+        self.server.wait_until(condition)
 
     def send(self, update: dict[str, Any]) -> list[Call]:
         """Push an update, wait until the bot has dealt with it, return the calls it made."""
@@ -156,8 +180,7 @@ class BotHarness:
         """Stop the bot and start a new one on the same server (same state file)."""
         self.server.run(self._running.__aexit__(None, None, None))
         self.settings = replace(self.settings, **settings)
-        self.app = build_application(self.settings, self.engine,
-                                     rate_limiter=RetryingRateLimiter(backoff=0.05))
+        self.app = self._build()
         self._running = running(self.app, poll_timeout=2)
         self.server.run(self._running.__aenter__())
 

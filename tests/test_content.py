@@ -298,7 +298,12 @@ NITROGLYCERIN = [
 def test_own_medicine_questions_get_interactions(engine: Engine, question: str) -> None:
     reply = engine.respond(question).reply
     caution = engine.knowledge.cautions["interactions"]
-    assert (reply.kind, reply.topic, caution in reply.text) == ("answer", "interactions", True)
+    if reply.kind == "clarify":
+        # Never the hospital answer alone: a "did you mean" must lead with interactions.
+        assert reply.choices[0] == "interactions"
+    else:
+        assert (reply.kind, reply.topic, caution in reply.text) == ("answer", "interactions",
+                                                                    True)
 
 
 def test_interactions_speak_to_people_on_nitroglycerin(engine: Engine) -> None:
@@ -348,7 +353,9 @@ TOO_MUCH = [
 def test_questions_about_too_much_get_the_too_much_answer(engine: Engine,
                                                           question: str) -> None:
     reply = engine.respond(question).reply
-    assert (reply.kind, reply.topic) == ("answer", "too-much-nac")
+    # "overdose" also names the acetaminophen answer: a "did you mean" offering both is fair.
+    assert (reply.kind, reply.topic) == ("answer", "too-much-nac") or (
+        reply.kind == "clarify" and "too-much-nac" in reply.choices[:2])
 
 
 def test_the_too_much_answer_is_honest_and_says_whom_to_call(engine: Engine) -> None:

@@ -93,6 +93,17 @@ def test_number_picks_a_clarify_choice(engine: Engine) -> None:
     assert engine.respond("2", state).reply.topic == "oral-glutathione"
 
 
+PICKS = [("2", "oral-glutathione"), ("002", "oral-glutathione"), ("0011", None), ("3", None)]
+
+
+@pytest.mark.parametrize(("text", "topic"), PICKS, ids=["two", "zero-padded", "four-digits",
+                                                       "out-of-range"])
+def test_only_a_listed_number_picks_a_choice(engine: Engine, text: str,
+                                             topic: str | None) -> None:
+    state = ConversationState(choices=("glutathione", "oral-glutathione"))
+    assert engine.respond(text, state).reply.topic == topic
+
+
 def test_none_of_these_clears_the_choices(engine: Engine) -> None:
     turn = engine.respond("none of these", ConversationState(choices=("glutathione",)))
     assert (turn.reply.kind, turn.state.choices) == ("fallback", ())
@@ -174,3 +185,20 @@ def test_json_text_is_the_first_reply(engine: Engine) -> None:
 def test_details_state_survives_json(engine: Engine) -> None:
     state = engine.respond("more", engine.respond("nac side effects").state).state
     assert ConversationState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+def test_search_finds_the_answer_of_a_question(engine: Engine) -> None:
+    assert [r.topic for r in engine.search("is nac safe while pregant")] == ["pregnancy"]
+
+
+def test_search_of_an_emergency_gives_only_its_guidance(engine: Engine) -> None:
+    found = engine.search("my kid swallowed my pills")
+    assert [r.kind for r in found] == ["emergency"]
+
+
+def test_search_of_small_talk_finds_nothing(engine: Engine) -> None:
+    assert engine.search("hello") == ()
+
+
+@pytest.mark.parametrize(("topic", "title"), [("pregnancy", "Pregnancy"), ("nope", None)],
+                         ids=["known", "unknown"])
+def test_title(engine: Engine, topic: str, title: str | None) -> None:
+    assert engine.title(topic) == title

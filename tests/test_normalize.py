@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.normalize import MAX_MATCH_CHARS, clean, fold
+from bot.engine import Engine
+from bot.normalize import MAX_MATCH_CHARS, clean, fold, words
 
 CASES = [
     ("Is NAC safe??", "is nac safe"),
@@ -33,3 +34,13 @@ def test_fold_cuts_very_long_input() -> None:
 
 def test_clean_keeps_case_and_punctuation() -> None:
     assert clean("  Is NAC\u0000 safe?  ") == "Is NAC safe?"
+
+
+@pytest.mark.parametrize("text", ["over\u00addose", "over\u200bdose", "over\u2060dose"],
+                         ids=["soft-hyphen", "zero-width-space", "word-joiner"])
+def test_format_characters_inside_a_word_are_dropped(text: str) -> None:
+    assert words(text) == ["overdose"]
+
+
+def test_a_circled_digit_never_breaks_the_safety_check(engine: Engine) -> None:
+    assert engine.respond("my son swallowed \u277a of my tylenol pills").reply.kind == "emergency"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.errors import ConfigError
@@ -49,3 +51,15 @@ def test_error_message_never_contains_the_token() -> None:
     with pytest.raises(ConfigError) as caught:
         from_env({"TELEGRAM_BOT_TOKEN": "secret token"})
     assert "secret" not in str(caught.value)
+
+
+def test_state_file_in_a_missing_folder_is_a_settings_error() -> None:
+    with pytest.raises(ConfigError) as caught:
+        from_env({"STATE_FILE": "/no/such/folder/state.pickle"})
+    assert caught.value.variable == "STATE_FILE"
+
+
+def test_state_file_that_is_a_folder_is_a_settings_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        from_env({"STATE_FILE": str(tmp_path)})
+    assert caught.value.variable == "STATE_FILE"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from fake_bot_api import (
@@ -12,6 +13,7 @@ from fake_bot_api import (
     NON_TEXT_CONTENT,
     Call,
     buttons_of,
+    callback_update,
     edited_update,
     group_chat,
     message,
@@ -29,11 +31,18 @@ from telegram_helpers import (
     sent,
 )
 
+from bot.commands import COMMANDS
 from bot.compose import to_plain
 from bot.engine import Engine
-from bot.keyboards import HOME_LABEL, NONE_LABEL, SOURCES_LABEL, TOPICS_HTML
-from bot.reply import Reply
-from bot.telegram_bot import COMMANDS, FAILED_HTML, NON_TEXT_HTML, STALE_HTML
+from bot.reply import Reply, Turn
+from bot.telegram.handlers import FAILED_HTML, NON_TEXT_HTML, STALE_HTML
+from bot.telegram.keyboards import (
+    HOME_LABEL,
+    MORE_LABEL,
+    NONE_LABEL,
+    SOURCES_LABEL,
+    TOPICS_HTML,
+)
 
 BOT_MENTION = f"@{BOT_USER['username']}"
 GROUP = group_chat()
@@ -70,13 +79,15 @@ def test_start_checks_the_token_registers_commands_then_polls(bot: BotHarness) -
 
 def test_start_registers_the_six_commands(bot: BotHarness) -> None:
     registered = only(bot.api.calls, "setMyCommands").params["commands"]
-    assert [c["command"] for c in registered] == [c.command for c in COMMANDS]
+    assert [(c["command"], c["description"]) for c in registered] == [
+        (c.name, c.description) for c in COMMANDS]
 
 
 def test_polls_only_the_updates_the_bot_handles(bot: BotHarness) -> None:
     bot.say("hello")
     poll = next(c for c in bot.api.calls if c.method == "getUpdates")
-    assert poll.params["allowed_updates"] == ["message", "edited_message", "callback_query"]
+    assert poll.params["allowed_updates"] == ["message", "edited_message", "callback_query",
+                                              "inline_query"]
 
 
 COMMAND_REPLIES = {
@@ -126,7 +137,7 @@ def test_question_gets_the_core_reply_as_html(bot: BotHarness, engine: Engine,
     assert (call.params["text"], call.params["parse_mode"]) == (expected.html, "HTML")
 
 
-HEALTH = ["answer", "clarify", "emergency"]
+HEALTH = ["answer", "clarify"]
 
 
 @pytest.mark.parametrize("kind", HEALTH, ids=HEALTH)
@@ -140,7 +151,8 @@ def test_answer_offers_sources_and_two_related_topics(bot: BotHarness, engine: E
     question = question_of_kind(engine, "answer")
     reply = engine.respond(question).reply
     call = only(bot.say(question))
-    expected = [[(SOURCES_LABEL, f"s:{reply.topic}")], *topic_buttons(engine, reply.related[:2])]
+    expected = [[(MORE_LABEL, f"m:{reply.topic}")], [(SOURCES_LABEL, f"s:{reply.topic}")],
+                *topic_buttons(engine, reply.related[:2])]
     assert buttons_of(call) == expected
 
 
@@ -350,6 +362,48 @@ def test_button_press_is_answered_even_when_sending_fails(bot: BotHarness) -> No
     ]
 
 
+@pytest.fixture
+def short_answers(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers come short with details behind More (as the core will make them)."""
+    show = engine.show
+
+    def short(topic: str, confidence: float = 1.0) -> Turn:
+        turn = show(topic, confidence)
+        return replace(turn, reply=replace(turn.reply, more=True))
+
+    monkeypatch.setattr(engine, "show", short)
+
+
+@pytest.mark.usefixtures("short_answers")
+def test_short_answer_offers_more_first(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "answer")
+    topic = engine.respond(question).reply.topic
+    assert buttons_of(only(bot.say(question)))[0] == [(MORE_LABEL, f"m:{topic}")]
+
+
+@pytest.mark.usefixtures("short_answers")
+def test_more_button_shows_the_details_in_place(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "answer")
+    topic = engine.respond(question).reply.topic or ""
+    details = engine.details(topic)
+    edit = only(bot.press(f"m:{topic}", only(bot.say(question))), "editMessageText")
+    assert (edit.params["text"], buttons_of(edit)[0]) == (
+        details.html, [(SOURCES_LABEL, f"s:{topic}")])
+
+
+def test_more_button_on_an_old_message_sends_the_details(bot: BotHarness,
+                                                         engine: Engine) -> None:
+    start = only(bot.say("/start"))
+    gone = {**bot.api.message_sent(start), "message_id": 999_999}
+    pressed = bot.send(callback_update("m:pregnancy", gone))
+    assert only(pressed).params["text"] == engine.details("pregnancy").html
+
+
+def test_more_button_makes_its_topic_the_last_answer(bot: BotHarness, engine: Engine) -> None:
+    bot.press("m:pregnancy", only(bot.say("/start")))
+    assert only(bot.say("/sources")).params["text"] == engine.sources("pregnancy").html
+
+
 # ---------------------------------------------------------------- other kinds of messages
 
 
@@ -416,3 +470,20 @@ def test_group_command_for_another_bot_is_ignored(bot: BotHarness) -> None:
 def test_private_chat_reply_does_not_quote_the_question(bot: BotHarness) -> None:
     call = only(bot.say("what is cysteine", chat=private_chat()))
     assert "reply_parameters" not in call.params
+
+
+def test_emergency_guidance_ends_with_its_own_closing_line(bot: BotHarness,
+                                                           engine: Engine) -> None:
+    call = only(bot.say(question_of_kind(engine, "emergency")))
+    text = telegram_text(call.params["text"])
+    assert text.endswith(engine.knowledge.emergency_closing) and DISCLAIMER not in text
+
+
+def test_an_emergency_holds_over_the_next_messages_of_the_chat(bot: BotHarness) -> None:
+    first = telegram_text(only(bot.say("my toddler got into my pill bottle"))
+                          .params["text"])
+    second = telegram_text(only(bot.say("it was NAC 600mg")).params["text"])
+    third = telegram_text(only(bot.say("she seems fine right now")).params["text"])
+    assert ("poison control" in first and "poison control" in second
+            and "600" not in second and "even if" in third.lower())
+    assert len({first, second, third}) == 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.flood import FloodGate, Verdict
+from bot.telegram.flood import FloodGate, Verdict
 
 ALLOW, NOTICE, DROP = Verdict.ALLOW, Verdict.NOTICE, Verdict.DROP
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import keyboards
 from bot.engine import Engine
-from bot.keyboards import Button
 from bot.reply import Reply
+from bot.telegram import keyboards
+from bot.telegram.keyboards import Button
 
 LONG_ID = "x" * 63
 
@@ -41,26 +41,26 @@ def test_every_topic_and_group_fits_in_callback_data(engine: Engine) -> None:
 def test_answer_has_sources_then_two_related(engine: Engine) -> None:
     reply = Reply("answer", "pregnancy", 1.0, "", "", related=("flu", "ards", "forms"))
     titles = [engine.knowledge.answer(t).title for t in ("flu", "ards")]
-    assert keyboards.for_reply(reply, engine.knowledge) == (
+    assert keyboards.for_reply(reply, engine.title) == (
         (Button("Sources", "s:pregnancy"),), (Button(titles[0], "a:flu"),),
         (Button(titles[1], "a:ards"),))
 
 
 def test_clarify_has_three_choices_and_none_of_these(engine: Engine) -> None:
     reply = Reply("clarify", None, 0.4, "", "", choices=("flu", "ards", "forms", "pregnancy"))
-    rows = keyboards.for_reply(reply, engine.knowledge)
+    rows = keyboards.for_reply(reply, engine.title)
     assert [row[0].data for row in rows] == ["a:flu", "a:ards", "a:forms", "n"]
 
 
 @pytest.mark.parametrize("kind", ["emergency", "sources"], ids=["emergency", "sources"])
 def test_reply_without_buttons(engine: Engine, kind: str) -> None:
     reply = Reply(kind, "flu", 1.0, "", "", choices=("flu",))  # type: ignore[arg-type]
-    assert keyboards.for_reply(reply, engine.knowledge) == ()
+    assert keyboards.for_reply(reply, engine.title) == ()
 
 
 def test_unknown_topic_gets_no_button(engine: Engine) -> None:
     reply = Reply("fallback", None, 0.0, "", "", choices=("no-such-topic", "flu"))
-    assert [r[0].data for r in keyboards.for_reply(reply, engine.knowledge)] == ["a:flu"]
+    assert [r[0].data for r in keyboards.for_reply(reply, engine.title)] == ["a:flu"]
 
 
 def test_group_view_lists_topics_and_the_way_back(engine: Engine) -> None:
@@ -74,3 +74,9 @@ def test_group_view_lists_topics_and_the_way_back(engine: Engine) -> None:
 
 def test_unknown_group_has_no_view(engine: Engine) -> None:
     assert keyboards.group_view(engine.topics_by_group(), "no-such-group") is None
+
+
+def test_answer_with_details_has_more_first(engine: Engine) -> None:
+    reply = Reply("answer", "pregnancy", 1.0, "", "", related=("flu",), more=True)
+    assert [r[0].data for r in keyboards.for_reply(reply, engine.title)] == [
+        "m:pregnancy", "s:pregnancy", "a:flu"]

@@ -1,4 +1,10 @@
-"""`python -m bot` as a process against the fake Bot API: start-up errors, SIGTERM, webhook."""
+"""`python -m bot` as a process against the fake Bot API over HTTP: start-up errors, SIGTERM,
+webhook.
+
+The tests wait for what the process does (it polls, it exits, it answers); the time limits
+below only stop a hung process from hanging the suite, they are not what is tested. How fast
+the bot starts and fails is measured by benchmarks/startup.py, not here.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ import pytest
 from fake_bot_api import text_update
 from telegram_helpers import TOKEN, BotProcess, FakeServer, free_port
 
-STOP_WITHIN = 10.0  # seconds a stopped bot may take to exit
+HANG = 60.0  # seconds after which a process that should have done something counts as hung
 WRONG_TOKEN = "1111111111:AAWrong-token-that-the-server-rejects_x"
 SECRET = "webhook-secret_123"
 HOOK_PATH = "/telegram-hook"
@@ -33,7 +39,7 @@ def env_for(server: FakeServer, **extra: str) -> dict[str, str]:
 
 def finish(proc: BotProcess) -> tuple[int, str]:
     """Wait for the process to end; return its exit code and stderr."""
-    return proc.finish(STOP_WITHIN)
+    return proc.finish(HANG)
 
 
 def stop(proc: BotProcess) -> tuple[int, str]:
@@ -53,7 +59,7 @@ def polling(server: FakeServer) -> Iterator[BotProcess]:
     """The bot in a subprocess, long polling the fake server."""
     with BotProcess(env_for(server)) as proc:
         try:
-            server.wait_until(lambda: "getUpdates" in server.api.arrived, timeout=15)
+            server.wait_until(lambda: "getUpdates" in server.api.arrived, timeout=HANG)
         except TimeoutError:
             raise AssertionError(f"the bot never polled: {proc.stderr()[-2000:]}") from None
         yield proc
@@ -68,6 +74,11 @@ BAD_TOKEN_LINE = "error: Telegram rejected TELEGRAM_BOT_TOKEN; get a valid one f
 def test_bad_token_gives_one_line_and_exit_1(server: FakeServer) -> None:
     env = env_for(server, TELEGRAM_BOT_TOKEN=WRONG_TOKEN, LOG_LEVEL="WARNING")
     assert run_to_end(env) == (1, BAD_TOKEN_LINE)
+
+
+def test_bad_token_is_not_retried(server: FakeServer) -> None:
+    run_to_end(env_for(server, TELEGRAM_BOT_TOKEN=WRONG_TOKEN, LOG_LEVEL="WARNING"))
+    assert server.api.arrived == ["getMe"]
 
 
 def test_bad_token_at_info_shows_no_traceback_nor_token(server: FakeServer) -> None:
@@ -98,10 +109,14 @@ def test_sigterm_finishes_the_update_in_progress(server: FakeServer,
         0, [(200, True)], True, False)
 
 
-def test_sigterm_stops_an_idle_bot_within_seconds(polling: BotProcess) -> None:
-    started = time.monotonic()
-    code, _ = stop(polling)
-    assert (code, time.monotonic() - started < 5) == (0, True)
+def test_sigterm_stops_an_idle_bot(polling: BotProcess) -> None:
+    code, err = stop(polling)
+    assert (code, "Traceback" in err) == (0, False)
+
+
+def test_bad_state_file_folder_is_a_settings_error_not_a_port_error(server: FakeServer) -> None:
+    code, err = run_to_end(env_for(server, STATE_FILE="/no/such/folder/state.pickle"))
+    assert (code, err.startswith("error: STATE_FILE:"), "port" in err) == (2, True, False)
 
 
 # ---------------------------------------------------------------- webhook
@@ -122,13 +137,13 @@ def webhook(hook_server: FakeServer) -> Iterator[tuple[BotProcess, int]]:
     env = env_for(server, WEBHOOK_URL=f"https://bot.example.invalid{HOOK_PATH}",
                   PORT=str(port), WEBHOOK_SECRET=SECRET)
     with BotProcess(env) as proc:
-        server.wait_until(lambda: server.api.webhook is not None, timeout=15)
+        server.wait_until(lambda: server.api.webhook is not None, timeout=HANG)
         _wait_for_port(port)
         yield proc, port
 
 
 def _wait_for_port(port: int) -> None:
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + HANG
     while True:
         try:
             post(port, {}, None)
@@ -164,10 +179,14 @@ def test_webhook_is_registered_with_the_secret(
 def test_webhook_refuses_a_request_without_the_secret(
         hook_server: FakeServer, webhook: tuple[BotProcess, int],
         secret: str | None) -> None:
-    before = len(hook_server.api.ok_calls("sendMessage"))
-    status = post(webhook[1], {"update_id": 1, **text_update("what is cysteine")}, secret)
-    time.sleep(0.3)  # give a wrongly accepted update time to be answered
-    assert (status, len(hook_server.api.ok_calls("sendMessage"))) == (403, before)
+    api = hook_server.api
+    before = len(api.ok_calls("sendMessage"))
+    refused = post(webhook[1], {"update_id": 1, **text_update("what is cysteine")}, secret)
+    # The same chat's updates are answered in order: once this one is answered, a wrongly
+    # accepted one would have been answered too.
+    post(webhook[1], {"update_id": 2, **text_update("hello")}, SECRET)
+    hook_server.wait_until(lambda: len(api.ok_calls("sendMessage")) > before)
+    assert (refused, len(api.ok_calls("sendMessage")) - before) == (403, 1)
 
 
 def test_webhook_answers_an_update_with_the_secret(

@@ -69,6 +69,9 @@ EARLIER = (*(ROOT / "tests" / "eval" / f"dev{n}.yaml" for n in (3, 4, 5, 6)),
            ROOT / "tests" / "redteam" / "emergencies.yaml")
 # Their crisis kind, where unlabelled, is that of the curated phrase list found in them.
 SIGN_ORDER = ("suicide", "breathing", "stroke", "chest", "overdose")
+# Phrasings of these answers ask about overdoses ("what is the antidote for a paracetamol
+# overdose?"): a safety note there is welcome, so they do not count as plain questions.
+OVERDOSE_TOPICS = ("acetaminophen-overdose", "too-much-nac")
 
 
 def _earlier(finder: PhraseFinder) -> list[Example]:
@@ -102,7 +105,8 @@ def load_examples(finder: PhraseFinder, data_dir: Path = DATA_DIR,
                                path.parent.name))
     intents = intents_mod.load(intents_dir)
     out.extend(Example(e.text, "none", None,
-                       "intents-smalltalk" if e.topic in SMALLTALK_TOPICS else "intents")
+                       "intents-smalltalk" if e.topic in SMALLTALK_TOPICS
+                       else "intents-overdose" if e.topic in OVERDOSE_TOPICS else "intents")
                for e in intents.examples)
     return out
 
@@ -142,7 +146,7 @@ def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float]
     grid = [i / 100 for i in range(5, 100)]
     harmless = [pe for ex, pe, _ in rows if ex.level == "note"]
     emergencies = [pa for ex, _, pa in rows if ex.level == "emergency"]
-    plain = [pa for ex, _, pa in rows if ex.level == "none" and ex.source.startswith("intents")]
+    plain = [pa for ex, _, pa in rows if ex.source in ("intents", "intents-smalltalk")]
     emergency_at = next(t for t in grid
                         if sum(p >= t for p in harmless) <= HARMLESS_FULL_TARGET * len(harmless))
     note_at = max([t for t in grid if t <= emergency_at
@@ -206,8 +210,8 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
         "writer_held_out": rates(rows_w),
         "by_writer_held_out": {w: rates([r for r in rows_w if r[0].source == w])
                                for w in writers},
-        "plain_questions_noted": rates([r for r in fresh if r[0].source == "intents"])[
-            "ordinary_flagged"],
+        "plain_questions_noted": rates([r for r in fresh if r[0].source in (
+            "intents", "intents-smalltalk")])["ordinary_flagged"],
         "cross_validated": rates(rows),
         "kind_accuracy": round(kind_accuracy, 4),
     }

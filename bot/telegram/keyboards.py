@@ -7,23 +7,25 @@ button whose data would not fit is left out rather than cut.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.compose import esc
-from bot.knowledge import Answer, Knowledge
+from bot.knowledge import Answer
 from bot.reply import Reply
 
 CALLBACK_LIMIT = 64  # bytes of callback data Telegram accepts
 SHOW = "a"  # show a topic's answer
+MORE = "m"  # show the details of a topic's answer in place of the short one
 SOURCES = "s"  # show a topic's references
 NONE = "n"  # none of the offered topics
 GROUP = "g"  # browse one group of topics
 HOME = "t"  # browse the groups
-ACTIONS = frozenset({SHOW, SOURCES, NONE, GROUP, HOME})
+ACTIONS = frozenset({SHOW, MORE, SOURCES, NONE, GROUP, HOME})
 MAX_RELATED = 2
 MAX_CHOICES = 3
 SOURCES_LABEL = "Sources"
+MORE_LABEL = "More"
 NONE_LABEL = "None of these"
 HOME_LABEL = "« All topics"
 TOPICS_HTML = "<b>Browse topics</b>\nPick a group:"
@@ -39,6 +41,7 @@ class Button:
 
 Keyboard = tuple[tuple[Button, ...], ...]
 Groups = Sequence[tuple[str, str, Sequence[Answer]]]  # as Engine.topics_by_group() returns
+Titles = Callable[[str], str | None]  # a topic's title, None if unknown: Engine.title
 
 
 def encode(action: str, argument: str = "") -> str | None:
@@ -62,25 +65,25 @@ def _button(label: str, action: str, argument: str = "") -> Button | None:
     return None if data is None else Button(label, data)
 
 
-def topic_button(knowledge: Knowledge, topic: str) -> Button | None:
+def topic_button(titles: Titles, topic: str) -> Button | None:
     """Return the button that shows a topic's answer, labelled with its title."""
-    if not knowledge.has_answer(topic):
-        return None
-    return _button(knowledge.answer(topic).title, SHOW, topic)
+    title = titles(topic)
+    return None if title is None else _button(title, SHOW, topic)
 
 
-def for_reply(reply: Reply, knowledge: Knowledge) -> Keyboard:
-    """Return the buttons a reply carries: Sources and related topics, or topics to pick."""
+def for_reply(reply: Reply, titles: Titles) -> Keyboard:
+    """Return the buttons a reply carries: More, Sources and related topics, or topics to pick."""
     if reply.kind == "answer" and reply.topic:
-        related = [topic_button(knowledge, t) for t in reply.related[:MAX_RELATED]]
-        return _rows([_button(SOURCES_LABEL, SOURCES, reply.topic), *related])
-    choices = [topic_button(knowledge, t) for t in reply.choices[:MAX_CHOICES]]
+        more = _button(MORE_LABEL, MORE, reply.topic) if reply.more else None
+        related = [topic_button(titles, t) for t in reply.related[:MAX_RELATED]]
+        return _rows([more, _button(SOURCES_LABEL, SOURCES, reply.topic), *related])
+    choices = [topic_button(titles, t) for t in reply.choices[:MAX_CHOICES]]
     if reply.kind == "clarify":
         return _rows([*choices, _button(NONE_LABEL, NONE)])
     if reply.kind == "fallback":
         return _rows(choices)
     if reply.kind == "smalltalk":  # the welcome offers example topics
-        return _rows([topic_button(knowledge, t) for t in reply.choices])
+        return _rows([topic_button(titles, t) for t in reply.choices])
     return ()
 
 

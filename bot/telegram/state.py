@@ -1,22 +1,33 @@
-"""Per-chat conversation state, bounded in count and age (least recently used first); pure.
+"""Per-chat conversation state, bounded in count and age, optionally kept across restarts.
 
-The Telegram adapter keeps one ConversationState per chat so that follow-ups ("sources?",
-"and in pregnancy?") work. Memory must not grow with the number of chats ever seen, so the
-store keeps at most `max_chats` chats and forgets a chat `ttl` seconds after its last message.
-Chats are kept in last-use order, which is also age order, so both bounds evict from the front.
-Times are passed in by the caller (wall-clock seconds), so nothing here reads a clock.
+The adapter keeps one ConversationState per chat so that follow-ups ("sources?", "and in
+pregnancy?") work. Memory must not grow with the number of chats ever seen, so ChatStates keeps
+at most `max_chats` chats and forgets a chat `ttl` seconds after its last message. Chats are
+kept in last-use order, which is also age order, so both bounds evict from the front. ChatStates
+is pure: times are passed in (wall-clock seconds). With STATE_FILE, recall/remember/restore
+mirror each chat's entry into python-telegram-bot's chat_data, which PicklePersistence writes.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from telegram import Update
+from telegram.ext import Application, ContextTypes
+
 from bot.reply import ConversationState
 
+log = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
 SEEN_KEY = "seen"  # the key of the last-use time in a snapshot entry
+STATE_KEY = "state"  # the chat_data key of a chat's saved conversation state
+STRAY_CHATS = 1000  # extra chat_data entries tolerated before those without state are dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +103,44 @@ class ChatStates:
             self._entries[key] = Entry(state, seen)
             self._entries.move_to_end(key)
         return dropped + self._evict(now)
+
+
+def recall(chats: ChatStates, update: Update) -> ConversationState:
+    """Return the conversation state of the update's chat."""
+    chat = update.effective_chat
+    return chats.get(chat.id, time.time()) if chat else ConversationState()
+
+
+def remember(chats: ChatStates, update: Update, context: ContextTypes.DEFAULT_TYPE,
+             state: ConversationState) -> None:
+    """Keep the chat's state in memory and, with persistence, in its chat_data."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    forgotten = chats.put(chat.id, state, time.time())
+    app = context.application
+    if app.persistence is None:
+        return
+    if context.chat_data is not None:
+        context.chat_data[STATE_KEY] = chats.snapshot(chat.id)
+    for old in forgotten:
+        app.drop_chat_data(old)
+    if len(app.chat_data) > len(chats) + STRAY_CHATS:
+        _drop_strays(app, chats)
+
+
+def restore(app: App, chats: ChatStates) -> None:
+    """Load the saved conversation states, dropping expired ones and those over the bound."""
+    if app.persistence is None:
+        return
+    saved = [(chat_id, data[STATE_KEY]) for chat_id, data in app.chat_data.items()
+             if isinstance(data, dict) and isinstance(data.get(STATE_KEY), dict)]
+    chats.restore(saved, time.time())
+    _drop_strays(app, chats)
+    log.info("restored the conversation state of %d chats", len(chats))
+
+
+def _drop_strays(app: App, chats: ChatStates) -> None:
+    """Drop chat_data of chats with no state (PTB makes an entry for every chat it sees)."""
+    for chat_id in [c for c in app.chat_data if c not in chats]:
+        app.drop_chat_data(chat_id)

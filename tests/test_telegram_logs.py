@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.pseudonym import Pseudonyms
+from bot.telegram.logs import Pseudonyms
 
 KEY = b"k" * 32
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chatstate import ChatStates
 from bot.reply import ConversationState
+from bot.telegram.state import ChatStates
 
 A = ConversationState(last_topic="pregnancy")
 B = ConversationState(last_topic="side-effects", choices=("flu", "ards"))

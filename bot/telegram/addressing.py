@@ -1,0 +1,39 @@
+"""Which messages are for the bot: in groups only commands, @mentions and replies to it; pure.
+
+Filters over python-telegram-bot's Message objects; they read the bot's own name and id from
+the message, so nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, MessageEntity
+from telegram.ext import filters
+
+
+class _MentionsBot(filters.MessageFilter):
+    """Messages that @mention this bot."""
+
+    def filter(self, message: Message) -> bool:
+        name = f"@{message.get_bot().username}".lower()
+        found = message.parse_entities([MessageEntity.MENTION])
+        found.update(message.parse_caption_entities([MessageEntity.MENTION]))
+        return any(text.lower() == name for text in found.values())
+
+
+class _RepliesToBot(filters.MessageFilter):
+    """Messages that reply to a message of this bot."""
+
+    def filter(self, message: Message) -> bool:
+        original = message.reply_to_message
+        author = original.from_user if original else None
+        return author is not None and author.id == message.get_bot().id
+
+
+# In groups the bot answers commands, @mentions and replies to itself; other chatter is ignored.
+ADDRESSED = filters.ChatType.PRIVATE | _MentionsBot() | _RepliesToBot()
+MESSAGES = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
+QUESTIONS = MESSAGES & ADDRESSED & filters.TEXT & ~filters.COMMAND
+NON_TEXT = MESSAGES & ADDRESSED & (
+    filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
+    | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION
+    | filters.VENUE | filters.CONTACT | filters.POLL | filters.Dice.ALL)

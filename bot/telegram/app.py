@@ -1,0 +1,217 @@
+"""Build and run the Telegram bot: handlers, limits, long polling or webhook; network I/O.
+
+`build_application` wires the pieces of this package into python-telegram-bot's Application;
+`running` runs it until the block ends (stopping takes the updates already fetched to the end);
+`run_telegram` is what `python -m bot` calls: it asks Telegram who the bot is before loading
+the content (the slow part of a start), so a wrong token or an unreachable Bot API fails within
+a second, and it turns start-up failures (those two, a webhook port in use) into one line on
+stderr and exit code 1. Nothing is retried at start: an operator sees a failure at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import gc
+import logging
+import secrets
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import Bot, BotCommand, Update
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    PersistenceInput,
+    PicklePersistence,
+    TypeHandler,
+)
+from telegram.request import BaseRequest
+
+from bot.commands import COMMANDS, Keeping
+from bot.engine import Engine
+from bot.errors import ConfigError
+from bot.settings import Settings
+from bot.telegram import addressing, handlers, inline, logs
+from bot.telegram.flood import FloodGate, check_flood
+from bot.telegram.limits import PacedRateLimiter
+from bot.telegram.logs import Pseudonyms
+from bot.telegram.services import SERVICES_KEY, Services, services
+from bot.telegram.state import ChatStates, restore
+from bot.telegram.updates import PerChatUpdateProcessor
+
+log = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query")
+POLL_TIMEOUT = 30.0  # seconds a getUpdates long poll may wait
+SLOTS = 64  # updates handled at once (each chat takes one at most)
+CONNECTIONS = SLOTS  # httpx scans its whole pool on every request
+PERSIST_EVERY = 30.0  # seconds between writes of the state file (and at stop)
+LISTEN = "0.0.0.0"  # the webhook listens on every interface (inside a container)
+# Telegram's own overrides: /topics browses with buttons where the terminal lists as text.
+OVERRIDES = {"topics": handlers.on_topics}
+
+
+class ListenError(Exception):
+    """The webhook's port cannot be listened on."""
+
+
+def build_application(settings: Settings, engine: Engine, *,
+                      rate_limiter: BaseRateLimiter[Any] | None = None,
+                      request: BaseRequest | None = None, slots: int = SLOTS) -> App:
+    """Return the bot's Application: handlers, error handler, limits, persistence.
+
+    request: the transport to the Bot API (default: httpx); tests pass an in-process fake.
+    slots: how many updates are handled at once.
+    """
+    if settings.token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN", "is not set")
+    logs.protect(settings.token)
+    limiter = rate_limiter or PacedRateLimiter()
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .rate_limiter(limiter)
+        .concurrent_updates(PerChatUpdateProcessor(slots))
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.connection_pool_size(CONNECTIONS)
+    if settings.persistence_path is not None:
+        builder = builder.persistence(PicklePersistence(
+            settings.persistence_path, update_interval=PERSIST_EVERY,
+            store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=False,
+                                        callback_data=False),
+        ))
+    app: App = builder.build()
+    app.bot_data[SERVICES_KEY] = Services(
+        settings=settings,
+        engine=engine,
+        keeping=Keeping(settings.state_ttl_seconds, settings.persistence_path is not None),
+        chats=ChatStates(settings.state_max_chats, settings.state_ttl_seconds),
+        flood=FloodGate(settings.flood_limit),
+        ids=Pseudonyms(secrets.token_bytes(32)),
+        limiter=limiter if isinstance(limiter, PacedRateLimiter) else None,
+    )
+    app.add_handler(TypeHandler(Update, handlers.acknowledge_press), group=-2)
+    app.add_handler(TypeHandler(Update, check_flood), group=-1)
+    for c in COMMANDS:
+        handler = OVERRIDES.get(c.name) or handlers.command(c.name)
+        app.add_handler(CommandHandler(c.name, handlers.served(handler),
+                                       filters=addressing.MESSAGES))
+    app.add_handler(MessageHandler(addressing.QUESTIONS, handlers.served(handlers.on_text)))
+    app.add_handler(MessageHandler(addressing.NON_TEXT, handlers.served(handlers.on_non_text)))
+    app.add_handler(CallbackQueryHandler(handlers.served(handlers.on_button)))
+    app.add_handler(InlineQueryHandler(inline.on_inline_query))
+    app.add_error_handler(handlers.on_error)
+    return app
+
+
+@contextlib.asynccontextmanager
+async def running(app: App, *, poll_timeout: float = POLL_TIMEOUT) -> AsyncIterator[App]:
+    """Run the bot (long polling, or the webhook if WEBHOOK_URL is set) until the block ends.
+
+    On the way out it stops taking updates, finishes those already taken (giving up sends that
+    Telegram's per-chat limits would hold back for long), and saves the state.
+    """
+    s = services(app)
+    settings = s.settings
+    updater = app.updater
+    if updater is None:
+        raise RuntimeError("the application has no updater")
+    async with app:  # initialize: getMe checks the token
+        restore(app, s.chats)
+        # The engine's indexes live as long as the process: keep the GC from rescanning them.
+        gc.collect()
+        gc.freeze()
+        await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
+        await app.start()
+        try:
+            if settings.webhook_url:
+                try:
+                    await updater.start_webhook(
+                        listen=LISTEN, port=settings.port, webhook_url=settings.webhook_url,
+                        url_path=urlsplit(settings.webhook_url).path,
+                        allowed_updates=ALLOWED_UPDATES,
+                        secret_token=settings.webhook_secret or secrets.token_urlsafe(32),
+                    )
+                except OSError as exc:
+                    raise ListenError(exc.strerror or str(exc)) from exc
+                log.info("webhook serving on port %d", settings.port)
+            else:
+                await updater.start_polling(timeout=dt.timedelta(seconds=poll_timeout),
+                                            allowed_updates=ALLOWED_UPDATES,
+                                            error_callback=_polling_error)
+                log.info("long polling started")
+            if s.limiter is not None:
+                s.limiter.start()
+            yield app
+        finally:
+            if updater.running:
+                await updater.stop()
+            if s.limiter is not None:
+                s.limiter.stop()
+            await app.stop()
+
+
+def _polling_error(exc: TelegramError) -> None:
+    """Log a failed getUpdates in one line; the updater retries with a growing delay."""
+    log.warning("getUpdates failed (%s: %s); retrying", type(exc).__name__, exc)
+
+
+async def _serve(settings: Settings, load: Callable[[], Engine]) -> None:
+    """Check the token, load the content, run the bot until SIGTERM or SIGINT, stop cleanly."""
+    async with Bot(settings.token or "", base_url=settings.base_url):
+        pass  # initialize: getMe, and nothing else, before the content is loaded
+    app = build_application(settings, load())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with running(app):
+        await stop.wait()
+        log.info("stop signal received; finishing the updates in progress")
+    log.info("stopped")
+
+
+def run_telegram(settings: Settings, load: Callable[[], Engine]) -> int:
+    """Run the Telegram bot; return the exit code (on failure: one line on stderr, no token).
+
+    load: builds the engine; called once Telegram has accepted the token.
+    """
+    token = settings.token
+    logs.quiet_telegram(settings.log_level)
+    logs.protect(token or "")
+    host = urlsplit(settings.base_url).netloc
+    try:
+        asyncio.run(_serve(settings, load))
+    except InvalidToken:
+        return _fail("Telegram rejected TELEGRAM_BOT_TOKEN; get a valid one from @BotFather")
+    except BadRequest as exc:
+        return _fail(f"Telegram refused the bot's set-up: {logs.hide(str(exc), token)}")
+    except NetworkError as exc:
+        reason = "timed out" if isinstance(exc, TimedOut) else logs.hide(str(exc), token)
+        return _fail(f"cannot reach the Telegram Bot API at {host}: {reason}")
+    except TelegramError as exc:
+        return _fail(f"Telegram refused the bot: {logs.hide(str(exc), token)}")
+    except ListenError as exc:
+        return _fail(f"cannot listen for the webhook on port {settings.port}: {exc}")
+    return 0
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"error: {message}\n")
+    return 1

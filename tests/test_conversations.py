@@ -1,0 +1,61 @@
+"""Whole conversations (tests/conversations/): the rules that hold on every turn, and a floor.
+
+The conversations were written by a writer who never saw the rules; they are tuned on (their
+misses were read), so the floor below is a regression guard at the level measured, not the
+product's target; the final conversation set (tests/final/) measures that, once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.devtools import conversations as cv
+from bot.engine import Engine
+
+FOLDER = Path(__file__).resolve().parent / "conversations"
+# Measured when this floor was set: see the README's figures.
+TURNS_RIGHT_FLOOR = 0.70
+EVERYWHERE = ("repeats the previous reply word for word", "emergency guidance names an amount")
+
+
+@pytest.fixture(scope="module")
+def report(engine: Engine) -> cv.Report:
+    topics = [a.id for a in engine.knowledge.answers]
+    return cv.evaluate(engine, cv.load([FOLDER], topics))
+
+
+def test_the_set_is_large(report: cv.Report) -> None:
+    ids = {j.conversation for j in report.judged}
+    assert (len(ids) >= 80, len(report.judged) >= 300) == (True, True)
+
+
+@pytest.mark.parametrize("rule", EVERYWHERE)
+def test_no_turn_breaks_a_rule_that_holds_everywhere(report: cv.Report, rule: str) -> None:
+    assert [f"{j.conversation} turn {j.turn}" for j in report.judged if rule in j.problems] == []
+
+
+def test_an_emergency_turn_never_gets_silence(report: cv.Report) -> None:
+    # Guidance, or at least a note pointing to the same help.
+    missed = [f"{j.conversation} turn {j.turn}" for j in report.judged
+              if j.expect == ("emergency",) and not (j.got.startswith("emergency")
+                                                    or "+note:" in j.got)]
+    assert missed == []
+
+
+def test_replies_right_stay_above_the_floor(report: cv.Report) -> None:
+    assert report.turns_right >= TURNS_RIGHT_FLOOR, report.summary()
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("- id: x\n  turns:\n    - user: hi\n      expect: nonsense\n", "expect 'nonsense'"),
+    ("- id: x\n  turns:\n    - user: hi\n      expect: smalltalk\n      colour: red\n",
+     "colour"),
+], ids=["unknown-expect", "unknown-key"])
+def test_a_bad_conversation_file_names_the_problem(tmp_path: Path, text: str,
+                                                    problem: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(Exception, match=problem):
+        cv.load([path], ["glutathione"])

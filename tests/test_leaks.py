@@ -1,0 +1,67 @@
+"""No held-out message is a near-copy of a phrasing the bot learned or was tuned on.
+
+Sets, in order: intents/ phrasings, the safety and act training files, the dev question sets,
+the dev conversations, the held-out questions, and the final sets. A held-out or final message
+must not be this close (rapidfuzz ratio on folded text) to a message of any set before it;
+leaked ones were removed from those sets (the dev sets, tuned on, may share wording with the
+training files). Messages of three words or fewer ("ok thanks", "refs pls") are left out:
+people say them the same way. Leaked messages are counted, never shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.normalize import fold
+
+ROOT = Path(__file__).resolve().parent.parent
+LEAK_RATIO = 90
+MIN_WORDS = 4
+
+
+def _texts(path: Path) -> Iterator[str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    for item in data if isinstance(data, list) else []:
+        if not isinstance(item, dict):
+            continue
+        if "turns" in item:
+            yield from (str(t["user"]) for t in item["turns"])
+        for key in ("q", "text"):
+            if key in item:
+                yield str(item[key])
+    if isinstance(data, dict):
+        for topic in data.get("topics", []) or []:
+            yield from (str(e) for e in topic.get("examples", []))
+
+
+def _set(*patterns: str) -> list[str]:
+    files = sorted(p for pattern in patterns for p in ROOT.glob(pattern))
+    texts = (fold(t) for path in files for t in _texts(path))
+    return list(dict.fromkeys(t for t in texts if len(t.split()) >= MIN_WORDS))
+
+
+SETS = [
+    ("intents", ("intents/*.yaml",)),
+    ("training", ("training/*/*.yaml", "training/*/*/*.yaml")),
+    ("dev questions", ("tests/eval/dev*.yaml",)),
+    ("dev conversations", ("tests/conversations/*.yaml",)),
+    ("held-out questions", ("tests/eval/questions.yaml",)),
+    ("final sets", ("tests/final/*.yaml",)),
+]
+
+
+HELD_OUT = [n for n, (name, _) in enumerate(SETS) if name in ("held-out questions", "final sets")]
+
+
+@pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
+def test_held_out_set_has_no_near_copy_of_an_earlier_set(n: int) -> None:
+    earlier = [t for _, patterns in SETS[:n] for t in _set(*patterns)]
+    texts = _set(*SETS[n][1])
+    leaked = sum(1 for t in texts
+                 if process.extractOne(t, earlier, scorer=fuzz.ratio, score_cutoff=LEAK_RATIO))
+    assert (len(texts) > 100, leaked) == (True, 0)
