@@ -230,7 +230,7 @@ class Engine:
     def _moves_on(self, text: str, turn: Turn, safety: Assessment) -> bool:
         """Tell whether a message in an emergency is a new, ordinary question."""
         reply = turn.reply
-        if safety.level != "none" or reply.kind != "answer" or reply.topic in CRISIS_TOPICS:
+        if safety.level == "emergency" or reply.kind != "answer" or reply.topic in CRISIS_TOPICS:
             return False
         # "what is glutathione anyway?" names its topic; "can I fix it with NAC at home?"
         # leans on the emergency and only resembles a topic.

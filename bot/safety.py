@@ -30,8 +30,9 @@ Level = Literal["emergency", "note", "none"]
 SIGNS = ("always", "unless_question", "together", "with_person")
 CONTEXT = ("person", "questions", "stories", "now", "informational", "harmless")
 CHAR_GRAM = 4  # letters per piece of an unknown word ("pastillas"), for other languages
-# Suicidal talk gets the crisis line even when another kind scores a little higher: its
-# reply also gives the emergency number, while the others would give no crisis line.
+# An emergency that may be suicidal talk gets the crisis line even when another kind scores a
+# little higher: that reply also gives the emergency number, the others no crisis line. (Not
+# for notes: a suicide note on top of "is NAC safe?" would be wrong and jarring.)
 SUICIDE_FLOOR = 0.3
 
 
@@ -128,8 +129,8 @@ class Safety:
         p_alarm = p_emergency + level.get("note", 0.0)
         kinds = params.kind.proba(features)
         kind = max(kinds, key=lambda k: kinds[k])
-        if kinds.get("suicide", 0.0) >= SUICIDE_FLOOR:
-            kind = "suicide"
         verdict: Level = ("emergency" if p_emergency >= params.emergency_at
                           else "note" if p_alarm >= params.note_at else "none")
+        if verdict == "emergency" and kinds.get("suicide", 0.0) >= SUICIDE_FLOOR:
+            kind = "suicide"
         return Assessment(verdict, kind, p_emergency, p_alarm, cues)

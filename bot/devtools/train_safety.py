@@ -42,11 +42,12 @@ K = 5
 # Targets, read on predictions for messages whose writer the model never saw (each writer
 # held out in turn; the intents/ phrasings k-fold): harmless-but-alarming messages that get
 # only the emergency text (the product allows 5%); emergencies caught with guidance or a note
-# (the product wants 97% or more: when unsure, a note rather than silence); plain questions
-# (the intents/ phrasings) that get a note (the product allows 2% of ordinary questions; a
-# few phrasings there ask about overdoses, where a note is welcome).
+# (the product wants 97% or more: when unsure, a note rather than silence; a higher target
+# here bought a few tenths of a point for twice the notes on ordinary questions); plain
+# questions (the intents/ phrasings) that get a note (the product allows 2% of ordinary
+# questions; a few phrasings there ask about overdoses, where a note is welcome).
 HARMLESS_FULL_TARGET = 0.03
-CAUGHT_TARGET = 0.985
+CAUGHT_TARGET = 0.975
 PLAIN_FLAGGED_TARGET = 0.02
 # Fitting: L2 keeps a word seen in three messages from carrying a verdict alone; the epochs
 # and step are where out-of-fold log-loss stopped improving on this data.
