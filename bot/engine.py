@@ -120,6 +120,11 @@ class Engine:
         named = {a.id: [a.title] for a in knowledge.answers}
         for k in intents.keywords:
             named.setdefault(k.topic, []).extend(k.words)
+        # The words that name each answer (title and keywords, generic words aside).
+        self._topic_names = {
+            topic: frozenset(self.analyzer.analyze("\n".join(ws)).terms) - self._generic
+            for topic, ws in named.items()
+        }
         names = [(t, self.analyzer.analyze("\n".join(ws))) for t, ws in named.items()]
         self.matcher = Matcher(rows, generic, texts, names, ranker=self.model.ranker)
         # Small talk and "sources?" are whole short messages: compare the message as a whole.
@@ -234,7 +239,8 @@ class Engine:
             return False
         # "what is glutathione anyway?" names its topic; "can I fix it with NAC at home?"
         # leans on the emergency and only resembles a topic.
-        return reply.topic in self.matcher.named(self.analyzer.analyze(text).terms)
+        names = self._topic_names.get(reply.topic or "", frozenset())
+        return not names.isdisjoint(self.analyzer.analyze(text).terms)
 
     def _not_again(self, turn: Turn, state: ConversationState) -> Turn:
         """Replace an answer that would repeat the last reply word for word."""
