@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The terminal is for people: keep per-question logs out of their way.
             logging.getLogger("bot").setLevel(logging.WARNING)
         if command == "check":
-            from bot.check import run_check
+            from bot.devtools.check import run_check
 
             return run_check(settings.knowledge_path, settings.intents_dir, sys.stdout)
         if command == "telegram" and settings.token is None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.check import problems
 from bot.compose import FIRST_REPLY_LIMIT, telegram_length
 from bot.devtools import fingerprint
+from bot.devtools.check import problems
 from bot.engine import Engine
 from bot.intents import MIN_EXAMPLES
 from bot.knowledge import SHORT_WORDS_GUIDE, Answer, Knowledge, word_count

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.analyzer import Analysis
-from bot.check import problems
+from bot.devtools.check import problems
 from bot.engine import Engine
 from bot.intents import SMALLTALK_TOPICS
 from bot.matcher import Matcher
