@@ -3,8 +3,8 @@
 Loading already rejects YAML errors, unknown or missing fields, unknown source ids and
 duplicate ids. These checks look across files: every answer has phrasings and every topic an
 answer, no phrasing sits under two topics, every example routes to its own topic, no example
-is taken for an emergency by the safety model, every reply fits Telegram's limits, and every first reply to a
-question fits a phone screen (FIRST_REPLY_LIMIT characters before "More").
+is taken for an emergency by the safety model, every reply fits Telegram's limits, and every
+first reply to a question fits a phone screen (FIRST_REPLY_LIMIT characters before "More").
 """
 
 from __future__ import annotations
