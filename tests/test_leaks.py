@@ -1,7 +1,7 @@
 """No held-out message is a near-copy of a phrasing the bot learned or was tuned on.
 
 Sets, in order: intents/ phrasings, the safety and act training files, the dev question sets,
-the dev conversations, the held-out questions, and the final sets. A held-out or final message
+the dev conversations, the held-out questions, the final sets and the second final sets. A held-out or final message
 must not be this close (rapidfuzz ratio on folded text) to a message of any set before it;
 leaked ones were removed from those sets (the dev sets, tuned on, may share wording with the
 training files). Messages of three words or fewer ("ok thanks", "refs pls") are left out:
@@ -52,10 +52,12 @@ SETS = [
     ("dev conversations", ("tests/conversations/*.yaml",)),
     ("held-out questions", ("tests/eval/questions.yaml",)),
     ("final sets", ("tests/final/*.yaml",)),
+    ("second final sets", ("tests/final2/*.yaml",)),
 ]
 
 
-HELD_OUT = [n for n, (name, _) in enumerate(SETS) if name in ("held-out questions", "final sets")]
+HELD_OUT = [n for n, (name, _) in enumerate(SETS)
+            if name in ("held-out questions", "final sets", "second final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
