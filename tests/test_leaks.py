@@ -1,11 +1,12 @@
 """No held-out message is a near-copy of a phrasing the bot learned or was tuned on.
 
 Sets, in order: intents/ phrasings, the safety and act training files, the dev question sets,
-the dev conversations, the held-out questions, the final sets and the second final sets. A held-out or final message
-must not be this close (rapidfuzz ratio on folded text) to a message of any set before it;
-leaked ones were removed from those sets (the dev sets, tuned on, may share wording with the
-training files). Messages of three words or fewer ("ok thanks", "refs pls") are left out:
-people say them the same way. Leaked messages are counted, never shown.
+the dev conversations, the held-out questions, the final sets and the second final sets. A
+held-out or final message must not be this close (rapidfuzz ratio on folded text) to a
+message of any set before it; leaked ones were removed from those sets (the dev sets, tuned
+on, may share wording with the training files). Messages of three words or fewer ("ok
+thanks", "refs pls") are left out: people say them the same way. Leaks are counted, never
+shown.
 """
 
 from __future__ import annotations
