@@ -15,9 +15,9 @@ from pathlib import Path
 
 from bot.engine import Engine
 from bot.errors import KnowledgeError
+from bot.intents import OUT_OF_SCOPE_TOPIC
 from bot.yamlfile import Fields, read_yaml
 
-OUT_OF_SCOPE = "out-of-scope"
 EMERGENCY = "emergency"
 
 
@@ -192,7 +192,7 @@ def evaluate(engine: Engine, cases: Sequence[Case]) -> Report:
             if reply.kind == "answer" and reply.topic:
                 row = topic_counts.setdefault(reply.topic, [0, 0, 0])
                 row[0 if reply.topic == case.expect else 1] += 1
-            if case.expect == OUT_OF_SCOPE:
+            if case.expect == OUT_OF_SCOPE_TOPIC:
                 counts["out_of_scope"] += 1
                 ok = reply.kind != "answer" and not emergency
                 counts["out_of_scope_answered"] += reply.kind == "answer"
@@ -213,11 +213,11 @@ def evaluate(engine: Engine, cases: Sequence[Case]) -> Report:
     sweep = []
     for step in range(1, 20):
         t = step / 20
-        right = sum(p >= t and r and e != OUT_OF_SCOPE
+        right = sum(p >= t and r and e != OUT_OF_SCOPE_TOPIC
                     for p, r, e in zip(probs, best_right, expects, strict=True))
-        wrong = sum(p >= t and not r and e != OUT_OF_SCOPE
+        wrong = sum(p >= t and not r and e != OUT_OF_SCOPE_TOPIC
                     for p, r, e in zip(probs, best_right, expects, strict=True))
-        oos = sum(p >= t and e == OUT_OF_SCOPE for p, e in zip(probs, expects, strict=True))
+        oos = sum(p >= t and e == OUT_OF_SCOPE_TOPIC for p, e in zip(probs, expects, strict=True))
         sweep.append((t, right, wrong, oos))
     return Report(
         in_scope=counts["in_scope"],

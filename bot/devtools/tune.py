@@ -32,7 +32,7 @@ from typing import Any, TextIO
 
 from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
-from bot.devtools.evaluate import EMERGENCY, OUT_OF_SCOPE, calibration, load_cases
+from bot.devtools.evaluate import EMERGENCY, calibration, load_cases
 from bot.engine import CHOICES, RIGHT, Engine
 from bot.intents import OUT_OF_SCOPE_TOPIC, SMALLTALK_TOPICS, SOURCES_TOPIC
 from bot.learn import Features, Model, fit, folds
@@ -164,7 +164,7 @@ def choose_thresholds(probs: Sequence[float], rows: Sequence[tuple[Any, str, tup
 
 def _utility(p: float, label: str, offered: tuple[str, ...], gap: float, expect: str,
              answer: float, clarify: float, margin: float) -> float:
-    oos = expect == OUT_OF_SCOPE
+    oos = expect == OUT_OF_SCOPE_TOPIC
     if p >= answer and gap >= margin:
         if oos:
             return UTILITY["oos_answer"]
@@ -181,7 +181,7 @@ def _outcomes(probs: Sequence[float], rows: Sequence[tuple[Any, str, tuple[str, 
     n_in = n_right = n_half = n_oos = n_oos_answered = 0
     for p, (_, label, offered, gap), expect in zip(probs, rows, expects, strict=True):
         answered = p >= t.answer and gap >= t.margin
-        if expect == OUT_OF_SCOPE:
+        if expect == OUT_OF_SCOPE_TOPIC:
             n_oos += 1
             n_oos_answered += answered
         else:
