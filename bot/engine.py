@@ -153,7 +153,7 @@ class Engine:
         state = state or ConversationState()
         text = clean(text)
         if not words(text):
-            return self._finish(Turn(self.compose.empty(), replace(state, choices=())), state)
+            return self._finish(Turn(self.compose.empty(), replace(state, choices=())))
         safety = self.safety.assess(text)
         log.debug("safety=%s kind=%s p_emergency=%.3f p_alarm=%.3f", safety.level, safety.kind,
                   safety.p_emergency, safety.p_alarm)
@@ -161,21 +161,21 @@ class Engine:
             # "took 6 capsules instead of 1" got a note; "now I feel sick" makes it urgent.
             safety = replace(safety, level="emergency", kind=state.alert)
         if safety.level == "emergency":
-            return self._finish(self._emergency(safety, state), state)
+            return self._finish(self._emergency(safety, state))
         turn = self._not_again(self._ordinary(text, state), state)
         if state.crisis is not None and not text.startswith("/"):
             if self._moves_on(text, turn, safety):
                 # An ordinary question ends the emergency; one line still points to help.
                 reply = self.compose.with_note(turn.reply, state.crisis)
-                return self._finish(Turn(reply, replace(turn.state, crisis=None)), state,
+                return self._finish(Turn(reply, replace(turn.state, crisis=None)),
                                     core=turn.reply)
-            return self._finish(self._crisis_follow_up(state.crisis, safety, state), state)
+            return self._finish(self._crisis_follow_up(state.crisis, safety, state))
         turn = Turn(turn.reply, replace(turn.state, crisis=None, alert=None))
         if safety.level == "note" and turn.reply.kind != "sources":
             noted = self.compose.with_note(turn.reply, safety.kind)
-            return self._finish(Turn(noted, replace(turn.state, alert=safety.kind)), state,
+            return self._finish(Turn(noted, replace(turn.state, alert=safety.kind)),
                                 core=turn.reply)
-        return self._finish(turn, state)
+        return self._finish(turn)
 
     # ---------------------------------------------------------------- conversation
 
@@ -261,10 +261,8 @@ class Engine:
                                       DEFAULT_IDEAS)
         return Turn(again, replace(turn.state, choices=()))
 
-    def _finish(self, turn: Turn, before: ConversationState,
-                core: Reply | None = None) -> Turn:
+    def _finish(self, turn: Turn, core: Reply | None = None) -> Turn:
         """Remember the reply (without its safety note) so that it is never sent twice."""
-        del before  # the state after the turn is complete; kept for symmetry of call sites
         return Turn(turn.reply, replace(turn.state, last_reply=_digest(core or turn.reply)))
 
     def command(self, name: str, state: ConversationState | None = None,
