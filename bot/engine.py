@@ -192,7 +192,13 @@ class Engine:
             return Turn(self.compose.smalltalk("number", 1.0), replace(state, choices=()))
         # A message close to a small-talk phrasing as a whole ("thank you!") is that; past
         # that, the learned act model reads the rest ("thanks, I'll ask my midwife").
-        small = self._smalltalk(text) or self.acts.classify(text)
+        act = self.acts.classify(text)
+        small = self._smalltalk(text)
+        if small is None or (state.last_topic and small[0] != SOURCES_TOPIC
+                             and act[0] == QUESTION):
+            # After an answer, "how does it work?" is about it, however close it comes to
+            # asking how the bot works: the act model, which reads the words, has the say.
+            small = act
         if small[0] != QUESTION:
             return self._small(*small, state)
         analysis = self.analyzer.analyze(text)
