@@ -295,6 +295,10 @@ class Engine:
         """Tell whether a topic id names a curated answer."""
         return self.knowledge.has_answer(topic)
 
+    def late(self, reply: Reply) -> Reply:
+        """Return a reply that says sorry for coming late (a message delivered after an outage)."""
+        return self.compose.late(reply)
+
     def knows(self, state: ConversationState) -> bool:
         """Tell whether every topic and crisis kind a saved state names exists in the content."""
         topics = [t for t in (state.last_topic, *state.choices) if t is not None]

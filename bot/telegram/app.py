@@ -105,6 +105,8 @@ def build_application(settings: Settings, engine: Engine, *,
         handler = OVERRIDES.get(c.name) or handlers.command(c.name)
         app.add_handler(CommandHandler(c.name, handlers.served(handler),
                                        filters=addressing.MESSAGES))
+    app.add_handler(MessageHandler(addressing.UNKNOWN_COMMANDS,
+                                   handlers.served(handlers.on_unknown_command)))
     app.add_handler(MessageHandler(addressing.QUESTIONS, handlers.served(handlers.on_text)))
     app.add_handler(MessageHandler(addressing.NON_TEXT, handlers.served(handlers.on_non_text)))
     app.add_handler(CallbackQueryHandler(handlers.served(handlers.on_button)))
