@@ -22,6 +22,7 @@ FIRST_REPLY_LIMIT = 1000
 FIRST_REPLY_SOURCES = 3
 MORE_HINT = 'Send "more" for the details, "sources" for the full references.'
 RELATED_HINT = 'Send "more" for related topics, "sources" for the full references.'
+LATE_LINE = "Sorry for the late reply: your message reached me only now."
 _TAG = re.compile(r"</?[a-z]+>")
 
 
@@ -142,6 +143,14 @@ class Composer:
         icon = "💙" if category == "suicide" else "⚠️"
         markup = f"{icon} <i>{esc(crisis.note)}</i>\n\n{reply.html}"
         return replace(reply, html=markup, text=to_plain(markup), note=category)
+
+    def late(self, reply: Reply) -> Reply:
+        """Return a reply with a first line saying sorry that it comes late (not an emergency)."""
+        # Emergency guidance stays alone and first: it is right however late it comes.
+        if reply.kind == "emergency":
+            return reply
+        markup = f"<i>{esc(LATE_LINE)}</i>\n\n{reply.html}"
+        return replace(reply, html=markup, text=to_plain(markup))
 
     def no_more(self, answer: Answer) -> Reply:
         """Return what to say instead of the same answer twice: the article says no more."""

@@ -301,6 +301,17 @@ class Engine:
         """Tell whether a topic id names a curated answer."""
         return self.knowledge.has_answer(topic)
 
+    def late(self, reply: Reply) -> Reply:
+        """Return a reply that says sorry for coming late (a message delivered after an outage)."""
+        return self.compose.late(reply)
+
+    def knows(self, state: ConversationState) -> bool:
+        """Tell whether every topic and crisis kind a saved state names exists in the content."""
+        topics = [t for t in (state.last_topic, *state.choices) if t is not None]
+        kinds = [k for k in (state.crisis, state.alert) if k is not None]
+        return (all(self.knowledge.has_answer(t) for t in topics)
+                and all(k in self.knowledge.emergency for k in kinds))
+
     def title(self, topic: str) -> str | None:
         """Return the title of a curated answer (None for an unknown topic id)."""
         return self.knowledge.answer(topic).title if self.knowledge.has_answer(topic) else None

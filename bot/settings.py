@@ -51,6 +51,7 @@ class Settings:
     flood_limit: int = 20  # messages per user per minute before a slow-down notice
     state_ttl_seconds: int = 24 * 3600  # how long a chat's last topic is remembered
     state_max_chats: int = 10_000  # how many chats' state is kept in memory
+    late_after_seconds: int = 600  # a message older than this is answered with an apology
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -101,6 +102,7 @@ def from_env(env: Mapping[str, str]) -> Settings:
         flood_limit=_int(env, "FLOOD_LIMIT", 20, 1, 10_000),
         state_ttl_seconds=_int(env, "STATE_TTL_SECONDS", 24 * 3600, 60, 365 * 24 * 3600),
         state_max_chats=_int(env, "STATE_MAX_CHATS", 10_000, 10, 10_000_000),
+        late_after_seconds=_int(env, "LATE_AFTER_SECONDS", 600, 10, 30 * 24 * 3600),
     )
 
 

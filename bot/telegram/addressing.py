@@ -7,6 +7,7 @@ the message, so nothing here does I/O.
 from __future__ import annotations
 
 from telegram import Message, MessageEntity
+from telegram.constants import ChatType
 from telegram.ext import filters
 
 
@@ -29,10 +30,25 @@ class _RepliesToBot(filters.MessageFilter):
         return author is not None and author.id == message.get_bot().id
 
 
+class _CommandForBot(filters.MessageFilter):
+    """Commands meant for this bot: '/x' in a private chat, '/x@this_bot' anywhere."""
+
+    def filter(self, message: Message) -> bool:
+        words = (message.text or "").split()
+        if not words or not words[0].startswith("/"):
+            return False
+        target = words[0].partition("@")[2].lower()
+        if not target:
+            return message.chat.type == ChatType.PRIVATE
+        return target == (message.get_bot().username or "").lower()
+
+
 # In groups the bot answers commands, @mentions and replies to itself; other chatter is ignored.
 ADDRESSED = filters.ChatType.PRIVATE | _MentionsBot() | _RepliesToBot()
 MESSAGES = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
 QUESTIONS = MESSAGES & ADDRESSED & filters.TEXT & ~filters.COMMAND
+# After the known commands' handlers: any other command for this bot gets the help.
+UNKNOWN_COMMANDS = MESSAGES & filters.COMMAND & _CommandForBot()
 NON_TEXT = MESSAGES & ADDRESSED & (
     filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
     | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION

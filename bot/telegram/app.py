@@ -32,8 +32,6 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
-    PersistenceInput,
-    PicklePersistence,
     TypeHandler,
 )
 from telegram.request import BaseRequest
@@ -48,6 +46,7 @@ from bot.telegram.limits import PacedRateLimiter
 from bot.telegram.logs import Pseudonyms
 from bot.telegram.services import SERVICES_KEY, Services, services
 from bot.telegram.state import ChatStates, restore
+from bot.telegram.statefile import StateFile
 from bot.telegram.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -57,7 +56,6 @@ ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query"
 POLL_TIMEOUT = 30.0  # seconds a getUpdates long poll may wait
 SLOTS = 64  # updates handled at once (each chat takes one at most)
 CONNECTIONS = SLOTS  # httpx scans its whole pool on every request
-PERSIST_EVERY = 30.0  # seconds between writes of the state file (and at stop)
 LISTEN = "0.0.0.0"  # the webhook listens on every interface (inside a container)
 # Telegram's own overrides: /topics browses with buttons where the terminal lists as text.
 OVERRIDES = {"topics": handlers.on_topics}
@@ -70,7 +68,7 @@ class ListenError(Exception):
 def build_application(settings: Settings, engine: Engine, *,
                       rate_limiter: BaseRateLimiter[Any] | None = None,
                       request: BaseRequest | None = None, slots: int = SLOTS) -> App:
-    """Return the bot's Application: handlers, error handler, limits, persistence.
+    """Return the bot's Application: handlers, error handler, limits, the state file.
 
     request: the transport to the Bot API (default: httpx); tests pass an in-process fake.
     slots: how many updates are handled at once.
@@ -90,12 +88,6 @@ def build_application(settings: Settings, engine: Engine, *,
         builder = builder.request(request).get_updates_request(request)
     else:
         builder = builder.connection_pool_size(CONNECTIONS)
-    if settings.persistence_path is not None:
-        builder = builder.persistence(PicklePersistence(
-            settings.persistence_path, update_interval=PERSIST_EVERY,
-            store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=False,
-                                        callback_data=False),
-        ))
     app: App = builder.build()
     app.bot_data[SERVICES_KEY] = Services(
         settings=settings,
@@ -105,6 +97,7 @@ def build_application(settings: Settings, engine: Engine, *,
         flood=FloodGate(settings.flood_limit),
         ids=Pseudonyms(secrets.token_bytes(32)),
         limiter=limiter if isinstance(limiter, PacedRateLimiter) else None,
+        store=StateFile(settings.persistence_path) if settings.persistence_path else None,
     )
     app.add_handler(TypeHandler(Update, handlers.acknowledge_press), group=-2)
     app.add_handler(TypeHandler(Update, check_flood), group=-1)
@@ -112,6 +105,8 @@ def build_application(settings: Settings, engine: Engine, *,
         handler = OVERRIDES.get(c.name) or handlers.command(c.name)
         app.add_handler(CommandHandler(c.name, handlers.served(handler),
                                        filters=addressing.MESSAGES))
+    app.add_handler(MessageHandler(addressing.UNKNOWN_COMMANDS,
+                                   handlers.served(handlers.on_unknown_command)))
     app.add_handler(MessageHandler(addressing.QUESTIONS, handlers.served(handlers.on_text)))
     app.add_handler(MessageHandler(addressing.NON_TEXT, handlers.served(handlers.on_non_text)))
     app.add_handler(CallbackQueryHandler(handlers.served(handlers.on_button)))
@@ -125,7 +120,8 @@ async def running(app: App, *, poll_timeout: float = POLL_TIMEOUT) -> AsyncItera
     """Run the bot (long polling, or the webhook if WEBHOOK_URL is set) until the block ends.
 
     On the way out it stops taking updates, finishes those already taken (giving up sends that
-    Telegram's per-chat limits would hold back for long), and saves the state.
+    Telegram's per-chat limits would hold back for long), and closes the state file (each
+    change was written when it was made).
     """
     s = services(app)
     settings = s.settings
@@ -133,7 +129,7 @@ async def running(app: App, *, poll_timeout: float = POLL_TIMEOUT) -> AsyncItera
     if updater is None:
         raise RuntimeError("the application has no updater")
     async with app:  # initialize: getMe checks the token
-        restore(app, s.chats)
+        restore(s.chats, s.store, s.engine)
         # The engine's indexes live as long as the process: keep the GC from rescanning them.
         gc.collect()
         gc.freeze()
@@ -165,6 +161,8 @@ async def running(app: App, *, poll_timeout: float = POLL_TIMEOUT) -> AsyncItera
             if s.limiter is not None:
                 s.limiter.stop()
             await app.stop()
+            if s.store is not None:
+                s.store.close()
 
 
 def _polling_error(exc: TelegramError) -> None:

@@ -19,6 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.commands import HELP
 from bot.reply import ConversationState, Reply
 from bot.telegram import keyboards, logs, send
 from bot.telegram.limits import Abandoned
@@ -46,11 +47,19 @@ def command(name: str) -> Handler:
         turn = s.engine.command(name, state, s.keeping)
         if turn.state != state:  # /help or /privacy alone leaves nothing to keep
             remember(s.chats, update, context, turn.state)
-        return await send.reply(update, context, turn.reply)
+        return await send.reply(update, context, _sorry_if_late(update, context, turn.reply))
 
     on_command.__name__ = f"on_{name}"
     on_command.__doc__ = f"Answer /{name} as the command table says."
     return on_command
+
+
+_on_help = command(HELP.name)
+
+
+async def on_unknown_command(update: Update, context: Context) -> Reply | None:
+    """Answer a command the bot does not know with the help, as the terminal does."""
+    return await _on_help(update, context)
 
 
 async def on_topics(update: Update, context: Context) -> None:
@@ -64,7 +73,7 @@ async def on_text(update: Update, context: Context) -> Reply:
     s = services(context)
     turn = s.engine.respond(_question(update, context), recall(s.chats, update))
     remember(s.chats, update, context, turn.state)
-    return await send.reply(update, context, turn.reply)
+    return await send.reply(update, context, _sorry_if_late(update, context, turn.reply))
 
 
 async def on_non_text(update: Update, context: Context) -> None:
@@ -143,6 +152,15 @@ def served(handler: Handler) -> Callback:
                      reply.confidence if reply else 0.0, (time.perf_counter() - started) * 1000)
 
     return wrapped
+
+
+def _sorry_if_late(update: Update, context: Context, reply: Reply) -> Reply:
+    """Return the reply with an apology on top if its message was sent long ago (an outage)."""
+    s, message = services(context), send.asked(update)
+    sent = (message.edit_date or message.date) if message else None
+    if sent is None or time.time() - sent.timestamp() <= s.settings.late_after_seconds:
+        return reply
+    return s.engine.late(reply)
 
 
 def _question(update: Update, context: Context) -> str:

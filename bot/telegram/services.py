@@ -13,13 +13,14 @@ if TYPE_CHECKING:
     from bot.telegram.limits import PacedRateLimiter
     from bot.telegram.logs import Pseudonyms
     from bot.telegram.state import ChatStates
+    from bot.telegram.statefile import StateFile
 
 SERVICES_KEY = "services"
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """The bot's shared objects: settings, the engine, chat states, flood gate, pseudonyms."""
+    """The bot's shared objects: settings, engine, chat states and their file, flood gate..."""
 
     settings: Settings
     engine: Engine
@@ -28,6 +29,7 @@ class Services:
     flood: FloodGate
     ids: Pseudonyms
     limiter: PacedRateLimiter | None
+    store: StateFile | None = None  # the state file, with STATE_FILE
 
 
 class _HasBotData(Protocol):
