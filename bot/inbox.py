@@ -83,9 +83,7 @@ class Asked:
 
 def outcome_of(reply: Reply) -> Outcome | None:
     """Return how a reply to a typed message goes into the inbox (None: not at all)."""
-    if reply.declined:
-        return "declined"
-    if reply.kind in ("fallback", "clarify"):
+    if reply.kind in ("fallback", "clarify") and not reply.declined:
         return reply.kind
     return None
 
@@ -124,17 +122,18 @@ class Inbox:
     def record(self, text: str, reply: Reply, names: Iterable[str] = ()) -> Asked | None:
         """Count a reply to a typed message; store the question if it went unanswered.
 
-        Returns what feedback on this reply needs (None when recording is off).
+        Returns what feedback on this reply needs (None when recording is off). A reply to
+        "none" is not recorded here: the shell calls `decline` with the question declined.
         names: words to redact besides the usual ones (the sender's names).
         """
-        if self._db is None:
+        if self._db is None or reply.declined:
             return None
         clean = redact(text, names)[:MAX_TEXT]
         outcome = outcome_of(reply)
         topic = reply.topic if reply.kind == "answer" else reply.guess
 
         def work(db: sqlite3.Connection) -> int | None:
-            self._count(db, "declined" if reply.declined else reply.kind, reply.topic)
+            self._count(db, reply.kind, reply.topic)
             if outcome is None:
                 return None
             return self._insert(db, outcome, clean, topic, reply.confidence)

@@ -34,7 +34,7 @@ def server() -> Iterator[FakeServer]:
 
 def env_for(server: FakeServer, **extra: str) -> dict[str, str]:
     return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": server.api.base_url,
-            "PTB_TIMEDELTA": "1", **extra}
+            "PTB_TIMEDELTA": "1", "INBOX": "off", **extra}
 
 
 def finish(proc: BotProcess) -> tuple[int, str]:
