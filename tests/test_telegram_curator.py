@@ -165,6 +165,12 @@ def test_an_unwritable_data_dir_never_stops_the_bot(engine: Engine, tmp_path: Pa
     assert "cysteine and NAC" in telegram_text(reply.params["text"])
 
 
+def test_privacy_says_what_the_inbox_keeps_and_for_how_long(bot: BotHarness) -> None:
+    text = telegram_text(only(say(bot, "/privacy")).params["text"])
+    assert ("deleted after 90 days" in text, "no user id, chat id, username or name" in text) == (
+        True, True)
+
+
 # ---------------------------------------------------------------- /stats
 
 
