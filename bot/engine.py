@@ -192,7 +192,13 @@ class Engine:
             return Turn(self.compose.smalltalk("number", 1.0), replace(state, choices=()))
         # A message close to a small-talk phrasing as a whole ("thank you!") is that; past
         # that, the learned act model reads the rest ("thanks, I'll ask my midwife").
-        small = self._smalltalk(text) or self.acts.classify(text)
+        act = self.acts.classify(text)
+        small = self._smalltalk(text)
+        if small is None or (state.last_topic and small[0] != SOURCES_TOPIC
+                             and act[0] == QUESTION):
+            # After an answer, "how does it work?" is about it, however close it comes to
+            # asking how the bot works: the act model, which reads the words, has the say.
+            small = act
         if small[0] != QUESTION:
             return self._small(*small, state)
         analysis = self.analyzer.analyze(text)
@@ -351,6 +357,11 @@ class Engine:
             return Decision("fallback", DEFAULT_IDEAS, p, best=best.topic)
         if p >= t.answer and best.score - second >= t.margin:
             return Decision("answer", (best.topic,), p, best=best.topic)
+        if (in_context and p >= t.clarify
+                and self.matcher.named(analysis.terms) == {best.topic}):
+            # Mid-conversation, a question naming one answer by its title or keywords, which
+            # the ranker puts first, is that answer: "did you mean" would offer back the ask.
+            return Decision("answer", (best.topic,), p, best=best.topic)
         if p >= t.clarify:
             return Decision("clarify", choices, p, best=best.topic)
         ideas = DEFAULT_IDEAS if ranked[0].topic == OUT_OF_SCOPE_TOPIC else choices
@@ -427,15 +438,12 @@ class Engine:
             for t in analysis.terms
         )
 
-    def _vague(self, analysis: Analysis) -> bool:
-        """Tell whether a short question names neither the subject nor any topic."""
-        terms = analysis.terms
-        return (len(terms) <= FOLLOW_UP_TERMS and not self.matcher.named(terms)
-                and not any(t in self._subject for t in terms))
-
     def _follow_up(self, analysis: Analysis, last_topic: str) -> Decision | None:
         # "how long did they take it?" after an answer: read it with that answer's title.
         if len(analysis.terms) > FOLLOW_UP_TERMS or analysis.unknown:
+            return None
+        if self.matcher.named(analysis.terms) - {last_topic}:
+            # "what about for pregnant women?" names another answer: a reading of its own.
             return None
         title = self.knowledge.answer(last_topic).title
         extended = self.analyzer.analyze(" ".join((*analysis.words, title)))
