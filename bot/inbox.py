@@ -161,7 +161,7 @@ class Inbox:
 
         def work(db: sqlite3.Connection) -> None:
             self._count(db, "helpful" if helpful else "unhelpful", topic)
-            if not helpful:
+            if not helpful and (asked is not None or topic is not None):
                 text = asked.text if asked is not None else ""
                 score = asked.score if asked is not None else 1.0
                 self._insert(db, "unhelpful", text, topic, score)

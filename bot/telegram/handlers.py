@@ -124,7 +124,9 @@ async def on_button(update: Update, context: Context) -> Reply | None:
     if action in keyboards.FEEDBACK and query is not None:
         answered, token = keyboards.feedback_of(topic)
         asked = s.asked.take(token, time.monotonic())
-        s.inbox.feedback(action == keyboards.UP, asked, answered or None)
+        # Callback data comes from the client: a topic this bot does not have is not stored.
+        s.inbox.feedback(action == keyboards.UP, asked,
+                         answered if s.engine.has_answer(answered) else None)
         await send.set_buttons(query, keyboards.without_feedback(send.keyboard_of(query)))
         return None
     if action in (keyboards.GROUP, keyboards.HOME) and query is not None:
