@@ -137,6 +137,13 @@ def test_feedback_buttons_go_once_pressed(bot: BotHarness, engine: Engine) -> No
     assert (UP_LABEL in labels, DOWN_LABEL in labels, sent(calls)) == (False, False, [])
 
 
+def test_a_forged_thumbs_down_stores_nothing(bot: BotHarness, engine: Engine,
+                                             tmp_path: Path) -> None:
+    answer = only(say(bot, question_of_kind(engine, "answer")))
+    bot.press("d:no-such-topic.deadbeef", answer, sender=PERSON)
+    assert unanswered_json(tmp_path / "data")["total"] == 0
+
+
 def test_details_keep_the_feedback_buttons(bot: BotHarness, engine: Engine) -> None:
     answer = only(say(bot, question_of_kind(engine, "answer")))
     edit = only(press(bot, "More", answer), "editMessageText")
