@@ -150,7 +150,7 @@ class Engine:
 
     def respond(self, text: str, state: ConversationState | None = None) -> Turn:
         """Return the reply to one message and the conversation state after it."""
-        state = state or ConversationState()
+        state = self.current(state)
         text = clean(text)
         if not words(text):
             return self._finish(Turn(self.compose.empty(), replace(state, choices=())))
@@ -271,17 +271,29 @@ class Engine:
         """Remember the reply (without its safety note) so that it is never sent twice."""
         return Turn(turn.reply, replace(turn.state, last_reply=_digest(core or turn.reply)))
 
+    def current(self, state: ConversationState | None) -> ConversationState:
+        """Return a state with only topics this content knows (a reload may drop some)."""
+        state = state or ConversationState()
+        if state.last_topic is not None and not self.has_answer(state.last_topic):
+            state = replace(state, last_topic=None, detailed=False)
+        if not all(map(self.has_answer, state.choices)):
+            # Renumbering would make "2" pick what was offered as 3: offer nothing instead.
+            state = replace(state, choices=())
+        return state
+
     def command(self, name: str, state: ConversationState | None = None,
                 keeping: Keeping | None = None) -> Turn:
         """Return the reply to a command (bot.commands: /start, /help, /sources...)."""
-        state = state or ConversationState()
+        state = self.current(state)
         reply = BY_NAME.get(name, HELP).reply(self, state, keeping or Keeping())
         return Turn(reply, replace(state, choices=reply.choices))
 
     def none_of_these(self, state: ConversationState | None = None) -> Turn:
         """Return the reply to declining every "did you mean" choice."""
-        reply = self.compose.fallback(0.0, "No problem.", DEFAULT_IDEAS)
-        return Turn(reply, replace(state or ConversationState(), choices=()))
+        state = self.current(state)
+        reply = replace(self.compose.fallback(0.0, "No problem.", DEFAULT_IDEAS),
+                        declined=True, guess=state.choices[0] if state.choices else None)
+        return Turn(reply, replace(state, choices=()))
 
     def show(self, topic: str, confidence: float = 1.0) -> Turn:
         """Return the answer of one topic (a button press or a picked choice: confidence 1)."""
@@ -495,10 +507,12 @@ class Engine:
         if decision.kind == "answer":
             return self.show(decision.topics[0], decision.confidence)
         if decision.kind == "clarify":
-            reply = self.compose.clarify(decision.topics, decision.confidence)
+            guess = decision.best or decision.topics[0]
+            reply = replace(self.compose.clarify(decision.topics, decision.confidence),
+                            guess=guess)
             return Turn(reply, replace(state, choices=decision.topics))
-        reply = self.compose.fallback(decision.confidence, decision.reason or None,
-                                      decision.topics)
+        reply = replace(self.compose.fallback(decision.confidence, decision.reason or None,
+                                              decision.topics), guess=decision.best)
         return Turn(reply, replace(state, choices=()))
 
 

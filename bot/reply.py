@@ -23,6 +23,10 @@ class Reply:
     related: tuple[str, ...] = ()  # for an answer: related topic ids
     more: bool = False  # an answer with details one tap away (Engine.details)
     note: str | None = None  # the kind of crisis whose safety note tops this reply, if any
+    # A clarify or fallback: the best-ranked answer topic, whatever the decision (its
+    # probability is `confidence`), so a curator sees what the bot nearly answered.
+    guess: str | None = None
+    declined: bool = False  # the reply to "none of these": every choice offered was declined
 
     def to_json(self) -> dict[str, Any]:
         """Return the reply as the CLI's JSON object (exactly the documented keys)."""

@@ -3,7 +3,8 @@
 Everything comes from environment variables, parsed by `from_env` into a frozen record, so
 tests build settings from a plain dict and nothing reads os.environ behind the caller's back.
 The one look outside: STATE_FILE's directory must exist and be writable, so that a bad path is
-a settings error at start, not a failure later.
+a settings error at start, not a failure later. DATA_DIR is not checked here: the inbox that
+lives there turns itself off with one warning when it cannot write (the bot never stops for it).
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ class Settings:
     state_ttl_seconds: int = 24 * 3600  # how long a chat's last topic is remembered
     state_max_chats: int = 10_000  # how many chats' state is kept in memory
     late_after_seconds: int = 600  # a message older than this is answered with an apology
+    data_dir: Path = Path("data")  # where the bot keeps its SQLite files (default ./data)
+    inbox: bool = True  # record unanswered questions and reply counts (INBOX=off: nothing)
+    inbox_retention_days: int = 90  # inbox rows and counts older than this are deleted
+    admin_ids: frozenset[int] = frozenset()  # Telegram user ids allowed /stats and /reload
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -103,7 +108,33 @@ def from_env(env: Mapping[str, str]) -> Settings:
         state_ttl_seconds=_int(env, "STATE_TTL_SECONDS", 24 * 3600, 60, 365 * 24 * 3600),
         state_max_chats=_int(env, "STATE_MAX_CHATS", 10_000, 10, 10_000_000),
         late_after_seconds=_int(env, "LATE_AFTER_SECONDS", 600, 10, 30 * 24 * 3600),
+        data_dir=Path(env.get("DATA_DIR", "").strip() or "data"),
+        inbox=_switch(env, "INBOX", True),
+        inbox_retention_days=_int(env, "INBOX_RETENTION_DAYS", 90, 1, 10 * 365),
+        admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
     )
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("on", "true", "yes", "1"):
+        return True
+    if raw in ("off", "false", "no", "0"):
+        return False
+    raise ConfigError(name, f"must be on or off, got {raw!r}")
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    """Return the Telegram user ids of a comma- or space-separated list."""
+    found = set()
+    for part in raw.replace(",", " ").split():
+        if not part.isascii() or not part.isdecimal() or not 0 < int(part) < 2**63:
+            raise ConfigError("ADMIN_IDS", f"must be Telegram user ids (whole numbers, "
+                              f"separated by commas), got {part!r}")
+        found.add(int(part))
+    return frozenset(found)
 
 
 def _check_state_file(path: Path) -> None:

@@ -118,7 +118,8 @@ class BotHarness:
                  slots: int = 8, **settings: Any) -> None:
         self.server = FakeServer(http=False)
         self.api = self.server.api
-        self.settings = Settings(token=TOKEN, base_url=NOWHERE, **settings)
+        # No inbox unless a test asks for one (with its own DATA_DIR): ./data stays untouched.
+        self.settings = Settings(token=TOKEN, base_url=NOWHERE, **{"inbox": False, **settings})
         self.engine = engine
         self.limiter = limiter or unpaced()
         self.slots = slots

@@ -39,12 +39,14 @@ from telegram.request import BaseRequest
 from bot.commands import COMMANDS, Keeping
 from bot.engine import Engine
 from bot.errors import ConfigError
+from bot.inbox import Inbox, inbox_path
 from bot.settings import Settings
-from bot.telegram import addressing, handlers, inline, logs
+from bot.telegram import addressing, admin, handlers, inline, logs
+from bot.telegram.feedback import AskedMemory
 from bot.telegram.flood import FloodGate, check_flood
 from bot.telegram.limits import PacedRateLimiter
 from bot.telegram.logs import Pseudonyms
-from bot.telegram.services import SERVICES_KEY, Services, services
+from bot.telegram.services import SERVICES_KEY, Content, Services, services
 from bot.telegram.state import ChatStates, restore
 from bot.telegram.statefile import StateFile
 from bot.telegram.updates import PerChatUpdateProcessor
@@ -59,6 +61,8 @@ CONNECTIONS = SLOTS  # httpx scans its whole pool on every request
 LISTEN = "0.0.0.0"  # the webhook listens on every interface (inside a container)
 # Telegram's own overrides: /topics browses with buttons where the terminal lists as text.
 OVERRIDES = {"topics": handlers.on_topics}
+# Operators' commands: not in the command table nor the menu (bot.telegram.admin).
+ADMIN_COMMANDS = {"stats": admin.on_stats, "reload": admin.on_reload}
 
 
 class ListenError(Exception):
@@ -89,21 +93,29 @@ def build_application(settings: Settings, engine: Engine, *,
     else:
         builder = builder.connection_pool_size(CONNECTIONS)
     app: App = builder.build()
+    inbox = Inbox(inbox_path(settings.data_dir) if settings.inbox else None,
+                  settings.inbox_retention_days)
     app.bot_data[SERVICES_KEY] = Services(
         settings=settings,
-        engine=engine,
-        keeping=Keeping(settings.state_ttl_seconds, settings.persistence_path is not None),
+        content=Content(engine),
+        keeping=Keeping(settings.state_ttl_seconds, settings.persistence_path is not None,
+                        settings.inbox_retention_days if inbox.enabled else None),
         chats=ChatStates(settings.state_max_chats, settings.state_ttl_seconds),
         flood=FloodGate(settings.flood_limit),
         ids=Pseudonyms(secrets.token_bytes(32)),
         limiter=limiter if isinstance(limiter, PacedRateLimiter) else None,
         store=StateFile(settings.persistence_path) if settings.persistence_path else None,
+        inbox=inbox,
+        asked=AskedMemory(settings.state_max_chats, settings.state_ttl_seconds),
     )
     app.add_handler(TypeHandler(Update, handlers.acknowledge_press), group=-2)
     app.add_handler(TypeHandler(Update, check_flood), group=-1)
     for c in COMMANDS:
         handler = OVERRIDES.get(c.name) or handlers.command(c.name)
         app.add_handler(CommandHandler(c.name, handlers.served(handler),
+                                       filters=addressing.MESSAGES))
+    for name, admin_handler in ADMIN_COMMANDS.items():
+        app.add_handler(CommandHandler(name, handlers.served(admin_handler),
                                        filters=addressing.MESSAGES))
     app.add_handler(MessageHandler(addressing.UNKNOWN_COMMANDS,
                                    handlers.served(handlers.on_unknown_command)))
@@ -163,6 +175,7 @@ async def running(app: App, *, poll_timeout: float = POLL_TIMEOUT) -> AsyncItera
             await app.stop()
             if s.store is not None:
                 s.store.close()
+            s.inbox.close()
 
 
 def _polling_error(exc: TelegramError) -> None:
@@ -179,6 +192,16 @@ async def _serve(settings: Settings, load: Callable[[], Engine]) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    reloads: set[asyncio.Task[str]] = set()
+
+    def on_hangup() -> None:
+        # SIGHUP reloads the content like /reload; the outcome goes to the log.
+        log.info("SIGHUP received; reloading the content")
+        task = loop.create_task(admin.reload_content(services(app)))
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, on_hangup)
     async with running(app):
         await stop.wait()
         log.info("stop signal received; finishing the updates in progress")

@@ -35,9 +35,13 @@ Context = ContextTypes.DEFAULT_TYPE
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-async def reply(update: Update, context: Context, answer: Reply) -> Reply:
-    """Send a reply of the core with its buttons; return it for the log."""
-    keyboard = keyboards.for_reply(answer, services(context).engine.title)
+async def reply(update: Update, context: Context, answer: Reply,
+                token: str | None = None) -> Reply:
+    """Send a reply of the core with its buttons; return it for the log.
+
+    token: the remembered question behind it, for the feedback buttons (keyboards.for_reply).
+    """
+    keyboard = keyboards.for_reply(answer, services(context).engine.title, token)
     await send(update, context, answer.html, keyboard)
     return answer
 
@@ -75,6 +79,26 @@ async def edit(update: Update, context: Context, query: CallbackQuery, html: str
                 return
             # Too old to edit, or no longer there: show it as a new message instead.
     await send(update, context, html, keyboard)
+
+
+async def set_buttons(query: CallbackQuery, keyboard: Keyboard) -> None:
+    """Replace the buttons of the message whose button was pressed; never raise."""
+    try:
+        await query.edit_message_reply_markup(markup(keyboard) if keyboard else None)
+    except TelegramError as exc:
+        # Too old to edit, or already changed by a double press: the buttons stay, no harm.
+        log.info("editMessageReplyMarkup failed: %s", type(exc).__name__)
+
+
+def keyboard_of(query: CallbackQuery) -> Keyboard:
+    """Return the buttons of the message whose button was pressed, as plain records."""
+    message = query.message
+    found = message.reply_markup if isinstance(message, Message) else None
+    if found is None:
+        return ()
+    return tuple(tuple(keyboards.Button(b.text, b.callback_data) for b in row
+                       if isinstance(b.callback_data, str))
+                 for row in found.inline_keyboard)
 
 
 async def acknowledge(query: CallbackQuery) -> None:
