@@ -52,8 +52,6 @@ class _CommandForBot(filters.MessageFilter):
 ADDRESSED = filters.ChatType.PRIVATE | _MentionsBot() | _RepliesToBot()
 MESSAGES = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
 QUESTIONS = MESSAGES & ADDRESSED & filters.TEXT & ~filters.COMMAND
-# After the known commands' handlers: any other command for this bot gets the help.
-UNKNOWN_COMMANDS = MESSAGES & filters.COMMAND & _CommandForBot()
 NON_TEXT = MESSAGES & ADDRESSED & (
     filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
     | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION
