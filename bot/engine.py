@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -72,6 +73,8 @@ CHOICES = 3
 # Set by hand: "sources?" must be the best candidate and more likely right than not.
 SOURCES_SCORE = 0.5
 RIGHT = "right"
+# A sentence: up to and with its end mark, or the rest of the message.
+QUESTION_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +211,9 @@ class Engine:
         if overview:
             # "NAC benefits?": several answers fit; let the person choose.
             return self._render(Decision("clarify", overview, 1.0), state)
-        decision = self.decide(analysis, in_context=state.last_topic is not None)
+        in_context = state.last_topic is not None or bool(state.choices)
+        decision = self.decide(analysis, in_context=in_context)
+        decision = self._question_part(text, decision, in_context) or decision
         if decision.kind == "sources":
             return Turn(self.sources(state.last_topic), replace(state, choices=()))
         if state.last_topic and decision.reason is None and decision.kind != "answer":
@@ -448,6 +453,20 @@ class Engine:
                 and analysis.commonness.get(t, 0.0) < EVERYDAY_FREQUENCY)
             for t in analysis.terms
         )
+
+    def _question_part(self, text: str, decision: Decision, in_context: bool
+                       ) -> Decision | None:
+        """Return the answer to the question sentence of a message that tells a story first."""
+        # "My daughter has had a wet cough for ages. The pharmacist sold me ACC. Is that the
+        # same as NAC?": the story's words drown the question; asked alone, it is answered.
+        parts = [p.strip() for p in QUESTION_SENTENCE.findall(text)]
+        asked = [p for p in parts if p.endswith("?")]
+        if len(parts) < 2 or not asked or len(asked) == len(parts):
+            return None
+        alone = self.decide(self.analyzer.analyze(" ".join(asked)), in_context=in_context)
+        if alone.kind == "answer" and alone.confidence > decision.confidence:
+            return alone
+        return None
 
     def _follow_up(self, analysis: Analysis, last_topic: str) -> Decision | None:
         # "how long did they take it?" after an answer: read it with that answer's title.

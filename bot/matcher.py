@@ -225,7 +225,9 @@ class Matcher:
         dots: dict[int, float] = defaultdict(float)
         cover: dict[int, float] = defaultdict(float)
         specific: set[int] = set()
-        has_specific = any(t not in self._generic for t in terms)
+        # Only a word some example uses is specific: with "haha" or a typo left over, "haha ok,
+        # is NAC safe to take?" is still a question of generic words, not one of no topic.
+        has_specific = any(t not in self._generic and t in self._topic_terms for t in terms)
         deferred = []
         for term, w in q2:
             if term in self._generic:

@@ -229,7 +229,39 @@ def test_a_fallback_carries_the_best_guess_and_its_probability(engine: Engine) -
 
 
 def test_none_of_these_says_it_declined(engine: Engine) -> None:
-    offered = engine.respond("nac pills")
-    reply = engine.respond("none", offered.state).reply
-    assert (offered.reply.kind, reply.declined, reply.guess) == (
-        "clarify", True, offered.reply.choices[0])
+    # A "did you mean" open with two choices, whatever question led to it.
+    offered = ConversationState(choices=("glutathione", "interactions"))
+    reply = engine.respond("none", offered).reply
+    assert (reply.declined, reply.guess) == (True, "glutathione")
+
+
+# Conversations whose later turns broke on the engine's reading, not on a phrasing: (turns,
+# what the last reply must be). Each was wrong before the change named in its id.
+LATER_TURNS = [
+    # Small talk the act model splits between thanks and ack is still small talk.
+    (["what are free radicals", "cool ty"], ("smalltalk", None)),
+    (["can i take nac while breastfeeding", "k thanks"], ("smalltalk", None)),
+    # A follow-up naming another answer is read on its own, not with the last answer.
+    (["what is glutathione", "what about for pregnant women?"], ("answer", "pregnancy")),
+    # After an answer, "how does it work?" asks about it, not about the bot.
+    (["what is NAC?", "how does it work?"], ("answer", None)),
+    # A story, then the question: the question is answered.
+    (["My daughter (5) has had a wet cough for ages. The pharmacist sold me ACC, which "
+      "apparently is acetylcysteine. Is that the same as NAC?"], ("answer", "nac-vs-cysteine")),
+    # A chat filler or an unknown word does not empty a question of generic words.
+    (["haha ok. is NAC safe to take?"], ("clarify", None)),
+    # Any medicine by its kind finds the interactions answer.
+    (["can i take it with antihistamines"], ("answer", "interactions")),
+]
+
+
+@pytest.mark.parametrize(("turns", "expected"), LATER_TURNS,
+                         ids=[" / ".join(t)[:60] for t, _ in LATER_TURNS])
+def test_later_turns(engine: Engine, turns: list[str], expected: tuple[str, str | None]
+                     ) -> None:
+    state = ConversationState()
+    for text in turns:
+        turn = engine.respond(text, state)
+        state = turn.state
+    kind, topic = expected
+    assert (turn.reply.kind, turn.reply.topic if topic else None) == (kind, topic)

@@ -46,8 +46,11 @@ WRONG = "wrong"
 # Utility of each outcome, set by hand from the goals: out-of-scope questions answered
 # with a topic must stay near 1% while in-scope ones are answered right 95-97% of the time, so
 # a wrong answer to an out-of-scope question costs three right answers; a "did you mean" that
-# lists the asked topic is worth half a right answer.
-UTILITY = {"right": 1.0, "half": 0.5, "wrong": -1.0, "oos_answer": -3.0, "oos_clarify": -0.5,
+# lists the asked topic is worth a quarter of a right answer: it costs the person a tap and a
+# turn, and the goal counts answers right, not choices offered (at a half, the thresholds
+# moved up until a "did you mean" met questions the bot answered right: dev sets 92.5% and
+# 88.7% right against 97.0% and 92.8%, the dev conversations 75% against 80%).
+UTILITY = {"right": 1.0, "half": 0.25, "wrong": -1.0, "oos_answer": -3.0, "oos_clarify": -0.5,
            "clarify_miss": -0.25}
 # The regularisation of both models (set by hand: weak, as the features are few and dense).
 L2 = 1e-3
