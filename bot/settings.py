@@ -2,8 +2,9 @@
 
 Everything comes from environment variables, parsed by `from_env` into a frozen record, so
 tests build settings from a plain dict and nothing reads os.environ behind the caller's back.
-The one look outside: STATE_FILE's directory must exist and be writable, so that a bad path is
-a settings error at start, not a failure later.
+The looks outside: STATE_FILE's directory must exist and be writable, and so must DATA_DIR (or
+the nearest folder above it, where it will be made), so that a bad path is a settings error at
+start, not a failure later.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class Settings:
     flood_limit: int = 20  # messages per user per minute before a slow-down notice
     state_ttl_seconds: int = 24 * 3600  # how long a chat's last topic is remembered
     state_max_chats: int = 10_000  # how many chats' state is kept in memory
+    data_dir: Path = Path("data")  # the delivery store (bot/telegram/store.py)
+    reply_ttl_seconds: int = 600  # how long an undelivered reply is still worth sending
+    webhook_max_bytes: int = 1_000_000  # the largest webhook request body read
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -88,6 +92,9 @@ def from_env(env: Mapping[str, str]) -> Settings:
     persistence = env.get("STATE_FILE", "").strip()
     if persistence:
         _check_state_file(Path(persistence))
+    data_dir = Path(env.get("DATA_DIR", "").strip() or "data")
+    if token is not None:  # only the Telegram bot keeps a delivery store
+        _check_data_dir(data_dir)
     return Settings(
         token=token,
         base_url=base_url,
@@ -101,6 +108,9 @@ def from_env(env: Mapping[str, str]) -> Settings:
         flood_limit=_int(env, "FLOOD_LIMIT", 20, 1, 10_000),
         state_ttl_seconds=_int(env, "STATE_TTL_SECONDS", 24 * 3600, 60, 365 * 24 * 3600),
         state_max_chats=_int(env, "STATE_MAX_CHATS", 10_000, 10, 10_000_000),
+        data_dir=data_dir,
+        reply_ttl_seconds=_int(env, "REPLY_TTL_SECONDS", 600, 1, 7 * 24 * 3600),
+        webhook_max_bytes=_int(env, "WEBHOOK_MAX_BYTES", 1_000_000, 1024, 100_000_000),
     )
 
 
@@ -113,3 +123,14 @@ def _check_state_file(path: Path) -> None:
         raise ConfigError("STATE_FILE", f"{path} is not a file")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ConfigError("STATE_FILE", f"{path} cannot be written")
+
+
+def _check_data_dir(folder: Path) -> None:
+    """Fail unless DATA_DIR is a writable folder, or can be made in a writable one."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError("DATA_DIR", f"{existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError("DATA_DIR", f"{folder} cannot be written")

@@ -8,6 +8,7 @@ the bot starts and fails is measured by benchmarks/startup.py, not here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import signal
 import time
@@ -23,6 +24,7 @@ HANG = 60.0  # seconds after which a process that should have done something cou
 WRONG_TOKEN = "1111111111:AAWrong-token-that-the-server-rejects_x"
 SECRET = "webhook-secret_123"
 HOOK_PATH = "/telegram-hook"
+UPDATE_IDS = itertools.count(1)  # Telegram never repeats an update id (the bot skips repeats)
 
 
 @pytest.fixture
@@ -34,7 +36,7 @@ def server() -> Iterator[FakeServer]:
 
 def env_for(server: FakeServer, **extra: str) -> dict[str, str]:
     return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": server.api.base_url,
-            "PTB_TIMEDELTA": "1", **extra}
+            "PTB_TIMEDELTA": "1", "DATA_DIR": str(server.data_dir), **extra}
 
 
 def finish(proc: BotProcess) -> tuple[int, str]:
@@ -154,6 +156,11 @@ def _wait_for_port(port: int) -> None:
             time.sleep(0.05)
 
 
+def hook_update(text: str) -> dict[str, object]:
+    """Return an update as Telegram posts it to a webhook, with a new update id."""
+    return {"update_id": next(UPDATE_IDS), **text_update(text)}
+
+
 def post(port: int, update: dict[str, object], secret: str | None) -> int:
     """POST an update to the bot's webhook on 127.0.0.1; return the HTTP status."""
     headers = {"Content-Type": "application/json"}
@@ -181,10 +188,10 @@ def test_webhook_refuses_a_request_without_the_secret(
         secret: str | None) -> None:
     api = hook_server.api
     before = len(api.ok_calls("sendMessage"))
-    refused = post(webhook[1], {"update_id": 1, **text_update("what is cysteine")}, secret)
+    refused = post(webhook[1], hook_update("what is cysteine"), secret)
     # The same chat's updates are answered in order: once this one is answered, a wrongly
     # accepted one would have been answered too.
-    post(webhook[1], {"update_id": 2, **text_update("hello")}, SECRET)
+    post(webhook[1], hook_update("hello"), SECRET)
     hook_server.wait_until(lambda: len(api.ok_calls("sendMessage")) > before)
     assert (refused, len(api.ok_calls("sendMessage")) - before) == (403, 1)
 
@@ -193,7 +200,7 @@ def test_webhook_answers_an_update_with_the_secret(
         hook_server: FakeServer, webhook: tuple[BotProcess, int]) -> None:
     api = hook_server.api
     before = len(api.ok_calls("sendMessage"))
-    status = post(webhook[1], {"update_id": 7, **text_update("what is cysteine")}, SECRET)
+    status = post(webhook[1], hook_update("what is cysteine"), SECRET)
     hook_server.wait_until(lambda: len(api.ok_calls("sendMessage")) > before)
     assert (status, api.ok_calls("sendMessage")[-1].params["chat_id"]) == (200, 1001)
 

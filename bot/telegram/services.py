@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from bot.commands import Keeping
     from bot.engine import Engine
     from bot.settings import Settings
+    from bot.telegram.delivery import Outbox
     from bot.telegram.flood import FloodGate
     from bot.telegram.limits import PacedRateLimiter
     from bot.telegram.logs import Pseudonyms
@@ -19,7 +20,7 @@ SERVICES_KEY = "services"
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """The bot's shared objects: settings, the engine, chat states, flood gate, pseudonyms."""
+    """The bot's shared objects: settings, engine, chat states, flood gate, pseudonyms, outbox."""
 
     settings: Settings
     engine: Engine
@@ -28,6 +29,7 @@ class Services:
     flood: FloodGate
     ids: Pseudonyms
     limiter: PacedRateLimiter | None
+    outbox: Outbox
 
 
 class _HasBotData(Protocol):
