@@ -127,15 +127,17 @@ class FakeServer:
 class BotHarness:
     """The bot, built by build_application, polling the fake Bot API.
 
-    Its delivery store lives in the server's fresh folder unless data_dir is given; the waits
+    server: a running FakeServer to talk to (in process; default: a new one, closed with the
+    bot). Its delivery store lives in the server's fresh folder unless data_dir is given; the waits
     between failed sends are QUICK unless backoff is given. send_timeout: seconds a send may
     take before the transport gives up on it (TimedOut), as httpx's read timeout would.
     """
 
     def __init__(self, engine: Engine, limiter: PacedRateLimiter | None = None,
                  slots: int = 8, backoff: Backoff = QUICK, send_timeout: float | None = None,
-                 **settings: Any) -> None:
-        self.server = FakeServer(http=False)
+                 server: FakeServer | None = None, **settings: Any) -> None:
+        self._own_server = server is None
+        self.server = server or FakeServer(http=False)
         self.api = self.server.api
         settings.setdefault("data_dir", self.server.data_dir)
         self.settings = Settings(token=TOKEN, base_url=NOWHERE, **settings)
@@ -159,7 +161,8 @@ class BotHarness:
         try:
             self.stop()
         finally:
-            self.server.close()
+            if self._own_server:
+                self.server.close()
 
     def stop(self) -> None:
         """Stop the bot as SIGTERM would (the server keeps running)."""
@@ -238,6 +241,15 @@ def only(calls: Iterable[Call], method: str = "sendMessage") -> Call:
 def sent(calls: Iterable[Call]) -> list[Call]:
     """Return the sendMessage calls."""
     return [c for c in calls if c.method == "sendMessage"]
+
+
+HANG = 60.0  # seconds after which a process that should have done something counts as hung
+
+
+def env_for(server: FakeServer, **extra: str) -> dict[str, str]:
+    """Return the environment of `python -m bot` against this fake server, with its data dir."""
+    return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": server.api.base_url,
+            "PTB_TIMEDELTA": "1", "DATA_DIR": str(server.data_dir), **extra}
 
 
 def free_port() -> int:

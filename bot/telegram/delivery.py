@@ -9,10 +9,10 @@ sends as before.
 A failed send is retried for as long as the reply is useful (REPLY_TTL_SECONDS), across
 restarts, after a wait that doubles with each failure (shared by every chat: an outage is the
 Bot API's, not one chat's). What happened to a failed send decides what comes next:
-  sure it did not arrive (no connection, 5xx, 429)  -> send it again later;
-  may have arrived (timed out or broke off after the request went out, or an unreadable 200)
-                                                    -> count it delivered: never twice, never
-                                                       an apology for a reply that arrived;
+  did not arrive (no connection, connection closed  -> send it again later;
+    without an answer, 5xx, 429)
+  may have arrived (timed out awaiting the answer    -> count it delivered: never twice, never
+    to a request sent whole, or an unreadable 200)     an apology for a reply that arrived;
   refused (400)                                     -> the apology in its place, once;
   the chat is gone (403 blocked, chat migrated)     -> give it up.
 Replies older than the TTL are given up with one log line, without naming the chat.
@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -45,9 +46,10 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 
-from bot.telegram.limits import Abandoned, retry_is_safe
+from bot.telegram.limits import Abandoned
 from bot.telegram.store import Buttons, Outgoing, Store, Stored
 
 log = logging.getLogger(__name__)
@@ -222,10 +224,10 @@ class Outbox:
             self._failed("the token was refused")
             return True
         except NetworkError as exc:
-            if retry_is_safe(endpoint, exc):
-                self._failed(type(exc).__name__)
+            if not may_have_arrived(exc):
+                self._failed(type(exc.__cause__ or exc).__name__)
                 return True
-            log.warning("%s timed out or broke off after it went out; it may have arrived, so "
+            log.warning("%s timed out waiting for Telegram's answer; it may have arrived, so "
                         "it is not sent again", endpoint)
         except TelegramError as exc:
             log.warning("%s got an answer that could not be read (%s); counted as delivered",
@@ -298,6 +300,20 @@ class Outbox:
         if dropped:
             log.warning("gave up %d undelivered repl%s older than %.0fs (REPLY_TTL_SECONDS)",
                         dropped, "y" if dropped == 1 else "ies", self.ttl)
+
+
+def may_have_arrived(exc: NetworkError) -> bool:
+    """Tell whether a failed send may have reached Telegram: it timed out awaiting the answer.
+
+    A request that never got a connection, or was not written out, or got an error status,
+    did not arrive; neither did one whose connection the server closed without an answer (a
+    stale kept-alive connection, or the server going away), which is sent again, at the risk
+    of a repeat if the server had handled it just before it died.
+    """
+    if not isinstance(exc, TimedOut):
+        return False
+    return not isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout
+                          | httpx.WriteTimeout)
 
 
 def markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
