@@ -27,11 +27,14 @@ RUN python -m bot check
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin bot \
  && mkdir -p /app/state \
  && chown bot /app/state
+# /app/data is DATA_DIR (the delivery store: updates and replies not yet done); mount a volume
+# there so that a restarted container sends what the last one could not.
+RUN mkdir -p /app/data && chown bot /app/data && chmod 700 /app/data
 USER bot
 
 # Webhook mode listens on PORT (8443 unless set); long polling needs no port.
 EXPOSE 8443
 
-# Exec form: Python is PID 1 and gets SIGTERM itself, so `docker stop` finishes the updates
-# in progress and exits within seconds.
+# Exec form: Python is PID 1 and gets SIGTERM itself, so `docker stop` stops taking updates,
+# sends replies for up to 3 s, keeps the rest in /app/data and exits within 5 s.
 CMD ["python", "-m", "bot"]
