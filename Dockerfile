@@ -23,13 +23,13 @@ COPY intents/ intents/
 # Validate the curated content at build time: bad content fails the build, not the bot.
 RUN python -m bot check
 
-# Run as an unprivileged user; /app/state is where STATE_FILE may point (mount a volume).
+# Run as an unprivileged user; /app/state is where STATE_FILE may point and /app/data is
+# DATA_DIR: the delivery store (updates and replies not yet done, sent by the next start) and
+# the inbox of unanswered questions (mount volumes to keep them).
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin bot \
- && mkdir -p /app/state \
- && chown bot /app/state
-# /app/data is DATA_DIR (the delivery store: updates and replies not yet done); mount a volume
-# there so that a restarted container sends what the last one could not.
-RUN mkdir -p /app/data && chown bot /app/data && chmod 700 /app/data
+ && mkdir -p /app/state /app/data \
+ && chown bot /app/state /app/data \
+ && chmod 0700 /app/data
 USER bot
 
 # Webhook mode listens on PORT (8443 unless set); long polling needs no port.

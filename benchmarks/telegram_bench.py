@@ -216,12 +216,14 @@ def _echo_application(settings: Any, engine: Any, limiter: Any, slots: int) -> A
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
     from bot.commands import Keeping
+    from bot.inbox import Inbox
     from bot.telegram import keyboards
     from bot.telegram.delivery import NO_PREVIEW, Outbox
+    from bot.telegram.feedback import AskedMemory
     from bot.telegram.flood import FloodGate
     from bot.telegram.logs import Pseudonyms
     from bot.telegram.send import markup
-    from bot.telegram.services import SERVICES_KEY, Services
+    from bot.telegram.services import SERVICES_KEY, Content, Services
     from bot.telegram.state import ChatStates
 
     canned = {}
@@ -243,9 +245,10 @@ def _echo_application(settings: Any, engine: Any, limiter: Any, slots: int) -> A
     app.add_handler(MessageHandler(filters.TEXT, echo))
     # running() takes the settings and the store from the services (so both bots take updates
     # in the same way, stored first); the echo handler sends at once, with no outbox.
-    app.bot_data[SERVICES_KEY] = Services(settings, engine, Keeping(), ChatStates(1, 1),
-                                          FloodGate(1), Pseudonyms(bytes(16)), limiter,
-                                          Outbox(settings.data_dir, 600))
+    app.bot_data[SERVICES_KEY] = Services(
+        settings=settings, content=Content(engine), keeping=Keeping(), chats=ChatStates(1, 1),
+        flood=FloodGate(1), ids=Pseudonyms(bytes(16)), limiter=limiter, inbox=Inbox(None, 1),
+        asked=AskedMemory(1, 1), outbox=Outbox(settings.data_dir, 600))
     return app
 
 

@@ -75,7 +75,10 @@ class Acts:
         if self._params is None:
             return QUESTION, 1.0
         probs = self._params.model.proba(self.features(text))
-        act = max(probs, key=lambda k: probs[k])
-        if act != QUESTION and probs[act] < self._params.threshold:
+        # Two questions in one: is this small talk at all (every act but a question counts,
+        # so "cool ty", split between thanks and ack, is small talk), and which act is it.
+        small = 1.0 - probs.get(QUESTION, 0.0)
+        if small < self._params.threshold:
             return QUESTION, probs.get(QUESTION, 0.0)
-        return act, probs[act]
+        act = max((a for a in probs if a != QUESTION), key=lambda a: probs[a])
+        return act, small

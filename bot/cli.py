@@ -1,4 +1,4 @@
-"""Command line: chat, ask, check, bench, eval, run and the Telegram bot; reads files and env.
+"""Command line: chat, ask, check, eval, unanswered, the Telegram bot...; reads files and env.
 
 Domain errors (bad content, bad settings) become one line on stderr and exit code 2; they
 are raised as BotError subclasses by the core and translated only here, at the edge.
@@ -10,14 +10,17 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import inbox as inbox_mod
 from bot import settings as settings_mod
 from bot.commands import Keeping
 from bot.engine import Engine
 from bot.errors import BotError
+from bot.inbox import Inbox, inbox_path
 from bot.reply import ConversationState
 from bot.settings import Settings
 
@@ -52,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--misses", action="store_true", help="also list every miss")
     ev.add_argument("--min-accuracy", type=float, default=None, metavar="FRACTION",
                     help="exit 1 when in-scope accuracy is below this (e.g. 0.95)")
+    un = sub.add_parser("unanswered", help="questions the bot could not answer, grouped "
+                        "(reads DATA_DIR/inbox.sqlite3)")
+    un.add_argument("--json", action="store_true", help="print the groups as JSON")
+    un.add_argument("--export", type=Path, metavar="FILE", help="write the groups as draft "
+                    "intent phrasings (YAML) to FILE, for review; never into intents/")
     tune = sub.add_parser("tune", help="fit the learned numbers from the data (developers)")
     tune.add_argument("steps", nargs="*",
                       help="steps to run (default: all): matching, safety, acts")
@@ -88,6 +96,31 @@ def _ask(engine: Engine, question: Sequence[str], as_json: bool) -> int:
     return 0
 
 
+def _unanswered(settings: Settings, as_json: bool, export: Path | None) -> int:
+    """Print the inbox's questions in groups, or write them as draft phrasings."""
+    from bot import unanswered
+
+    path = inbox_path(settings.data_dir)
+    try:
+        questions = inbox_mod.read_questions(path)
+    except sqlite3.Error as exc:
+        sys.stderr.write(f"error: cannot read {path}: {exc}\n")
+        return 2
+    groups = unanswered.group(questions)
+    if export is not None:
+        if export.resolve().is_relative_to(settings.intents_dir.resolve()):
+            sys.stderr.write(f"error: --export: {export} is inside {settings.intents_dir}; "
+                             "drafts are for review, write them elsewhere\n")
+            return 2
+        export.write_text(unanswered.as_drafts(groups), encoding="utf-8")
+        sys.stdout.write(f"wrote {len(groups)} groups ({len(questions)} questions) to "
+                         f"{export}\n")
+        return 0
+    out = unanswered.as_json if as_json else unanswered.as_text
+    sys.stdout.write(out(groups, len(questions)))
+    return 0
+
+
 def _conversation_line(line: str) -> tuple[str | None, str]:
     """Return (conversation id, text) of a JSON line, or (None, line) for a plain one."""
     if not line.lstrip().startswith("{"):
@@ -121,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.devtools.check import run_check
 
             return run_check(settings.knowledge_path, settings.intents_dir, sys.stdout)
+        if command == "unanswered":
+            return _unanswered(settings, args.json, args.export)
         if command == "telegram" and settings.token is None:
             sys.stderr.write(NO_TOKEN)
             return 2
@@ -140,8 +175,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "chat":
             from bot.console import chat
 
-            keeping = Keeping(settings.state_ttl_seconds, persistent=False)
-            return chat(engine, sys.stdin, sys.stdout, sys.stdin.isatty(), keeping)
+            keeping = Keeping(settings.state_ttl_seconds, persistent=False,
+                              inbox_days=settings.inbox_retention_days if settings.inbox
+                              else None)
+            inbox = Inbox(inbox_path(settings.data_dir) if settings.inbox else None,
+                          settings.inbox_retention_days)
+            try:
+                return chat(engine, sys.stdin, sys.stdout, sys.stdin.isatty(), keeping,
+                            inbox=inbox)
+            finally:
+                inbox.close()
         if command == "ask":
             return _ask(engine, args.question, args.json)
         if command == "eval":

@@ -26,6 +26,7 @@ class Keeping:
 
     ttl_seconds: int = DAY
     persistent: bool = False
+    inbox_days: int | None = None  # how long unanswered questions are kept; None: not at all
 
 
 Make = Callable[["Engine", ConversationState, Keeping], Reply]
@@ -48,7 +49,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("sources", "References of my last answer", lambda e, s, k: e.sources(s.last_topic)),
     Command("disclaimer", "This is not medical advice", lambda e, s, k: e.compose.disclaimer()),
     Command("privacy", "What I store about this chat",
-            lambda e, s, k: e.compose.privacy(k.ttl_seconds, k.persistent)),
+            lambda e, s, k: e.compose.privacy(k.ttl_seconds, k.persistent, k.inbox_days)),
 )
 BY_NAME = {c.name: c for c in COMMANDS}
 HELP = BY_NAME["help"]  # the reply to a command the bot does not know

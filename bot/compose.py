@@ -22,6 +22,7 @@ FIRST_REPLY_LIMIT = 1000
 FIRST_REPLY_SOURCES = 3
 MORE_HINT = 'Send "more" for the details, "sources" for the full references.'
 RELATED_HINT = 'Send "more" for related topics, "sources" for the full references.'
+LATE_LINE = "Sorry for the late reply: your message reached me only now."
 _TAG = re.compile(r"</?[a-z]+>")
 
 
@@ -143,6 +144,14 @@ class Composer:
         markup = f"{icon} <i>{esc(crisis.note)}</i>\n\n{reply.html}"
         return replace(reply, html=markup, text=to_plain(markup), note=category)
 
+    def late(self, reply: Reply) -> Reply:
+        """Return a reply with a first line saying sorry that it comes late (not an emergency)."""
+        # Emergency guidance stays alone and first: it is right however late it comes.
+        if reply.kind == "emergency":
+            return reply
+        markup = f"<i>{esc(LATE_LINE)}</i>\n\n{reply.html}"
+        return replace(reply, html=markup, text=to_plain(markup))
+
     def no_more(self, answer: Answer) -> Reply:
         """Return what to say instead of the same answer twice: the article says no more."""
         related = "\n".join(f"{n}. {esc(self.knowledge.answer(t).title)}"
@@ -207,8 +216,9 @@ class Composer:
         ]
         return _reply("smalltalk", None, 1.0, blocks)
 
-    def privacy(self, ttl_seconds: int, persistent: bool) -> Reply:
-        """Return what the bot stores about a conversation."""
+    def privacy(self, ttl_seconds: int, persistent: bool, inbox_days: int | None = None
+                ) -> Reply:
+        """Return exactly what the bot stores, for how long, and that no identity is kept."""
         kept = "kept in a state file across restarts" if persistent else "kept in memory only"
         hours, minutes = divmod(max(60, ttl_seconds) // 60, 60)
         ttl = f"{hours} hours" if not minutes else f"{hours * 60 + minutes} minutes"
@@ -217,10 +227,27 @@ class Composer:
             f"• For each chat: the topic of my last answer and the last 'did you mean' "
             f"choices, so follow-ups like <i>sources?</i> work. They are {kept} and "
             f"forgotten after {ttl} without messages.",
-            "• No message history, names, usernames or phone numbers.",
-            "• Logs record the matched topic, score and timing, with chat ids replaced by "
-            "a one-way hash.",
         ]
+        if inbox_days is not None:
+            blocks += [
+                "• Questions I could not answer (no curated answer, a 'did you mean', "
+                "<i>None of these</i>, or 👎 on an answer), so the people who curate the "
+                "answers can add what is missing: the question's words with e-mail addresses, "
+                "phone numbers, long numbers and your name removed, the time to the minute, "
+                "what I replied and the topic I thought closest. They are deleted after "
+                f"{inbox_days} days.",
+                "• How many replies of each kind and topic I sent per hour, without any text, "
+                f"also for {inbox_days} days.",
+                "• The question behind each answer, in memory only and for at most "
+                f"{ttl}, so that 👎 can record it.",
+                "• Nothing that says who asked: no user id, chat id, username or name is ever "
+                "stored. No history of answered questions.",
+            ]
+        else:
+            blocks.append("• No message history, names, usernames or phone numbers; "
+                          "unanswered questions are not recorded.")
+        blocks.append("• Logs record the matched topic, score and timing, with chat ids "
+                      "replaced by a one-way hash.")
         return _reply("smalltalk", None, 1.0, blocks)
 
     def empty(self) -> Reply:

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from bot.commands import Keeping, bare
 from bot.engine import Engine
+from bot.inbox import Asked, Inbox
 from bot.reply import ConversationState, Reply
 
 PROMPT = "you> "
@@ -29,14 +30,17 @@ def render(reply: Reply, engine: Engine) -> str:
 
 
 def chat(engine: Engine, stdin: TextIO, stdout: TextIO, interactive: bool = True,
-         keeping: Keeping | None = None, clock: Callable[[], float] = time.monotonic) -> int:
+         keeping: Keeping | None = None, clock: Callable[[], float] = time.monotonic,
+         inbox: Inbox | None = None) -> int:
     """Run a conversation until end of input or 'quit'; return the exit code.
 
     The conversation state is kept like the Telegram bot keeps it: forgotten after
-    keeping.ttl_seconds without messages, which is what /privacy says.
+    keeping.ttl_seconds without messages, which is what /privacy says. With an inbox,
+    questions the bot could not answer are recorded as the Telegram bot records them.
     """
     keeping = keeping or Keeping()
     state, last = ConversationState(), clock()
+    offered: Asked | None = None  # the question of the last "did you mean", for "none"
     stdout.write(BANNER + "\n" + render(engine.welcome(), engine) + "\n\n")
     while True:
         if interactive:
@@ -56,5 +60,10 @@ def chat(engine: Engine, stdin: TextIO, stdout: TextIO, interactive: bool = True
         turn = (engine.command(command, state, keeping) if command
                 else engine.respond(line, state))
         state = turn.state
+        if inbox is not None and not command:
+            if turn.reply.declined:
+                inbox.decline(offered)
+            asked = None if turn.reply.declined else inbox.record(line.strip(), turn.reply)
+            offered = asked if turn.reply.kind == "clarify" else None
         stdout.write("bot> " + render(turn.reply, engine).replace("\n", "\n     ") + "\n\n")
         stdout.flush()

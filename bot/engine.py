@@ -150,7 +150,7 @@ class Engine:
 
     def respond(self, text: str, state: ConversationState | None = None) -> Turn:
         """Return the reply to one message and the conversation state after it."""
-        state = state or ConversationState()
+        state = self.current(state)
         text = clean(text)
         if not words(text):
             return self._finish(Turn(self.compose.empty(), replace(state, choices=())))
@@ -192,7 +192,13 @@ class Engine:
             return Turn(self.compose.smalltalk("number", 1.0), replace(state, choices=()))
         # A message close to a small-talk phrasing as a whole ("thank you!") is that; past
         # that, the learned act model reads the rest ("thanks, I'll ask my midwife").
-        small = self._smalltalk(text) or self.acts.classify(text)
+        act = self.acts.classify(text)
+        small = self._smalltalk(text)
+        if small is None or (state.last_topic and small[0] != SOURCES_TOPIC
+                             and act[0] == QUESTION):
+            # After an answer, "how does it work?" is about it, however close it comes to
+            # asking how the bot works: the act model, which reads the words, has the say.
+            small = act
         if small[0] != QUESTION:
             return self._small(*small, state)
         analysis = self.analyzer.analyze(text)
@@ -265,17 +271,29 @@ class Engine:
         """Remember the reply (without its safety note) so that it is never sent twice."""
         return Turn(turn.reply, replace(turn.state, last_reply=_digest(core or turn.reply)))
 
+    def current(self, state: ConversationState | None) -> ConversationState:
+        """Return a state with only topics this content knows (a reload may drop some)."""
+        state = state or ConversationState()
+        if state.last_topic is not None and not self.has_answer(state.last_topic):
+            state = replace(state, last_topic=None, detailed=False)
+        if not all(map(self.has_answer, state.choices)):
+            # Renumbering would make "2" pick what was offered as 3: offer nothing instead.
+            state = replace(state, choices=())
+        return state
+
     def command(self, name: str, state: ConversationState | None = None,
                 keeping: Keeping | None = None) -> Turn:
         """Return the reply to a command (bot.commands: /start, /help, /sources...)."""
-        state = state or ConversationState()
+        state = self.current(state)
         reply = BY_NAME.get(name, HELP).reply(self, state, keeping or Keeping())
         return Turn(reply, replace(state, choices=reply.choices))
 
     def none_of_these(self, state: ConversationState | None = None) -> Turn:
         """Return the reply to declining every "did you mean" choice."""
-        reply = self.compose.fallback(0.0, "No problem.", DEFAULT_IDEAS)
-        return Turn(reply, replace(state or ConversationState(), choices=()))
+        state = self.current(state)
+        reply = replace(self.compose.fallback(0.0, "No problem.", DEFAULT_IDEAS),
+                        declined=True, guess=state.choices[0] if state.choices else None)
+        return Turn(reply, replace(state, choices=()))
 
     def show(self, topic: str, confidence: float = 1.0) -> Turn:
         """Return the answer of one topic (a button press or a picked choice: confidence 1)."""
@@ -294,6 +312,17 @@ class Engine:
     def has_answer(self, topic: str) -> bool:
         """Tell whether a topic id names a curated answer."""
         return self.knowledge.has_answer(topic)
+
+    def late(self, reply: Reply) -> Reply:
+        """Return a reply that says sorry for coming late (a message delivered after an outage)."""
+        return self.compose.late(reply)
+
+    def knows(self, state: ConversationState) -> bool:
+        """Tell whether every topic and crisis kind a saved state names exists in the content."""
+        topics = [t for t in (state.last_topic, *state.choices) if t is not None]
+        kinds = [k for k in (state.crisis, state.alert) if k is not None]
+        return (all(self.knowledge.has_answer(t) for t in topics)
+                and all(k in self.knowledge.emergency for k in kinds))
 
     def title(self, topic: str) -> str | None:
         """Return the title of a curated answer (None for an unknown topic id)."""
@@ -338,6 +367,11 @@ class Engine:
             # The out-of-scope class outranks every topic: say so, whatever the probability.
             return Decision("fallback", DEFAULT_IDEAS, p, best=best.topic)
         if p >= t.answer and best.score - second >= t.margin:
+            return Decision("answer", (best.topic,), p, best=best.topic)
+        if (in_context and p >= t.clarify
+                and self.matcher.named(analysis.terms) == {best.topic}):
+            # Mid-conversation, a question naming one answer by its title or keywords, which
+            # the ranker puts first, is that answer: "did you mean" would offer back the ask.
             return Decision("answer", (best.topic,), p, best=best.topic)
         if p >= t.clarify:
             return Decision("clarify", choices, p, best=best.topic)
@@ -415,15 +449,12 @@ class Engine:
             for t in analysis.terms
         )
 
-    def _vague(self, analysis: Analysis) -> bool:
-        """Tell whether a short question names neither the subject nor any topic."""
-        terms = analysis.terms
-        return (len(terms) <= FOLLOW_UP_TERMS and not self.matcher.named(terms)
-                and not any(t in self._subject for t in terms))
-
     def _follow_up(self, analysis: Analysis, last_topic: str) -> Decision | None:
         # "how long did they take it?" after an answer: read it with that answer's title.
         if len(analysis.terms) > FOLLOW_UP_TERMS or analysis.unknown:
+            return None
+        if self.matcher.named(analysis.terms) - {last_topic}:
+            # "what about for pregnant women?" names another answer: a reading of its own.
             return None
         title = self.knowledge.answer(last_topic).title
         extended = self.analyzer.analyze(" ".join((*analysis.words, title)))
@@ -476,10 +507,12 @@ class Engine:
         if decision.kind == "answer":
             return self.show(decision.topics[0], decision.confidence)
         if decision.kind == "clarify":
-            reply = self.compose.clarify(decision.topics, decision.confidence)
+            guess = decision.best or decision.topics[0]
+            reply = replace(self.compose.clarify(decision.topics, decision.confidence),
+                            guess=guess)
             return Turn(reply, replace(state, choices=decision.topics))
-        reply = self.compose.fallback(decision.confidence, decision.reason or None,
-                                      decision.topics)
+        reply = replace(self.compose.fallback(decision.confidence, decision.reason or None,
+                                              decision.topics), guess=decision.best)
         return Turn(reply, replace(state, choices=()))
 
 

@@ -3,7 +3,7 @@
     BotError                 base of every error the bot raises on purpose
     ├── ConfigError          a bad environment setting (names the variable and the problem)
     └── ContentError         bad curated content
-        └── KnowledgeError   knowledge.yaml or an intents/ file (names file, entry and problem)
+        └── KnowledgeError   knowledge.yaml or an intents/ file (file, entry, problem, line)
 
 The CLI and the Telegram start-up turn these into one line and a non-zero exit; anything else
 is a bug and keeps its traceback.
@@ -32,10 +32,13 @@ class ContentError(BotError):
 class KnowledgeError(ContentError):
     """A problem in knowledge.yaml or intents/, located by file and entry."""
 
-    def __init__(self, file: str, entry: str | None, problem: str) -> None:
+    def __init__(self, file: str, entry: str | None, problem: str,
+                 line: int | None = None) -> None:
         self.file = file
         self.entry = entry
         self.problem = problem
-        where = f"{file}: {entry}" if entry else file
+        self.line = line
+        where = f"{file}, line {line}" if line else file
+        where = f"{where}: {entry}" if entry else where
         super().__init__(f"{where}: {problem}")
 

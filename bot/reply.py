@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,6 +23,10 @@ class Reply:
     related: tuple[str, ...] = ()  # for an answer: related topic ids
     more: bool = False  # an answer with details one tap away (Engine.details)
     note: str | None = None  # the kind of crisis whose safety note tops this reply, if any
+    # A clarify or fallback: the best-ranked answer topic, whatever the decision (its
+    # probability is `confidence`), so a curator sees what the bot nearly answered.
+    guess: str | None = None
+    declined: bool = False  # the reply to "none of these": every choice offered was declined
 
     def to_json(self) -> dict[str, Any]:
         """Return the reply as the CLI's JSON object (exactly the documented keys)."""
@@ -57,19 +62,38 @@ class ConversationState:
     @classmethod
     def from_dict(cls, data: Any) -> ConversationState:
         """Return the state in a dict made by to_dict; anything malformed gives a fresh state."""
+        return cls.parse(data) or cls()
+
+    @classmethod
+    def parse(cls, data: Any) -> ConversationState | None:
+        """Return the state in a dict made by to_dict, or None if any field is malformed.
+
+        Saved state comes from a file that anyone with access to the disk may have changed:
+        every field is checked for type and size; a missing field takes its default.
+        """
         if not isinstance(data, dict):
-            return cls()
-        last = data.get("last_topic")
+            return None
+        last, crisis, alert = data.get("last_topic"), data.get("crisis"), data.get("alert")
         choices = data.get("choices", [])
-        if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
-            choices = []
-        crisis = data.get("crisis")
-        seen = data.get("last_reply")
-        return cls(last_topic=last if isinstance(last, str) else None, choices=tuple(choices),
-                   crisis=crisis if isinstance(crisis, str) else None,
-                   last_reply=seen if isinstance(seen, str) else "",
-                   detailed=data.get("detailed") is True,
-                   alert=data["alert"] if isinstance(data.get("alert"), str) else None)
+        seen, detailed = data.get("last_reply", ""), data.get("detailed", False)
+        if not (all(_name_or_none(v) for v in (last, crisis, alert))
+                and isinstance(choices, list) and len(choices) <= MAX_CHOICES
+                and all(_name_or_none(c) and c is not None for c in choices)
+                and isinstance(seen, str) and _DIGEST.fullmatch(seen)
+                and isinstance(detailed, bool)):
+            return None
+        return cls(last_topic=last, choices=tuple(choices), crisis=crisis, last_reply=seen,
+                   detailed=detailed, alert=alert)
+
+
+MAX_CHOICES = 20  # more than any "did you mean" or related list offers
+MAX_NAME = 100  # characters in a topic id or a crisis kind
+_DIGEST = re.compile(r"(?:[0-9a-f]{12})?")  # Engine's reply fingerprint, or none yet
+
+
+def _name_or_none(value: object) -> bool:
+    """Tell whether a saved field is None or a short topic id / crisis kind."""
+    return value is None or (isinstance(value, str) and 0 < len(value) <= MAX_NAME)
 
 
 @dataclass(frozen=True, slots=True)

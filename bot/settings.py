@@ -1,10 +1,12 @@
-"""Settings: matching thresholds and the environment configuration; pure but for one check.
+"""Settings: matching thresholds and the environment configuration; pure but for two checks.
 
 Everything comes from environment variables, parsed by `from_env` into a frozen record, so
 tests build settings from a plain dict and nothing reads os.environ behind the caller's back.
-The looks outside: STATE_FILE's directory must exist and be writable, and so must DATA_DIR (or
-the nearest folder above it, where it will be made), so that a bad path is a settings error at
-start, not a failure later.
+The looks outside: STATE_FILE's directory must exist and be writable, so that a bad path is
+a settings error at start, not a failure later; with a token (the Telegram bot) so must DATA_DIR,
+or the nearest folder above it where it will be made, since the delivery store lives there. The
+inbox that also lives there turns itself off with one warning when it cannot write (the
+terminal chat never stops for it).
 """
 
 from __future__ import annotations
@@ -52,7 +54,11 @@ class Settings:
     flood_limit: int = 20  # messages per user per minute before a slow-down notice
     state_ttl_seconds: int = 24 * 3600  # how long a chat's last topic is remembered
     state_max_chats: int = 10_000  # how many chats' state is kept in memory
-    data_dir: Path = Path("data")  # the delivery store (bot/telegram/store.py)
+    late_after_seconds: int = 600  # a message older than this is answered with an apology
+    data_dir: Path = Path("data")  # where the bot keeps its SQLite files (default ./data)
+    inbox: bool = True  # record unanswered questions and reply counts (INBOX=off: nothing)
+    inbox_retention_days: int = 90  # inbox rows and counts older than this are deleted
+    admin_ids: frozenset[int] = frozenset()  # Telegram user ids allowed /stats and /reload
     reply_ttl_seconds: int = 600  # how long an undelivered reply is still worth sending
     webhook_max_bytes: int = 1_000_000  # the largest webhook request body read
 
@@ -108,10 +114,36 @@ def from_env(env: Mapping[str, str]) -> Settings:
         flood_limit=_int(env, "FLOOD_LIMIT", 20, 1, 10_000),
         state_ttl_seconds=_int(env, "STATE_TTL_SECONDS", 24 * 3600, 60, 365 * 24 * 3600),
         state_max_chats=_int(env, "STATE_MAX_CHATS", 10_000, 10, 10_000_000),
+        late_after_seconds=_int(env, "LATE_AFTER_SECONDS", 600, 10, 30 * 24 * 3600),
         data_dir=data_dir,
+        inbox=_switch(env, "INBOX", True),
+        inbox_retention_days=_int(env, "INBOX_RETENTION_DAYS", 90, 1, 10 * 365),
+        admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
         reply_ttl_seconds=_int(env, "REPLY_TTL_SECONDS", 600, 1, 7 * 24 * 3600),
         webhook_max_bytes=_int(env, "WEBHOOK_MAX_BYTES", 1_000_000, 1024, 100_000_000),
     )
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("on", "true", "yes", "1"):
+        return True
+    if raw in ("off", "false", "no", "0"):
+        return False
+    raise ConfigError(name, f"must be on or off, got {raw!r}")
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    """Return the Telegram user ids of a comma- or space-separated list."""
+    found = set()
+    for part in raw.replace(",", " ").split():
+        if not part.isascii() or not part.isdecimal() or not 0 < int(part) < 2**63:
+            raise ConfigError("ADMIN_IDS", f"must be Telegram user ids (whole numbers, "
+                              f"separated by commas), got {part!r}")
+        found.add(int(part))
+    return frozenset(found)
 
 
 def _check_state_file(path: Path) -> None:

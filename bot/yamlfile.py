@@ -1,15 +1,55 @@
-"""Read curated YAML files and check their shape, naming file, entry and problem; reads files."""
+"""Read curated YAML files and check their shape: file, entry, line and problem; reads files.
+
+The loader is PyYAML's safe loader with two changes: a key given twice in one mapping is an error
+(PyYAML keeps the last one silently, so an edited copy of an entry would hide the original), and
+every mapping remembers the line it starts on and the line of each key, so that a problem found
+later (a missing field, a wrong type) can still say where it is.
+"""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from bot.errors import KnowledgeError
+
+
+class Located(dict[Any, Any]):
+    """A YAML mapping that knows its line and the line of each of its keys (1-based)."""
+
+    line: int | None = None
+    key_lines: dict[Any, int]
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing duplicate keys and recording lines."""
+
+    def construct_located(self, node: yaml.MappingNode) -> Iterator[Located]:
+        data = Located()
+        data.line = node.start_mark.line + 1
+        data.key_lines = {}
+        yield data
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark, "a key must be a plain value",
+                    key_node.start_mark)
+            if key in data:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    f"duplicate key '{key}' (first on line {data.key_lines[key]})",
+                    key_node.start_mark)
+            data[key] = self.construct_object(value_node, deep=True)
+            data.key_lines[key] = key_node.start_mark.line + 1
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_located)
 
 
 def read_yaml(path: Path) -> Any:
@@ -19,7 +59,7 @@ def read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise KnowledgeError(str(path), None, f"cannot read the file ({exc})") from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader: builds plain data only
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
@@ -37,10 +77,12 @@ class Fields:
         self.data: dict[str, Any] = data
         self.file = file
         self.entry = entry
+        self.line = data.line if isinstance(data, Located) else None
 
-    def error(self, problem: str) -> KnowledgeError:
-        """Return an error located at this entry."""
-        return KnowledgeError(self.file, self.entry, problem)
+    def error(self, problem: str, key: str | None = None) -> KnowledgeError:
+        """Return an error located at this entry (at the key's line, if one is given)."""
+        lines = self.data.key_lines if isinstance(self.data, Located) else {}
+        return KnowledgeError(self.file, self.entry, problem, lines.get(key, self.line))
 
     def only(self, required: Iterable[str], optional: Iterable[str] = ()) -> None:
         """Fail on a missing required key or a key that is neither required nor optional."""
@@ -51,7 +93,8 @@ class Fields:
         unknown = [str(k) for k in self.data if k not in required and k not in optional]
         if unknown:
             allowed = ", ".join(required + optional)
-            raise self.error(f"unknown field(s): {', '.join(unknown)} (allowed: {allowed})")
+            raise self.error(f"unknown field(s): {', '.join(unknown)} (allowed: {allowed})",
+                             unknown[0])
 
     def text(self, key: str, default: str | None = None) -> str:
         """Return a non-empty string field."""
@@ -61,7 +104,7 @@ class Fields:
         if isinstance(value, datetime.date):  # YAML turns 2026-11-27 into a date
             value = value.isoformat()
         if not isinstance(value, str) or not value.strip():
-            raise self.error(f"field '{key}' must be a non-empty string")
+            raise self.error(f"field '{key}' must be a non-empty string", key)
         return value.strip()
 
     def optional_text(self, key: str) -> str | None:
@@ -73,23 +116,23 @@ class Fields:
         value = self.data.get(key, [])
         if isinstance(value, list) and any(isinstance(v, bool) for v in value):
             raise self.error(f"field '{key}' has yes/no/on/off unquoted, which YAML reads as "
-                             "true/false: put them in quotes")
+                             "true/false: put them in quotes", key)
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.error(f"field '{key}' must be a list of non-empty strings")
+            raise self.error(f"field '{key}' must be a list of non-empty strings", key)
         if not value and not allow_empty:
-            raise self.error(f"field '{key}' must not be empty")
+            raise self.error(f"field '{key}' must not be empty", key)
         return tuple(v.strip() for v in value)
 
     def items(self, key: str) -> list[Any]:
         """Return a list field."""
         value = self.data.get(key)
         if not isinstance(value, list) or not value:
-            raise self.error(f"field '{key}' must be a non-empty list")
+            raise self.error(f"field '{key}' must be a non-empty list", key)
         return value
 
     def mapping(self, key: str) -> dict[str, Any]:
         """Return a mapping field."""
         value = self.data.get(key)
         if not isinstance(value, dict) or not value:
-            raise self.error(f"field '{key}' must be a non-empty mapping")
+            raise self.error(f"field '{key}' must be a non-empty mapping", key)
         return value

@@ -2,14 +2,14 @@
 
 It speaks just enough of https://core.telegram.org/bots/api for the bot: getMe, getUpdates
 (long polling with offset, limit and timeout), sendMessage, editMessageText,
-answerCallbackQuery, setMyCommands, getMyCommands, deleteWebhook, setWebhook, getWebhookInfo,
-sendChatAction, close and logOut. Like Telegram it refuses what Telegram refuses: a wrong token
-(401), HTML that Telegram cannot parse, text over 4096 characters, callback data over 64 bytes,
-a callback query answered twice, editing a message to the same content (400). Every call is
-recorded (method, parsed parameters, status, time) for assertions, tests inject updates (any
-dict, also one python-telegram-bot cannot parse), and the next N calls of a method can be
-answered with 429 {retry_after}, 500, or after a delay. An outage (go_down ... come_up) refuses
-every connection, as an unreachable Bot API does.
+answerCallbackQuery, editMessageReplyMarkup, setMyCommands, getMyCommands, deleteWebhook,
+setWebhook, getWebhookInfo, sendChatAction, close and logOut. Like Telegram it refuses what
+Telegram refuses: a wrong token (401), HTML that Telegram cannot parse, text over 4096
+characters, callback data over 64 bytes, a callback query answered twice, editing a message to
+the same content (400). Every call is recorded (method, parsed parameters, status, time) for
+assertions, tests inject updates (any dict, also one python-telegram-bot cannot parse), and the
+next N calls of a method can be answered with 429 {retry_after}, 500, or after a delay. An
+outage (go_down ... come_up) refuses every connection, as an unreachable Bot API does.
 
 Two ways to reach it: `FakeRequest`, a python-telegram-bot BaseRequest that hands each call to
 the fake inside the process (the conversation tests: no sockets at all), or HTTP on 127.0.0.1
@@ -576,6 +576,23 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: message is not modified: specified new message "
                                 "content and reply markup are exactly the same")
         new = {**old, "text": shown, "edit_date": int(time.time())}
+        new.pop("reply_markup", None)
+        if markup:
+            new["reply_markup"] = markup
+        self._messages[key] = new  # type: ignore[index]
+        return new
+
+    def _m_editmessagereplymarkup(self, params: dict[str, Any]) -> Any:
+        key = (params.get("chat_id"), params.get("message_id"))
+        old = self._messages.get(key)  # type: ignore[arg-type]
+        if old is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup") or None
+        _check_markup(markup)
+        if markup == old.get("reply_markup"):
+            raise ApiError(400, "Bad Request: message is not modified: specified new message "
+                                "content and reply markup are exactly the same")
+        new = {**old, "edit_date": int(time.time())}
         new.pop("reply_markup", None)
         if markup:
             new["reply_markup"] = markup

@@ -140,7 +140,8 @@ class BotHarness:
         self.server = server or FakeServer(http=False)
         self.api = self.server.api
         settings.setdefault("data_dir", self.server.data_dir)
-        self.settings = Settings(token=TOKEN, base_url=NOWHERE, **settings)
+        # No inbox unless a test asks for one (with its own DATA_DIR): ./data stays untouched.
+        self.settings = Settings(token=TOKEN, base_url=NOWHERE, **{"inbox": False, **settings})
         self.engine = engine
         self.limiter = limiter or unpaced()
         self.slots = slots
@@ -249,7 +250,7 @@ HANG = 60.0  # seconds after which a process that should have done something cou
 def env_for(server: FakeServer, **extra: str) -> dict[str, str]:
     """Return the environment of `python -m bot` against this fake server, with its data dir."""
     return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": server.api.base_url,
-            "PTB_TIMEDELTA": "1", "DATA_DIR": str(server.data_dir), **extra}
+            "PTB_TIMEDELTA": "1", "DATA_DIR": str(server.data_dir), "INBOX": "off", **extra}
 
 
 def free_port() -> int:

@@ -15,12 +15,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 JSON_KEYS = {"kind", "topic", "confidence", "text", "html", "choices", "sources", "note"}
-COMMANDS = ["run", "telegram", "chat", "ask", "check", "bench", "eval"]
+COMMANDS = ["run", "telegram", "chat", "ask", "check", "bench", "eval", "unanswered"]
 
 
 def bot(*args: str, stdin: str = "", env: dict[str, str] | None = None,
         cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    base["INBOX"] = "off"  # the terminal chat would record into ./data otherwise
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
                           capture_output=True, env={**base, **(env or {})}, cwd=cwd,
                           timeout=120)
@@ -79,6 +80,14 @@ def test_chat_shows_details_on_more() -> None:
     out = bot("chat", stdin="what is glutathione\nmore\nquit\n")
     assert "Send \"more\" for the details" in out.stdout and (
         "Send \"more\" for related topics" in out.stdout)
+
+
+def test_chat_records_unanswered_questions_like_the_bot(tmp_path: Path) -> None:
+    bot("chat", stdin="what is the price of bitcoin\nnac pills\nnone\nwhat is glutathione\n"
+        "quit\n", env={"INBOX": "on", "DATA_DIR": str(tmp_path)})
+    out = json.loads(bot("unanswered", "--json", env={"DATA_DIR": str(tmp_path)}).stdout)
+    assert sorted((g["example"], g["outcomes"]) for g in out["groups"]) == [
+        ("nac pills", {"declined": 1}), ("what is the price of bitcoin", {"fallback": 1})]
 
 
 def test_check_passes_on_the_real_content() -> None:

@@ -40,6 +40,12 @@ def test_bare_command(text: str, name: str | None) -> None:
     assert bare(text) == name
 
 
+def test_terminal_answers_an_unknown_command_with_the_help(engine: Engine) -> None:
+    out = io.StringIO()
+    chat(engine, io.StringIO("/nope\n"), out, False)
+    assert engine.command("help").reply.text.splitlines()[0] in out.getvalue()
+
+
 def test_terminal_privacy_says_the_configured_time(engine: Engine) -> None:
     out = io.StringIO()
     chat(engine, io.StringIO("/privacy\n"), out, False, Keeping(2 * 3600))

@@ -202,3 +202,34 @@ def test_search_of_small_talk_finds_nothing(engine: Engine) -> None:
                          ids=["known", "unknown"])
 def test_title(engine: Engine, topic: str, title: str | None) -> None:
     assert engine.title(topic) == title
+
+
+# A reload may drop a topic that a conversation still points at: the next message must work.
+VANISHED = [
+    ("more", ConversationState(last_topic="gone-topic")),
+    ("sources", ConversationState(last_topic="gone-topic")),
+    ("how long did they take it", ConversationState(last_topic="gone-topic")),
+    ("2", ConversationState(choices=("pregnancy", "gone-topic", "side-effects"))),
+    ("none", ConversationState(choices=("gone-topic",))),
+]
+
+
+@pytest.mark.parametrize(("text", "state"), VANISHED, ids=[
+    "more", "sources", "follow-up", "number", "none"])
+def test_a_topic_that_vanished_in_a_reload_is_forgotten(engine: Engine, text: str,
+                                                        state: ConversationState) -> None:
+    turn = engine.respond(text, state)
+    assert "gone-topic" not in (turn.state.last_topic, *turn.state.choices, turn.reply.topic)
+
+
+def test_a_fallback_carries_the_best_guess_and_its_probability(engine: Engine) -> None:
+    reply = engine.respond("can it help").reply
+    assert (reply.kind, reply.guess is not None, 0.0 < reply.confidence < 1.0) == (
+        "fallback", True, True)
+
+
+def test_none_of_these_says_it_declined(engine: Engine) -> None:
+    offered = engine.respond("nac pills")
+    reply = engine.respond("none", offered.state).reply
+    assert (offered.reply.kind, reply.declined, reply.guess) == (
+        "clarify", True, offered.reply.choices[0])

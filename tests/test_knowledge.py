@@ -125,3 +125,35 @@ def test_citations_name_each_part_once(fields: dict[str, str], citation: str,
                                        short: str) -> None:
     source = knowledge.Source(id="x", **fields)
     assert (source.citation(), source.short()) == (citation, short)
+
+
+DUPLICATES = {
+    "top-level": ("disclaimer: a\ndisclaimer: b\n", "line 2, column 1",
+                  "duplicate key 'disclaimer' (first on line 1)"),
+    "in-an-answer": ("answers:\n  - id: x\n    title: y\n    title: z\n", "line 4, column 5",
+                     "duplicate key 'title' (first on line 3)"),
+}
+
+
+@pytest.mark.parametrize(("text", "where", "problem"), DUPLICATES.values(), ids=DUPLICATES.keys())
+def test_a_duplicate_key_names_the_file_and_line(tmp_path: Path, text: str, where: str,
+                                                 problem: str) -> None:
+    path = tmp_path / "knowledge.yaml"
+    path.write_text(text)
+    with pytest.raises(KnowledgeError) as caught:
+        knowledge.load(path)
+    assert (caught.value.file, caught.value.entry, caught.value.problem) == (
+        str(path), where, f"YAML error: {problem}")
+
+
+def test_a_content_error_names_the_line_of_its_field(tmp_path: Path) -> None:
+    text = (ROOT / "knowledge.yaml").read_text()
+    first = text.index("\n  - id: what-is-cysteine")
+    line = text[:first].count("\n") + 2
+    path = tmp_path / "knowledge.yaml"
+    path.write_text(text.replace("  - id: what-is-cysteine", "  - id: what-is-cysteine\n    x: 1",
+                                 1))
+    with pytest.raises(KnowledgeError) as caught:
+        knowledge.load(path)
+    assert (caught.value.line, "unknown field(s): x" in caught.value.problem,
+            f"line {line + 1}:" in str(caught.value)) == (line + 1, True, True)

@@ -35,12 +35,16 @@ BAD = [
     ({"PORT": "70000"}, "PORT"),
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
     ({"FLOOD_LIMIT": "0"}, "FLOOD_LIMIT"),
+    ({"ADMIN_IDS": "12345,@grace"}, "ADMIN_IDS"),
+    ({"ADMIN_IDS": "-5"}, "ADMIN_IDS"),
+    ({"INBOX": "maybe"}, "INBOX"),
+    ({"INBOX_RETENTION_DAYS": "0"}, "INBOX_RETENTION_DAYS"),
 ]
 
 
 @pytest.mark.parametrize(("env", "variable"), BAD, ids=[
     "token", "base-url", "webhook-http", "secret-chars", "port-text", "port-range", "log-level",
-    "flood-limit"])
+    "flood-limit", "admin-username", "admin-negative", "inbox-switch", "retention-zero"])
 def test_bad_setting_names_the_variable(env: dict[str, str], variable: str) -> None:
     with pytest.raises(ConfigError) as caught:
         from_env(env)
@@ -91,3 +95,16 @@ def test_bad_delivery_setting_names_the_variable(env: dict[str, str]) -> None:
     with pytest.raises(ConfigError) as caught:
         from_env(env)
     assert caught.value.variable == next(iter(env))
+
+
+def test_curator_settings() -> None:
+    s = from_env({"ADMIN_IDS": "8214660517, 6093224871", "INBOX": "off", "DATA_DIR": "/srv/bot",
+                  "INBOX_RETENTION_DAYS": "30"})
+    assert (s.admin_ids, s.inbox, s.data_dir, s.inbox_retention_days) == (
+        frozenset({8214660517, 6093224871}), False, Path("/srv/bot"), 30)
+
+
+def test_curator_defaults() -> None:
+    s = from_env({})
+    assert (s.admin_ids, s.inbox, s.data_dir, s.inbox_retention_days) == (
+        frozenset(), True, Path("data"), 90)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -487,3 +488,40 @@ def test_an_emergency_holds_over_the_next_messages_of_the_chat(bot: BotHarness) 
     assert ("poison control" in first and "poison control" in second
             and "600" not in second and "even if" in third.lower())
     assert len({first, second, third}) == 3
+
+
+# ---------------------------------------------------------------- unknown commands, late messages
+
+UNKNOWN = [("/nope", None, True), ("/nope@cysteine_test_bot", GROUP, True),
+           ("/nope@other_bot", GROUP, False), ("/nope", GROUP, False)]
+
+
+@pytest.mark.parametrize(("text", "chat", "answered"), UNKNOWN,
+                         ids=["private", "group-to-this-bot", "group-to-another-bot",
+                              "group-to-no-one"])
+def test_an_unknown_command_for_this_bot_gets_the_help(
+        bot: BotHarness, engine: Engine, text: str, chat: dict[str, object] | None,
+        answered: bool) -> None:
+    calls = bot.say(text, **({"chat": chat} if chat else {}))
+    expected = [engine.command("help").reply.html] if answered else []
+    assert [c.params["text"] for c in sent(calls)] == expected
+
+
+LATE = [(0, False), (9 * 60, False), (11 * 60, True), (3 * 24 * 3600, True)]
+
+
+@pytest.mark.parametrize(("age", "apology"), LATE, ids=["now", "9-min", "11-min", "3-days"])
+def test_a_message_delivered_late_gets_an_apology_first(
+        bot: BotHarness, engine: Engine, age: int, apology: bool) -> None:
+    question = question_of_kind(engine, "answer")
+    update = {"message": {**message(question), "date": int(time.time()) - age}}
+    text = only(bot.send(update)).params["text"]
+    expected = engine.respond(question).reply
+    assert (text.startswith("<i>Sorry for the late reply"), text.endswith(expected.html)) == (
+        apology, True)
+
+
+def test_a_late_emergency_gets_its_guidance_alone(bot: BotHarness, engine: Engine) -> None:
+    question = question_of_kind(engine, "emergency")
+    update = {"message": {**message(question), "date": int(time.time()) - 3 * 24 * 3600}}
+    assert only(bot.send(update)).params["text"] == engine.respond(question).reply.html

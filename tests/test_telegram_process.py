@@ -1,5 +1,5 @@
 """`python -m bot` as a process against the fake Bot API over HTTP: start-up errors, SIGTERM,
-webhook.
+webhook, SIGHUP.
 
 The tests wait for what the process does (it polls, it exits, it answers); the time limits
 below only stop a hung process from hanging the suite, they are not what is tested. How fast
@@ -11,15 +11,17 @@ from __future__ import annotations
 import http.client
 import itertools
 import json
+import shutil
 import signal
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fake_bot_api import text_update
-from telegram_helpers import HANG, TOKEN, BotProcess, FakeServer, env_for, free_port
+from telegram_helpers import HANG, ROOT, TOKEN, BotProcess, FakeServer, env_for, free_port
 
 WRONG_TOKEN = "1111111111:AAWrong-token-that-the-server-rejects_x"
 SECRET = "webhook-secret_123"
@@ -260,3 +262,59 @@ def test_webhook_cuts_off_a_chunked_50_mb_body_and_keeps_answering(
 
 def test_webhook_bot_stops_on_sigterm(webhook: tuple[BotProcess, int]) -> None:
     assert stop(webhook[0])[0] == 0
+
+
+# ---------------------------------------------------------------- SIGHUP reloads the content
+
+
+BAD_TOPIC = """topics:
+  - topic: no-such-answer
+    examples:
+      - what does nac do to teeth
+      - nac and teeth
+      - is nac bad for teeth
+      - nac tooth enamel
+      - nac and dentist visits
+      - can nac stain teeth
+"""
+
+
+def test_sighup_with_broken_content_keeps_the_old_answers(server: FakeServer,
+                                                          tmp_path: Path) -> None:
+    shutil.copy(ROOT / "knowledge.yaml", tmp_path / "knowledge.yaml")
+    shutil.copytree(ROOT / "intents", tmp_path / "intents")
+    env = env_for(server, KNOWLEDGE_FILE=str(tmp_path / "knowledge.yaml"),
+                  INTENTS_DIR=str(tmp_path / "intents"), DATA_DIR=str(tmp_path / "data"),
+                  INBOX="on")
+    api = server.api
+    with BotProcess(env) as proc:
+        server.wait_until(lambda: "getUpdates" in api.arrived, timeout=HANG)
+        (tmp_path / "intents" / "teeth.yaml").write_text(BAD_TOPIC)
+        proc.popen.send_signal(signal.SIGHUP)
+        _wait_for_log(proc, "reload failed")
+        server.call(api.inject, text_update("is nac safe in pregnancy"))
+        server.wait_until(lambda: len(api.ok_calls("sendMessage")) == 1, timeout=HANG)
+        before = api.ok_calls("sendMessage")[0].params["text"]
+        (tmp_path / "intents" / "teeth.yaml").unlink()
+        knowledge = tmp_path / "knowledge.yaml"
+        knowledge.write_text(knowledge.read_text().replace(
+            "    title: Pregnancy\n", "    title: Pregnancy and NAC\n", 1))
+        proc.popen.send_signal(signal.SIGHUP)
+        _wait_for_log(proc, "reloaded the content")
+        server.call(api.inject, text_update("is nac safe in pregnancy"))
+        server.wait_until(lambda: len(api.ok_calls("sendMessage")) == 2, timeout=HANG)
+        after = api.ok_calls("sendMessage")[1].params["text"]
+        code, err = stop(proc)
+    problem = (f"reload: {tmp_path / 'intents' / 'teeth.yaml'}: topic 'no-such-answer': "
+               "no answer in knowledge.yaml has this id")
+    assert (code, problem in err, before.startswith("<b>Pregnancy</b>"),
+            after.startswith("<b>Pregnancy and NAC</b>"), "Traceback" in err) == (
+        0, True, True, True, False)
+
+
+def _wait_for_log(proc: BotProcess, text: str) -> None:
+    deadline = time.monotonic() + HANG
+    while text not in proc.stderr():
+        if proc.popen.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"no {text!r} in the log: {proc.stderr()[-2000:]}")
+        time.sleep(0.05)

@@ -1,4 +1,4 @@
-"""End-to-end: staying up (429, 5xx, errors), flood control, ordering, persistence and logs."""
+"""End-to-end: staying up (429, 5xx, errors), flood control, ordering and logs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import logging
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fake_bot_api import callback_update, text_update, user
@@ -162,40 +161,6 @@ def test_a_slow_chat_does_not_hold_up_another(bot: BotHarness) -> None:
     slow, fast = user(3001, "Slow", None), user(3002, "Fast", None)
     calls = bot.send_all([text_update("hello", sender=slow), text_update("hello", sender=fast)])
     assert [c.params["chat_id"] for c in sent(calls)] == [3002, 3001]
-
-
-# ---------------------------------------------------------------- persistence
-
-
-def test_state_survives_a_restart_with_a_state_file(
-        engine: Engine, tmp_path: Path, answer: tuple[str, str]) -> None:
-    harness = BotHarness(engine, persistence_path=tmp_path / "state.pickle")
-    try:
-        harness.say(answer[0])
-        harness.restart()
-        follow_up = harness.say("sources?")
-    finally:
-        harness.close()
-    assert texts(follow_up) == [engine.sources(engine.respond(answer[0]).reply.topic).html]
-
-
-def test_state_is_lost_on_restart_without_a_state_file(
-        bot: BotHarness, engine: Engine, answer: tuple[str, str]) -> None:
-    bot.say(answer[0])
-    bot.restart()
-    assert texts(bot.say("sources?")) == [engine.sources(None).html]
-
-
-def test_state_file_keeps_only_chats_with_state(engine: Engine, tmp_path: Path) -> None:
-    harness = BotHarness(engine, persistence_path=tmp_path / "state.pickle")
-    try:
-        harness.say("what is cysteine")
-        harness.say("/help", sender=user(4004, "Help", None))
-        harness.restart()
-        kept = sorted(harness.app.chat_data)
-    finally:
-        harness.close()
-    assert kept == [1001]
 
 
 # ---------------------------------------------------------------- logs

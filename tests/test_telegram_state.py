@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.reply import ConversationState
-from bot.telegram.state import ChatStates
+from bot.telegram.state import ChatStates, Entry
 
 A = ConversationState(last_topic="pregnancy")
 B = ConversationState(last_topic="side-effects", choices=("flu", "ards"))
@@ -51,27 +51,15 @@ def test_expired_chats_are_forgotten_on_the_next_put() -> None:
     assert (chats.put(3, A, 61.0), len(chats)) == ([1], 2)
 
 
-def test_snapshot_restores_into_a_new_store() -> None:
-    old = ChatStates(10, 60)
-    old.put(7, B, 5.0)
-    new = ChatStates(10, 60)
-    new.restore([(7, old.snapshot(7) or {})], 10.0)
-    assert new.get(7, 10.0) == B
-
-
-def test_restore_drops_expired_and_malformed_entries() -> None:
+def test_restore_drops_expired_entries() -> None:
     chats = ChatStates(10, 60)
-    saved = [(1, {"last_topic": "flu", "seen": 0.0}), (2, {"last_topic": "flu"}),
-             (3, {"last_topic": "flu", "seen": "yesterday"}), (4, {"last_topic": "flu",
-                                                                   "seen": 90.0})]
-    dropped = chats.restore(saved, 100.0)
-    assert (sorted(dropped), list(chats)) == ([1, 2, 3], [4])
+    dropped = chats.restore([(1, Entry(A, 0.0)), (4, Entry(B, 90.0))], 100.0)
+    assert (dropped, list(chats), chats.get(4, 100.0)) == ([1], [4], B)
 
 
 def test_restore_keeps_the_most_recent_chats_within_the_bound() -> None:
     chats = ChatStates(2, 1000)
-    saved = [(chat, {"last_topic": "flu", "seen": seen})
-             for chat, seen in ((1, 30.0), (2, 10.0), (3, 20.0))]
+    saved = [(chat, Entry(A, seen)) for chat, seen in ((1, 30.0), (2, 10.0), (3, 20.0))]
     chats.restore(saved, 40.0)
     assert list(chats) == [3, 1]
 

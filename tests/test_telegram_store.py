@@ -126,3 +126,13 @@ def test_a_folder_that_cannot_be_made_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as caught:
         Store.open(blocker / "data")
     assert str(caught.value).startswith(str(blocker / "data" / FILE_NAME))
+
+
+def test_another_bots_work_is_cleared(store: Store) -> None:
+    first = store.bind(111)
+    store.add_updates([(1, "{}")], NOW)
+    store.answer(None, [Outgoing(5, "for bot 111")], NOW)
+    same = store.bind(111)
+    other = store.bind(222)
+    assert (first, same, other, store.waiting(), store.add_updates([(1, "{}")], NOW)) == (
+        False, False, True, 0, [1])

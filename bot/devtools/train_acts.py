@@ -77,7 +77,8 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
         for i in held:
             probs = model.proba(features[i])
             act = max((a for a in probs if a != QUESTION), key=lambda a: probs[a])
-            oof.append((labels[i], act, probs[act]))
+            # As bot.acts reads it: small talk when every act but a question adds up.
+            oof.append((labels[i], act, 1.0 - probs.get(QUESTION, 0.0)))
     questions = [p for label, _, p in oof if label == QUESTION]
     grid = [i / 100 for i in range(20, 100)]
     threshold = next(t for t in grid

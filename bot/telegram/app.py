@@ -35,8 +35,6 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
-    PersistenceInput,
-    PicklePersistence,
     TypeHandler,
 )
 from telegram.request import BaseRequest
@@ -44,15 +42,18 @@ from telegram.request import BaseRequest
 from bot.commands import COMMANDS, Keeping
 from bot.engine import Engine
 from bot.errors import ConfigError
+from bot.inbox import Inbox, inbox_path
 from bot.settings import Settings
-from bot.telegram import addressing, handlers, inline, logs
+from bot.telegram import addressing, admin, handlers, inline, logs
 from bot.telegram.delivery import Backoff, Outbox
+from bot.telegram.feedback import AskedMemory
 from bot.telegram.flood import FloodGate, check_flood
 from bot.telegram.intake import Intake
 from bot.telegram.limits import PacedRateLimiter
 from bot.telegram.logs import Pseudonyms
-from bot.telegram.services import SERVICES_KEY, Services, services
+from bot.telegram.services import SERVICES_KEY, Content, Services, services
 from bot.telegram.state import ChatStates, restore
+from bot.telegram.statefile import StateFile
 from bot.telegram.store import StoreError
 from bot.telegram.updates import PerChatUpdateProcessor
 from bot.telegram.webhook import WebhookServer
@@ -64,13 +65,14 @@ ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query"
 POLL_TIMEOUT = 30.0  # seconds a getUpdates long poll may wait
 SLOTS = 64  # updates handled at once (each chat takes one at most)
 CONNECTIONS = SLOTS  # httpx scans its whole pool on every request
-PERSIST_EVERY = 30.0  # seconds between writes of the state file (and at stop)
 LISTEN = "0.0.0.0"  # the webhook listens on every interface (inside a container)
 # Seconds a stop keeps sending: with the rest of a stop this stays under Docker's 10 s, and the
 # replies not sent by then wait in the store for the next start.
 STOP_SENDING = 3.0
 # Telegram's own overrides: /topics browses with buttons where the terminal lists as text.
 OVERRIDES = {"topics": handlers.on_topics}
+# Operators' commands: not in the command table nor the menu (bot.telegram.admin).
+ADMIN_COMMANDS = {"stats": admin.on_stats, "reload": admin.on_reload}
 
 
 class ListenError(Exception):
@@ -81,7 +83,7 @@ def build_application(settings: Settings, engine: Engine, *,
                       rate_limiter: BaseRateLimiter[Any] | None = None,
                       request: BaseRequest | None = None, slots: int = SLOTS,
                       backoff: Backoff | None = None) -> App:
-    """Return the bot's Application: handlers, error handler, limits, outbox, persistence.
+    """Return the bot's Application: handlers, error handler, limits, outbox, the state file.
 
     request: the transport to the Bot API (default: httpx); tests pass an in-process fake.
     slots: how many updates are handled at once.
@@ -104,22 +106,22 @@ def build_application(settings: Settings, engine: Engine, *,
         builder = builder.request(request).get_updates_request(request)
     else:
         builder = builder.connection_pool_size(CONNECTIONS)
-    if settings.persistence_path is not None:
-        builder = builder.persistence(PicklePersistence(
-            settings.persistence_path, update_interval=PERSIST_EVERY,
-            store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=False,
-                                        callback_data=False),
-        ))
     app: App = builder.build()
+    inbox = Inbox(inbox_path(settings.data_dir) if settings.inbox else None,
+                  settings.inbox_retention_days)
     app.bot_data[SERVICES_KEY] = Services(
         settings=settings,
-        engine=engine,
-        keeping=Keeping(settings.state_ttl_seconds, settings.persistence_path is not None),
+        content=Content(engine),
+        keeping=Keeping(settings.state_ttl_seconds, settings.persistence_path is not None,
+                        settings.inbox_retention_days if inbox.enabled else None),
         chats=ChatStates(settings.state_max_chats, settings.state_ttl_seconds),
         flood=FloodGate(settings.flood_limit),
         ids=Pseudonyms(secrets.token_bytes(32)),
         limiter=limiter if isinstance(limiter, PacedRateLimiter) else None,
         outbox=outbox,
+        store=StateFile(settings.persistence_path) if settings.persistence_path else None,
+        inbox=inbox,
+        asked=AskedMemory(settings.state_max_chats, settings.state_ttl_seconds),
     )
     app.add_handler(TypeHandler(Update, handlers.acknowledge_press), group=-2)
     app.add_handler(TypeHandler(Update, check_flood), group=-1)
@@ -127,6 +129,11 @@ def build_application(settings: Settings, engine: Engine, *,
         handler = OVERRIDES.get(c.name) or handlers.command(c.name)
         app.add_handler(CommandHandler(c.name, handlers.served(handler),
                                        filters=addressing.MESSAGES))
+    for name, admin_handler in ADMIN_COMMANDS.items():
+        app.add_handler(CommandHandler(name, handlers.served(admin_handler),
+                                       filters=addressing.MESSAGES))
+    app.add_handler(MessageHandler(addressing.UNKNOWN_COMMANDS,
+                                   handlers.served(handlers.on_unknown_command)))
     app.add_handler(MessageHandler(addressing.QUESTIONS, handlers.served(handlers.on_text)))
     app.add_handler(MessageHandler(addressing.NON_TEXT, handlers.served(handlers.on_non_text)))
     app.add_handler(CallbackQueryHandler(handlers.served(handlers.on_button)))
@@ -141,7 +148,8 @@ async def running(app: App, *, poll_timeout: float = POLL_TIMEOUT) -> AsyncItera
 
     On the way out it stops taking updates, handles those already taken, sends replies for up
     to STOP_SENDING seconds (giving up sends that Telegram's per-chat limits would hold back
-    for long) and keeps the rest in the store; it saves the state.
+    for long) and keeps the rest in the store; it closes the state file (each change was
+    written when it was made).
     """
     s = services(app)
     settings = s.settings
@@ -153,7 +161,9 @@ async def running(app: App, *, poll_timeout: float = POLL_TIMEOUT) -> AsyncItera
     intake = Intake(app, s.outbox, ALLOWED_UPDATES)
     try:
         async with app:  # initialize: getMe checks the token
-            restore(app, s.chats)
+            if store.bind(app.bot.id):
+                log.warning("the delivery store held another bot's updates and replies; cleared")
+            restore(s.chats, s.store, s.engine)
             # The engine's indexes live as long as the process: keep the GC from rescanning.
             gc.collect()
             gc.freeze()
@@ -181,6 +191,9 @@ async def running(app: App, *, poll_timeout: float = POLL_TIMEOUT) -> AsyncItera
                     s.limiter.stop()
                 await app.stop()  # handles the updates taken: their replies go to the store
                 await s.outbox.stop(until)
+                if s.store is not None:
+                    s.store.close()
+                s.inbox.close()
     finally:
         s.outbox.close()
 
@@ -219,6 +232,16 @@ async def _serve(settings: Settings, load: Callable[[], Engine]) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    reloads: set[asyncio.Task[str]] = set()
+
+    def on_hangup() -> None:
+        # SIGHUP reloads the content like /reload; the outcome goes to the log.
+        log.info("SIGHUP received; reloading the content")
+        task = loop.create_task(admin.reload_content(services(app)))
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, on_hangup)
     async with running(app):
         await stop.wait()
         log.info("stop signal received; finishing the updates in progress")

@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.reply import ConversationState, Reply
-from bot.telegram import keyboards, logs, send
+from bot.telegram import addressing, keyboards, logs, send
 from bot.telegram.delivery import FAILED_HTML
 from bot.telegram.services import services
 from bot.telegram.state import recall, remember
@@ -45,7 +45,7 @@ def command(name: str) -> Handler:
         turn = s.engine.command(name, state, s.keeping)
         if turn.state != state:  # /help or /privacy alone leaves nothing to keep
             remember(s.chats, update, context, turn.state)
-        return send.reply(update, context, turn.reply)
+        return send.reply(update, context, _sorry_if_late(update, context, turn.reply))
 
     on_command.__name__ = f"on_{name}"
     on_command.__doc__ = f"Answer /{name} as the command table says."
@@ -58,12 +58,38 @@ async def on_topics(update: Update, context: Context) -> None:
     send.send(update, context, keyboards.TOPICS_HTML, keyboards.groups_keyboard(groups))
 
 
+async def on_unknown_command(update: Update, context: Context) -> Reply | None:
+    """Answer a command the bot does not know (in a group: only one addressed to this bot).
+
+    Also what non-admins get from the operators' commands, so those reveal nothing.
+    """
+    message = send.asked(update)
+    if message is None or not addressing.command_for_bot(message):
+        return None  # a bare "/stats" in a group may be for another bot
+    name = (message.text or "").split()[0][1:].partition("@")[0]
+    s = services(context)
+    state = recall(s.chats, update)
+    turn = s.engine.command(name.lower(), state, s.keeping)
+    return send.reply(update, context, turn.reply)
+
+
 async def on_text(update: Update, context: Context) -> Reply:
     """Answer a question, with this chat's conversation state for follow-ups."""
     s = services(context)
-    turn = s.engine.respond(_question(update, context), recall(s.chats, update))
+    question = _question(update, context)
+    turn = s.engine.respond(question, recall(s.chats, update))
     remember(s.chats, update, context, turn.state)
-    return send.reply(update, context, turn.reply)
+    reply, token = turn.reply, None
+    chat = update.effective_chat.id if update.effective_chat else None
+    now = time.monotonic()
+    if reply.declined and chat is not None:
+        s.inbox.decline(s.asked.take_offered(chat, now))
+    else:
+        asked = s.inbox.record(question, reply, _names(update))
+        if asked is not None and reply.kind in ("answer", "clarify"):
+            token = s.asked.keep(asked, now, chat if reply.kind == "clarify" else None)
+    reply = _sorry_if_late(update, context, reply)
+    return send.reply(update, context, reply, token)
 
 
 async def on_non_text(update: Update, context: Context) -> None:
@@ -83,15 +109,26 @@ async def on_button(update: Update, context: Context) -> Reply | None:
     if action == keyboards.MORE and known and query is not None:
         details = s.engine.details(topic)
         remember(s.chats, update, context, ConversationState(last_topic=topic))
+        # The details keep the 👍 / 👎 of the short answer they replace.
+        token = keyboards.token_of(send.keyboard_of(query))
         send.edit(update, context, query, details.html,
-                        keyboards.for_reply(details, s.engine.title))
+                  keyboards.for_reply(details, s.engine.title, token))
         return details
     if action == keyboards.SOURCES and known:
         return send.reply(update, context, s.engine.sources(topic))
     if action == keyboards.NONE:
+        s.inbox.decline(s.asked.take(topic, time.monotonic()))  # topic: the question's token
         turn = s.engine.none_of_these(recall(s.chats, update))
         remember(s.chats, update, context, turn.state)
         return send.reply(update, context, turn.reply)
+    if action in keyboards.FEEDBACK and query is not None:
+        answered, token = keyboards.feedback_of(topic)
+        asked = s.asked.take(token, time.monotonic())
+        # Callback data comes from the client: a topic this bot does not have is not stored.
+        s.inbox.feedback(action == keyboards.UP, asked,
+                         answered if s.engine.has_answer(answered) else None)
+        await send.set_buttons(query, keyboards.without_feedback(send.keyboard_of(query)))
+        return None
     if action in (keyboards.GROUP, keyboards.HOME) and query is not None:
         groups = s.engine.topics_by_group()
         view = keyboards.group_view(groups, topic) if topic else None
@@ -134,6 +171,23 @@ def served(handler: Handler) -> Callback:
                      reply.confidence if reply else 0.0, (time.perf_counter() - started) * 1000)
 
     return wrapped
+
+
+def _sorry_if_late(update: Update, context: Context, reply: Reply) -> Reply:
+    """Return the reply with an apology on top if its message was sent long ago (an outage)."""
+    s, message = services(context), send.asked(update)
+    sent = (message.edit_date or message.date) if message else None
+    if sent is None or time.time() - sent.timestamp() <= s.settings.late_after_seconds:
+        return reply
+    return s.engine.late(reply)
+
+
+def _names(update: Update) -> tuple[str, ...]:
+    """Return the sender's names, which the inbox removes from a question before storing it."""
+    user = update.effective_user
+    if user is None:
+        return ()
+    return tuple(n for n in (user.first_name, user.last_name, user.username) if n)
 
 
 def _question(update: Update, context: Context) -> str:

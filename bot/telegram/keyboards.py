@@ -21,12 +21,17 @@ SOURCES = "s"  # show a topic's references
 NONE = "n"  # none of the offered topics
 GROUP = "g"  # browse one group of topics
 HOME = "t"  # browse the groups
-ACTIONS = frozenset({SHOW, MORE, SOURCES, NONE, GROUP, HOME})
+UP = "u"  # 👍 on an answer: '<topic>.<token>' (bot.telegram.feedback)
+DOWN = "d"  # 👎 on an answer: '<topic>.<token>'
+ACTIONS = frozenset({SHOW, MORE, SOURCES, NONE, GROUP, HOME, UP, DOWN})
+FEEDBACK = frozenset({UP, DOWN})
 MAX_RELATED = 2
 MAX_CHOICES = 3
 SOURCES_LABEL = "Sources"
 MORE_LABEL = "More"
 NONE_LABEL = "None of these"
+UP_LABEL = "👍 Helpful"
+DOWN_LABEL = "👎 Not helpful"
 HOME_LABEL = "« All topics"
 TOPICS_HTML = "<b>Browse topics</b>\nPick a group:"
 
@@ -71,15 +76,20 @@ def topic_button(titles: Titles, topic: str) -> Button | None:
     return None if title is None else _button(title, SHOW, topic)
 
 
-def for_reply(reply: Reply, titles: Titles) -> Keyboard:
-    """Return the buttons a reply carries: More, Sources and related topics, or topics to pick."""
+def for_reply(reply: Reply, titles: Titles, token: str | None = None) -> Keyboard:
+    """Return the buttons a reply carries: More, Sources and related topics, or topics to pick.
+
+    token: the remembered question behind the reply (bot.telegram.feedback); with one, an
+    answer also asks "Helpful? 👍 / 👎" and "None of these" says which question it declines.
+    """
     if reply.kind == "answer" and reply.topic:
         more = _button(MORE_LABEL, MORE, reply.topic) if reply.more else None
         related = [topic_button(titles, t) for t in reply.related[:MAX_RELATED]]
-        return _rows([more, _button(SOURCES_LABEL, SOURCES, reply.topic), *related])
+        rows = _rows([more, _button(SOURCES_LABEL, SOURCES, reply.topic), *related])
+        return rows + feedback_row(reply.topic, token)
     choices = [topic_button(titles, t) for t in reply.choices[:MAX_CHOICES]]
     if reply.kind == "clarify":
-        return _rows([*choices, _button(NONE_LABEL, NONE)])
+        return _rows([*choices, _button(NONE_LABEL, NONE, token or "")])
     if reply.kind == "fallback":
         return _rows(choices)
     if reply.kind == "smalltalk":  # the welcome offers example topics
@@ -100,3 +110,34 @@ def group_view(groups: Groups, group_id: str) -> tuple[str, Keyboard] | None:
             return f"<b>{esc(title)}</b>\nPick a topic:", _rows([*buttons, _button(HOME_LABEL,
                                                                                    HOME)])
     return None
+
+
+def feedback_row(topic: str, token: str | None) -> Keyboard:
+    """Return the 👍 / 👎 row of an answer (none without a token, or if it would not fit)."""
+    if token is None:
+        return ()
+    up, down = _button(UP_LABEL, UP, f"{topic}.{token}"), _button(DOWN_LABEL, DOWN,
+                                                                  f"{topic}.{token}")
+    return ((up, down),) if up is not None and down is not None else ()
+
+
+def feedback_of(argument: str) -> tuple[str, str]:
+    """Return (topic, token) of a 👍 / 👎 button's argument."""
+    topic, _, token = argument.rpartition(".")
+    return topic, token
+
+
+def token_of(keyboard: Keyboard) -> str | None:
+    """Return the token of the 👍 / 👎 row of a keyboard, if it has one."""
+    for row in keyboard:
+        for b in row:
+            action, argument = decode(b.data)
+            if action in FEEDBACK:
+                return feedback_of(argument)[1] or None
+    return None
+
+
+def without_feedback(keyboard: Keyboard) -> Keyboard:
+    """Return a keyboard without its 👍 / 👎 buttons (once pressed, they have done their job)."""
+    rows = (tuple(b for b in row if decode(b.data)[0] not in FEEDBACK) for row in keyboard)
+    return tuple(row for row in rows if row)

@@ -5,7 +5,8 @@ the outbox (delivery.py), which stores them with the update they answer and send
 group the first part replies to the message it answers (so the asker sees it is for them); in a
 private chat nothing is quoted. Editing a message in place falls back to sending a new one when
 the reply has several parts, or (found out when sending) the message is too old or gone.
-The one call made at once (network I/O) answers a button press, so the spinner stops.
+The calls made at once (network I/O) answer a button press, so the spinner stops, and take
+the feedback buttons off a message once pressed (harmless to lose, so not stored).
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 
 
-def reply(update: Update, context: Context, answer: Reply) -> Reply:
-    """Queue a reply of the core with its buttons; return it for the log."""
-    keyboard = keyboards.for_reply(answer, services(context).engine.title)
+def reply(update: Update, context: Context, answer: Reply, token: str | None = None) -> Reply:
+    """Queue a reply of the core with its buttons; return it for the log.
+
+    token: the remembered question behind it, for the feedback buttons (keyboards.for_reply).
+    """
+    keyboard = keyboards.for_reply(answer, services(context).engine.title, token)
     send(update, context, answer.html, keyboard)
     return answer
 
@@ -64,6 +68,26 @@ def edit(update: Update, context: Context, query: CallbackQuery, html: str,
             shown.chat.id, parts[0], buttons(keyboard), edit=shown.message_id))
         return
     send(update, context, html, keyboard)
+
+
+async def set_buttons(query: CallbackQuery, keyboard: Keyboard) -> None:
+    """Replace the buttons of the message whose button was pressed; never raise."""
+    try:
+        await query.edit_message_reply_markup(markup(keyboard) if keyboard else None)
+    except TelegramError as exc:
+        # Too old to edit, or already changed by a double press: the buttons stay, no harm.
+        log.info("editMessageReplyMarkup failed: %s", type(exc).__name__)
+
+
+def keyboard_of(query: CallbackQuery) -> Keyboard:
+    """Return the buttons of the message whose button was pressed, as plain records."""
+    message = query.message
+    found = message.reply_markup if isinstance(message, Message) else None
+    if found is None:
+        return ()
+    return tuple(tuple(keyboards.Button(b.text, b.callback_data) for b in row
+                       if isinstance(b.callback_data, str))
+                 for row in found.inline_keyboard)
 
 
 async def acknowledge(query: CallbackQuery) -> None:

@@ -4,8 +4,9 @@ The adapter keeps one ConversationState per chat so that follow-ups ("sources?",
 pregnancy?") work. Memory must not grow with the number of chats ever seen, so ChatStates keeps
 at most `max_chats` chats and forgets a chat `ttl` seconds after its last message. Chats are
 kept in last-use order, which is also age order, so both bounds evict from the front. ChatStates
-is pure: times are passed in (wall-clock seconds). With STATE_FILE, recall/remember/restore
-mirror each chat's entry into python-telegram-bot's chat_data, which PicklePersistence writes.
+is pure: times are passed in (wall-clock seconds). With STATE_FILE, remember writes each change
+to the state file (bot/telegram/statefile.py) before the reply is sent, and restore reads it
+back at start, checked against the content.
 """
 
 from __future__ import annotations
@@ -13,21 +14,21 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.reply import ConversationState
+from bot.telegram.services import services
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+    from bot.telegram.statefile import StateFile
 
 log = logging.getLogger(__name__)
-
-App = Application[Any, Any, Any, Any, Any, Any]
-SEEN_KEY = "seen"  # the key of the last-use time in a snapshot entry
-STATE_KEY = "state"  # the chat_data key of a chat's saved conversation state
-STRAY_CHATS = 1000  # extra chat_data entries tolerated before those without state are dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,29 +81,12 @@ class ChatStates:
             gone.append(key)
         return gone
 
-    def snapshot(self, key: int) -> dict[str, Any] | None:
-        """Return the chat's entry as a JSON-safe dict (state plus last-use time), if known."""
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        return {**entry.state.to_dict(), SEEN_KEY: entry.seen}
-
-    def restore(self, saved: Iterable[tuple[int, Mapping[str, Any]]],
-                now: float) -> list[int]:
-        """Load entries made by snapshot (oldest kept last); return the keys not kept."""
-        rows: list[tuple[float, int, ConversationState]] = []
-        dropped: list[int] = []
-        for key, data in saved:
-            seen = data.get(SEEN_KEY) if isinstance(data, Mapping) else None
-            if not isinstance(seen, int | float) or isinstance(seen, bool):
-                dropped.append(key)
-                continue
-            rows.append((float(seen), key, ConversationState.from_dict(dict(data))))
-        rows.sort(key=lambda row: row[0])
-        for seen, key, state in rows:
-            self._entries[key] = Entry(state, seen)
+    def restore(self, saved: Iterable[tuple[int, Entry]], now: float) -> list[int]:
+        """Load saved entries (oldest kept last); return the keys not kept."""
+        for key, entry in sorted(saved, key=lambda row: row[1].seen):
+            self._entries[key] = entry
             self._entries.move_to_end(key)
-        return dropped + self._evict(now)
+        return self._evict(now)
 
 
 def recall(chats: ChatStates, update: Update) -> ConversationState:
@@ -113,34 +97,25 @@ def recall(chats: ChatStates, update: Update) -> ConversationState:
 
 def remember(chats: ChatStates, update: Update, context: ContextTypes.DEFAULT_TYPE,
              state: ConversationState) -> None:
-    """Keep the chat's state in memory and, with persistence, in its chat_data."""
+    """Keep the chat's state in memory and, with a state file, write it there before replying."""
     chat = update.effective_chat
     if chat is None:
         return
-    forgotten = chats.put(chat.id, state, time.time())
-    app = context.application
-    if app.persistence is None:
-        return
-    if context.chat_data is not None:
-        context.chat_data[STATE_KEY] = chats.snapshot(chat.id)
-    for old in forgotten:
-        app.drop_chat_data(old)
-    if len(app.chat_data) > len(chats) + STRAY_CHATS:
-        _drop_strays(app, chats)
+    now = time.time()
+    forgotten = chats.put(chat.id, state, now)
+    store = services(context).store
+    if store is not None:
+        store.save(chat.id, now, state)
+        store.forget(forgotten)
 
 
-def restore(app: App, chats: ChatStates) -> None:
-    """Load the saved conversation states, dropping expired ones and those over the bound."""
-    if app.persistence is None:
+def restore(chats: ChatStates, store: StateFile | None, engine: Engine) -> None:
+    """Load the saved states that are current, within bounds and name known topics only."""
+    if store is None:
         return
-    saved = [(chat_id, data[STATE_KEY]) for chat_id, data in app.chat_data.items()
-             if isinstance(data, dict) and isinstance(data.get(STATE_KEY), dict)]
-    chats.restore(saved, time.time())
-    _drop_strays(app, chats)
+    now = time.time()
+    saved = store.open(now, chats.max_chats)
+    known = [(s.chat_id, Entry(s.state, s.seen)) for s in saved if engine.knows(s.state)]
+    chats.restore(known, now)
+    store.keep_only(list(chats))
     log.info("restored the conversation state of %d chats", len(chats))
-
-
-def _drop_strays(app: App, chats: ChatStates) -> None:
-    """Drop chat_data of chats with no state (PTB makes an entry for every chat it sees)."""
-    for chat_id in [c for c in app.chat_data if c not in chats]:
-        app.drop_chat_data(chat_id)

@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS replies (
 );
 CREATE INDEX IF NOT EXISTS replies_by_chat ON replies (chat_id, id);
 CREATE INDEX IF NOT EXISTS replies_by_age ON replies (created);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
 
 Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
@@ -108,6 +112,24 @@ class Store:
     def close(self) -> None:
         """Close the file (committed work is already on disk)."""
         self._db.close()
+
+    def bind(self, bot_id: int) -> bool:
+        """Make this the store of one bot; return True if it held another bot's work (now gone).
+
+        Update ids count per bot, so another bot's ids would make this one's look like repeats,
+        and its replies are not this bot's to send.
+        """
+        with self._transaction():
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'bot'").fetchone()
+            if row is not None and row[0] == str(bot_id):
+                return False
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('bot', ?)",
+                             (str(bot_id),))
+            if row is None:
+                return False
+            self._db.execute("DELETE FROM updates")
+            self._db.execute("DELETE FROM replies")
+            return True
 
     # ---------------------------------------------------------------- updates
 
