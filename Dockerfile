@@ -24,7 +24,8 @@ COPY intents/ intents/
 RUN python -m bot check
 
 # Run as an unprivileged user; /app/state is where STATE_FILE may point and /app/data is
-# DATA_DIR, the inbox of unanswered questions (mount volumes to keep them).
+# DATA_DIR: the delivery store (updates and replies not yet done, sent by the next start) and
+# the inbox of unanswered questions (mount volumes to keep them).
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin bot \
  && mkdir -p /app/state /app/data \
  && chown bot /app/state /app/data \
@@ -34,6 +35,6 @@ USER bot
 # Webhook mode listens on PORT (8443 unless set); long polling needs no port.
 EXPOSE 8443
 
-# Exec form: Python is PID 1 and gets SIGTERM itself, so `docker stop` finishes the updates
-# in progress and exits within seconds.
+# Exec form: Python is PID 1 and gets SIGTERM itself, so `docker stop` stops taking updates,
+# sends replies for up to 3 s, keeps the rest in /app/data and exits within 5 s.
 CMD ["python", "-m", "bot"]

@@ -34,7 +34,9 @@ import json
 import logging
 import os
 import random
+import shutil
 import sys
+import tempfile
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -184,15 +186,18 @@ async def _measure(args: argparse.Namespace, echo: bool) -> list[Phase]:
     assert child.stdout is not None
     port = int((await child.stdout.readline()).decode())
     settings = Settings(token=TOKEN, base_url=f"http://127.0.0.1:{port}/bot",
-                        flood_limit=10_000)
+                        flood_limit=10_000, data_dir=Path(tempfile.mkdtemp(prefix="bench-")))
     limiter = PacedRateLimiter() if args.telegram_limits else PacedRateLimiter(
         overall=None, private=None, group=None)
     engine = Engine.from_paths(settings.knowledge_path, settings.intents_dir)
     app = (_echo_application(settings, engine, limiter, SLOTS) if echo
            else build_application(settings, engine, rate_limiter=limiter))
-    async with running(app, poll_timeout=10):
-        output = await child.stdout.readline()
-        await child.wait()
+    try:
+        async with running(app, poll_timeout=10):
+            output = await child.stdout.readline()
+            await child.wait()
+    finally:
+        shutil.rmtree(settings.data_dir, ignore_errors=True)
     return [Phase(**p) for p in json.loads(output)]
 
 
@@ -211,11 +216,14 @@ def _echo_application(settings: Any, engine: Any, limiter: Any, slots: int) -> A
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
     from bot.commands import Keeping
+    from bot.inbox import Inbox
     from bot.telegram import keyboards
+    from bot.telegram.delivery import NO_PREVIEW, Outbox
+    from bot.telegram.feedback import AskedMemory
     from bot.telegram.flood import FloodGate
     from bot.telegram.logs import Pseudonyms
-    from bot.telegram.send import NO_PREVIEW, markup
-    from bot.telegram.services import SERVICES_KEY, Services
+    from bot.telegram.send import markup
+    from bot.telegram.services import SERVICES_KEY, Content, Services
     from bot.telegram.state import ChatStates
 
     canned = {}
@@ -235,9 +243,12 @@ def _echo_application(settings: Any, engine: Any, limiter: Any, slots: int) -> A
     app = (ApplicationBuilder().token(TOKEN).base_url(settings.base_url).rate_limiter(limiter)
            .concurrent_updates(slots).connection_pool_size(slots).build())
     app.add_handler(MessageHandler(filters.TEXT, echo))
-    # running() takes the settings from the services; the echo handler uses none of them.
-    app.bot_data[SERVICES_KEY] = Services(settings, engine, Keeping(), ChatStates(1, 1),
-                                          FloodGate(1), Pseudonyms(bytes(16)), limiter)
+    # running() takes the settings and the store from the services (so both bots take updates
+    # in the same way, stored first); the echo handler sends at once, with no outbox.
+    app.bot_data[SERVICES_KEY] = Services(
+        settings=settings, content=Content(engine), keeping=Keeping(), chats=ChatStates(1, 1),
+        flood=FloodGate(1), ids=Pseudonyms(bytes(16)), limiter=limiter, inbox=Inbox(None, 1),
+        asked=AskedMemory(1, 1), outbox=Outbox(settings.data_dir, 600))
     return app
 
 

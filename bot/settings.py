@@ -1,10 +1,12 @@
-"""Settings: matching thresholds and the environment configuration; pure but for one check.
+"""Settings: matching thresholds and the environment configuration; pure but for two checks.
 
 Everything comes from environment variables, parsed by `from_env` into a frozen record, so
 tests build settings from a plain dict and nothing reads os.environ behind the caller's back.
-The one look outside: STATE_FILE's directory must exist and be writable, so that a bad path is
-a settings error at start, not a failure later. DATA_DIR is not checked here: the inbox that
-lives there turns itself off with one warning when it cannot write (the bot never stops for it).
+The looks outside: STATE_FILE's directory must exist and be writable, so that a bad path is
+a settings error at start, not a failure later; with a token (the Telegram bot) so must DATA_DIR,
+or the nearest folder above it where it will be made, since the delivery store lives there. The
+inbox that also lives there turns itself off with one warning when it cannot write (the
+terminal chat never stops for it).
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ class Settings:
     inbox: bool = True  # record unanswered questions and reply counts (INBOX=off: nothing)
     inbox_retention_days: int = 90  # inbox rows and counts older than this are deleted
     admin_ids: frozenset[int] = frozenset()  # Telegram user ids allowed /stats and /reload
+    reply_ttl_seconds: int = 600  # how long an undelivered reply is still worth sending
+    webhook_max_bytes: int = 1_000_000  # the largest webhook request body read
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -94,6 +98,9 @@ def from_env(env: Mapping[str, str]) -> Settings:
     persistence = env.get("STATE_FILE", "").strip()
     if persistence:
         _check_state_file(Path(persistence))
+    data_dir = Path(env.get("DATA_DIR", "").strip() or "data")
+    if token is not None:  # only the Telegram bot keeps a delivery store
+        _check_data_dir(data_dir)
     return Settings(
         token=token,
         base_url=base_url,
@@ -108,10 +115,12 @@ def from_env(env: Mapping[str, str]) -> Settings:
         state_ttl_seconds=_int(env, "STATE_TTL_SECONDS", 24 * 3600, 60, 365 * 24 * 3600),
         state_max_chats=_int(env, "STATE_MAX_CHATS", 10_000, 10, 10_000_000),
         late_after_seconds=_int(env, "LATE_AFTER_SECONDS", 600, 10, 30 * 24 * 3600),
-        data_dir=Path(env.get("DATA_DIR", "").strip() or "data"),
+        data_dir=data_dir,
         inbox=_switch(env, "INBOX", True),
         inbox_retention_days=_int(env, "INBOX_RETENTION_DAYS", 90, 1, 10 * 365),
         admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
+        reply_ttl_seconds=_int(env, "REPLY_TTL_SECONDS", 600, 1, 7 * 24 * 3600),
+        webhook_max_bytes=_int(env, "WEBHOOK_MAX_BYTES", 1_000_000, 1024, 100_000_000),
     )
 
 
@@ -146,3 +155,14 @@ def _check_state_file(path: Path) -> None:
         raise ConfigError("STATE_FILE", f"{path} is not a file")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ConfigError("STATE_FILE", f"{path} cannot be written")
+
+
+def _check_data_dir(folder: Path) -> None:
+    """Fail unless DATA_DIR is a writable folder, or can be made in a writable one."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError("DATA_DIR", f"{existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError("DATA_DIR", f"{folder} cannot be written")

@@ -2,13 +2,14 @@
 
 It speaks just enough of https://core.telegram.org/bots/api for the bot: getMe, getUpdates
 (long polling with offset, limit and timeout), sendMessage, editMessageText,
-editMessageReplyMarkup, answerCallbackQuery, setMyCommands, getMyCommands, deleteWebhook,
+answerCallbackQuery, editMessageReplyMarkup, setMyCommands, getMyCommands, deleteWebhook,
 setWebhook, getWebhookInfo, sendChatAction, close and logOut. Like Telegram it refuses what
 Telegram refuses: a wrong token (401), HTML that Telegram cannot parse, text over 4096
 characters, callback data over 64 bytes, a callback query answered twice, editing a message to
 the same content (400). Every call is recorded (method, parsed parameters, status, time) for
-assertions, tests inject updates, and the next N calls of a method can be answered with 429
-{retry_after}, 500, or after a delay.
+assertions, tests inject updates (any dict, also one python-telegram-bot cannot parse), and the
+next N calls of a method can be answered with 429 {retry_after}, 500, or after a delay. An
+outage (go_down ... come_up) refuses every connection, as an unreachable Bot API does.
 
 Two ways to reach it: `FakeRequest`, a python-telegram-bot BaseRequest that hands each call to
 the fake inside the process (the conversation tests: no sockets at all), or HTTP on 127.0.0.1
@@ -32,9 +33,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 MESSAGE_LIMIT = 4096
@@ -310,19 +313,35 @@ class FakeBotApi:
         self.on_call: Callable[[Call], None] | None = None
         self.chat_limits: tuple[int, float, int, float] | None = None
         self._sends: dict[int, deque[float]] = {}
+        self.down = False  # an outage: every connection is refused
+        self.refused = 0  # connections refused in outages (in process; over HTTP not seen)
 
     # ---------------------------------------------------------------- lifecycle
 
     async def start(self) -> None:
-        """Listen on a free port of 127.0.0.1."""
+        """Listen on a free port of 127.0.0.1 (the same port again after an outage)."""
         app = tornado.web.Application(
             [(r"/bot([^/]*)/([A-Za-z]+)", _Handler, {"api": self})],
             log_function=lambda handler: None,  # access logs would show the token in URLs
         )
-        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+        sockets = tornado.netutil.bind_sockets(self.port, "127.0.0.1")
         self.port = sockets[0].getsockname()[1]
         self._server = tornado.httpserver.HTTPServer(app)
         self._server.add_sockets(sockets)
+
+    async def go_down(self) -> None:
+        """Begin an outage: refuse every connection (over HTTP: stop listening)."""
+        self.down = True
+        if self._server is not None:
+            self._server.stop()
+            await self._server.close_all_connections()
+
+    async def come_up(self) -> None:
+        """End an outage: take connections again, on the same port."""
+        self.down = False
+        if self._server is not None:
+            await self.start()
+        self.notify()
 
     async def stop(self) -> None:
         """Release waiting long polls and close the server."""
@@ -384,6 +403,14 @@ class FakeBotApi:
         """Answer the next `times` calls of a method normally, but only after a delay."""
         self._faults.setdefault(method, deque()).extend(
             _Fault(None, delay=seconds) for _ in range(times))
+
+    def deliveries(self) -> dict[tuple[int, str], int]:
+        """Return how often each (chat, text) was delivered by a successful sendMessage."""
+        counts: dict[tuple[int, str], int] = {}
+        for c in self.ok_calls("sendMessage"):
+            key = (c.params["chat_id"], c.params["text"])
+            counts[key] = counts.get(key, 0) + 1
+        return counts
 
     def ok_calls(self, method: str | None = None) -> list[Call]:
         """Return the successful calls, of one method or of all but getUpdates."""
@@ -717,10 +744,15 @@ def iter_texts(calls: list[Call]) -> Iterator[str]:
 
 
 class FakeRequest(BaseRequest):
-    """A python-telegram-bot transport that hands every call to a FakeBotApi in this process."""
+    """A python-telegram-bot transport that hands every call to a FakeBotApi in this process.
 
-    def __init__(self, api: FakeBotApi) -> None:
+    Like httpx it fails with a connection error in an outage, and, given a timeout, gives up
+    on a call (but getUpdates) that takes longer, while the fake goes on to carry it out.
+    """
+
+    def __init__(self, api: FakeBotApi, timeout: float | None = None) -> None:
         self.api = api
+        self.timeout = timeout
 
     @property
     def read_timeout(self) -> float | None:
@@ -742,5 +774,17 @@ class FakeRequest(BaseRequest):
         token = token.rpartition("/bot")[2]
         raw = request_data.json_parameters if request_data else {}
         params = parse_params({k: [v.encode()] for k, v in raw.items()})
-        status, body = await self.api.handle(token, api_method, params, asyncio.Event())
+        if self.api.down:
+            self.api.refused += 1
+            self.api.notify()
+            raise NetworkError("httpx.ConnectError: All connection attempts failed") from (
+                httpx.ConnectError("All connection attempts failed"))
+        closed = asyncio.Event()
+        call = asyncio.ensure_future(self.api.handle(token, api_method, params, closed))
+        timeout = None if api_method == "getUpdates" else self.timeout
+        done, _ = await asyncio.wait({call}, timeout=timeout)
+        if not done:
+            closed.set()  # the client has gone; the server still carries the call out
+            raise TimedOut("Timed out") from httpx.ReadTimeout("timed out")
+        status, body = call.result()
         return status, json.dumps(body).encode()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -27,7 +28,9 @@ from fake_bot_api import Call, FakeBotApi, FakeRequest, callback_update, text_up
 from bot.engine import Engine
 from bot.settings import Settings
 from bot.telegram.app import App, build_application, running
+from bot.telegram.delivery import Backoff, Outbox
 from bot.telegram.limits import PacedRateLimiter
+from bot.telegram.services import services
 
 # PTB 22 warns about its own use of RetryAfter.retry_after on every 429 unless the program opts
 # into the coming timedelta behaviour (the Dockerfile sets it too).
@@ -58,6 +61,9 @@ def question_of_kind(engine: Engine, kind: str) -> str:
     raise AssertionError(f"no candidate question gets a {kind} reply: {CANDIDATES[kind]}")
 
 
+QUICK = Backoff(first=0.01, most=0.05)  # waits between failed sends, cut short for tests
+
+
 def unpaced() -> PacedRateLimiter:
     """A limiter without per-chat pacing (tests send faster than people), quick retries."""
     return PacedRateLimiter(private=None, group=None, backoff=0.05)
@@ -83,11 +89,15 @@ class LoopThread:
 
 
 class FakeServer:
-    """The fake Bot API on its own loop thread: over HTTP for subprocesses, or in process."""
+    """The fake Bot API on its own loop thread: over HTTP for subprocesses, or in process.
+
+    data_dir: a fresh folder for the delivery store of the bots run against this server.
+    """
 
     def __init__(self, token: str = TOKEN, http: bool = True) -> None:
         self.thread = LoopThread()
         self.api = FakeBotApi(token)
+        self.data_dir = Path(tempfile.mkdtemp(prefix="bot-data-"))
         if http:
             self.thread.run(self.api.start())
 
@@ -107,36 +117,70 @@ class FakeServer:
 
     def close(self) -> None:
         """Stop the server and its loop."""
-        self.run(self.api.stop())
-        self.thread.close()
+        try:
+            self.run(self.api.stop())
+            self.thread.close()
+        finally:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 class BotHarness:
-    """The bot, built by build_application, polling the fake Bot API."""
+    """The bot, built by build_application, polling the fake Bot API.
+
+    server: a running FakeServer to talk to (in process; default: a new one, closed with the
+    bot). Its delivery store lives in the server's fresh folder unless data_dir is given; the waits
+    between failed sends are QUICK unless backoff is given. send_timeout: seconds a send may
+    take before the transport gives up on it (TimedOut), as httpx's read timeout would.
+    """
 
     def __init__(self, engine: Engine, limiter: PacedRateLimiter | None = None,
-                 slots: int = 8, **settings: Any) -> None:
-        self.server = FakeServer(http=False)
+                 slots: int = 8, backoff: Backoff = QUICK, send_timeout: float | None = None,
+                 server: FakeServer | None = None, **settings: Any) -> None:
+        self._own_server = server is None
+        self.server = server or FakeServer(http=False)
         self.api = self.server.api
+        settings.setdefault("data_dir", self.server.data_dir)
         # No inbox unless a test asks for one (with its own DATA_DIR): ./data stays untouched.
         self.settings = Settings(token=TOKEN, base_url=NOWHERE, **{"inbox": False, **settings})
         self.engine = engine
         self.limiter = limiter or unpaced()
         self.slots = slots
+        self.backoff = backoff
+        self.request = FakeRequest(self.api, send_timeout)
         self.app: App = self._build()
-        self._running: AbstractAsyncContextManager[App] = running(self.app, poll_timeout=2)
+        self._running: AbstractAsyncContextManager[App] | None = running(self.app,
+                                                                        poll_timeout=2)
         self.server.run(self._running.__aenter__())
+
+    @property
+    def outbox(self) -> Outbox:
+        """Return the running bot's outbox."""
+        return services(self.app).outbox
 
     def close(self) -> None:
         """Stop the bot (finishing updates in progress), then the server."""
         try:
-            self.server.run(self._running.__aexit__(None, None, None))
+            self.stop()
         finally:
-            self.server.close()
+            if self._own_server:
+                self.server.close()
+
+    def stop(self) -> None:
+        """Stop the bot as SIGTERM would (the server keeps running)."""
+        if self._running is not None:
+            running, self._running = self._running, None
+            self.server.run(running.__aexit__(None, None, None))
+
+    def start(self, **settings: Any) -> None:
+        """Start a new bot on the same server and store (after stop)."""
+        self.settings = replace(self.settings, **settings)
+        self.app = self._build()
+        self._running = running(self.app, poll_timeout=2)
+        self.server.run(self._running.__aenter__())
 
     def _build(self) -> App:
         return build_application(self.settings, self.engine, rate_limiter=self.limiter,
-                                 request=FakeRequest(self.api), slots=self.slots)
+                                 request=self.request, slots=self.slots, backoff=self.backoff)
 
     def inject(self, update: dict[str, Any]) -> int:
         """Push an update without waiting for the bot; return its update_id."""
@@ -168,6 +212,11 @@ class BotHarness:
     async def _settle(self, update_id: int) -> None:
         await self.api.wait_until(lambda: self.api.polled_past(update_id), WAIT)
         await self.app.update_queue.join()
+        await self.outbox.drained()
+
+    def drained(self) -> None:
+        """Wait until every reply handed to the outbox has been sent or given up."""
+        self.server.run(self.outbox.drained())
 
     def say(self, text: str, **kwargs: Any) -> list[Call]:
         """Send a text message (private chat unless chat= is given); return the bot's calls."""
@@ -178,12 +227,9 @@ class BotHarness:
         return self.send(callback_update(data, self.api.message_sent(on), **kwargs))
 
     def restart(self, **settings: Any) -> None:
-        """Stop the bot and start a new one on the same server (same state file)."""
-        self.server.run(self._running.__aexit__(None, None, None))
-        self.settings = replace(self.settings, **settings)
-        self.app = self._build()
-        self._running = running(self.app, poll_timeout=2)
-        self.server.run(self._running.__aenter__())
+        """Stop the bot and start a new one on the same server (same state file and store)."""
+        self.stop()
+        self.start(**settings)
 
 
 def only(calls: Iterable[Call], method: str = "sendMessage") -> Call:
@@ -196,6 +242,15 @@ def only(calls: Iterable[Call], method: str = "sendMessage") -> Call:
 def sent(calls: Iterable[Call]) -> list[Call]:
     """Return the sendMessage calls."""
     return [c for c in calls if c.method == "sendMessage"]
+
+
+HANG = 60.0  # seconds after which a process that should have done something counts as hung
+
+
+def env_for(server: FakeServer, **extra: str) -> dict[str, str]:
+    """Return the environment of `python -m bot` against this fake server, with its data dir."""
+    return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": server.api.base_url,
+            "PTB_TIMEDELTA": "1", "DATA_DIR": str(server.data_dir), "INBOX": "off", **extra}
 
 
 def free_port() -> int:

@@ -69,6 +69,34 @@ def test_state_file_that_is_a_folder_is_a_settings_error(tmp_path: Path) -> None
     assert caught.value.variable == "STATE_FILE"
 
 
+def test_data_dir_reply_ttl_and_body_limit() -> None:
+    s = from_env({"DATA_DIR": "/tmp/bot-data", "REPLY_TTL_SECONDS": "120",
+                  "WEBHOOK_MAX_BYTES": "65536"})
+    assert (s.data_dir, s.reply_ttl_seconds, s.webhook_max_bytes) == (
+        Path("/tmp/bot-data"), 120, 65536)
+
+
+def test_data_dir_defaults() -> None:
+    s = from_env({})
+    assert (s.data_dir, s.reply_ttl_seconds, s.webhook_max_bytes) == (
+        Path("data"), 600, 1_000_000)
+
+
+def test_data_dir_under_a_file_is_a_settings_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ConfigError) as caught:
+        from_env({"TELEGRAM_BOT_TOKEN": "123:abc", "DATA_DIR": str(tmp_path / "file" / "data")})
+    assert str(caught.value) == f"DATA_DIR: {tmp_path / 'file'} is not a folder"
+
+
+@pytest.mark.parametrize("env", [{"REPLY_TTL_SECONDS": "0"}, {"WEBHOOK_MAX_BYTES": "10"}],
+                         ids=["ttl-zero", "body-limit-tiny"])
+def test_bad_delivery_setting_names_the_variable(env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError) as caught:
+        from_env(env)
+    assert caught.value.variable == next(iter(env))
+
+
 def test_curator_settings() -> None:
     s = from_env({"ADMIN_IDS": "8214660517, 6093224871", "INBOX": "off", "DATA_DIR": "/srv/bot",
                   "INBOX_RETENTION_DAYS": "30"})

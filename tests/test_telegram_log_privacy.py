@@ -101,17 +101,14 @@ def test_a_faulty_conversation_at_debug_logs_no_user_data(
                                      contact={"phone_number": PHONE, "first_name": NAME})})
         bot.say(f"@cysteine_test_bot side effects {TEXT_WORD}", sender=SENDER,
                 chat=group_chat(-100_987_654_321, GROUP_TITLE))
-        bad = bot.inject(unparsable_update())
-        bot.wait_until(lambda: bad in bot.api.handed_out)
-        # Take it back, so polling goes on even where the bot would fetch it again and again.
-        bot.server.call(lambda: bot.api._pending.clear())
+        bot.inject(unparsable_update())  # skipped, confirmed, one line naming only its id
         bot.request.cut.append("getUpdates")
         bot.say(f"thanks {TEXT_WORD}", sender=SENDER)
     finally:
         bot.close()
     lines = _lines(debug_logs)
-    expected_paths = ("Can not load invalid JSON data", "Error while parsing updates")
-    assert (len(lines) > 100, [any(p in line for line in lines) for p in expected_paths],
+    expected_paths = ("Can not load invalid JSON data", "could not be read")
+    assert (len(lines) > 50, [any(p in line for line in lines) for p in expected_paths],
             _leaks(lines)) == (True, [True, True], {})
 
 
@@ -145,4 +142,6 @@ def test_webhook_bodies_that_fail_to_parse_log_no_user_data(
     finally:
         bot.close()
     lines = _lines(debug_logs)
-    assert (all(s >= 400 for s in statuses[:2]), _leaks(lines)) == (True, {})
+    # The unparsable update is stored and confirmed (200: Telegram would send it again and
+    # again otherwise), then skipped with one line; the cut body is no update at all (400).
+    assert (statuses, _leaks(lines)) == ([200, 400, 200], {})

@@ -8,6 +8,8 @@ the bot starts and fails is measured by benchmarks/startup.py, not here.
 
 from __future__ import annotations
 
+import http.client
+import itertools
 import json
 import shutil
 import signal
@@ -19,12 +21,12 @@ from pathlib import Path
 
 import pytest
 from fake_bot_api import text_update
-from telegram_helpers import ROOT, TOKEN, BotProcess, FakeServer, free_port
+from telegram_helpers import HANG, ROOT, TOKEN, BotProcess, FakeServer, env_for, free_port
 
-HANG = 60.0  # seconds after which a process that should have done something counts as hung
 WRONG_TOKEN = "1111111111:AAWrong-token-that-the-server-rejects_x"
 SECRET = "webhook-secret_123"
 HOOK_PATH = "/telegram-hook"
+UPDATE_IDS = itertools.count(1)  # Telegram never repeats an update id (the bot skips repeats)
 
 
 @pytest.fixture
@@ -32,11 +34,6 @@ def server() -> Iterator[FakeServer]:
     fake = FakeServer()
     yield fake
     fake.close()
-
-
-def env_for(server: FakeServer, **extra: str) -> dict[str, str]:
-    return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": server.api.base_url,
-            "PTB_TIMEDELTA": "1", "INBOX": "off", **extra}
 
 
 def finish(proc: BotProcess) -> tuple[int, str]:
@@ -121,6 +118,13 @@ def test_bad_state_file_folder_is_a_settings_error_not_a_port_error(server: Fake
     assert (code, err.startswith("error: STATE_FILE:"), "port" in err) == (2, True, False)
 
 
+def test_unwritable_data_dir_is_one_line_at_start(server: FakeServer) -> None:
+    blocker = server.data_dir / "a-file"
+    blocker.write_text("x")
+    code, err = run_to_end(env_for(server, DATA_DIR=str(blocker / "data")))
+    assert (code, err) == (2, f"error: DATA_DIR: {blocker} is not a folder\n")
+
+
 # ---------------------------------------------------------------- webhook
 
 
@@ -156,6 +160,11 @@ def _wait_for_port(port: int) -> None:
             time.sleep(0.05)
 
 
+def hook_update(text: str) -> dict[str, object]:
+    """Return an update as Telegram posts it to a webhook, with a new update id."""
+    return {"update_id": next(UPDATE_IDS), **text_update(text)}
+
+
 def post(port: int, update: dict[str, object], secret: str | None) -> int:
     """POST an update to the bot's webhook on 127.0.0.1; return the HTTP status."""
     headers = {"Content-Type": "application/json"}
@@ -183,10 +192,10 @@ def test_webhook_refuses_a_request_without_the_secret(
         secret: str | None) -> None:
     api = hook_server.api
     before = len(api.ok_calls("sendMessage"))
-    refused = post(webhook[1], {"update_id": 1, **text_update("what is cysteine")}, secret)
+    refused = post(webhook[1], hook_update("what is cysteine"), secret)
     # The same chat's updates are answered in order: once this one is answered, a wrongly
     # accepted one would have been answered too.
-    post(webhook[1], {"update_id": 2, **text_update("hello")}, SECRET)
+    post(webhook[1], hook_update("hello"), SECRET)
     hook_server.wait_until(lambda: len(api.ok_calls("sendMessage")) > before)
     assert (refused, len(api.ok_calls("sendMessage")) - before) == (403, 1)
 
@@ -195,9 +204,60 @@ def test_webhook_answers_an_update_with_the_secret(
         hook_server: FakeServer, webhook: tuple[BotProcess, int]) -> None:
     api = hook_server.api
     before = len(api.ok_calls("sendMessage"))
-    status = post(webhook[1], {"update_id": 7, **text_update("what is cysteine")}, SECRET)
+    status = post(webhook[1], hook_update("what is cysteine"), SECRET)
     hook_server.wait_until(lambda: len(api.ok_calls("sendMessage")) > before)
     assert (status, api.ok_calls("sendMessage")[-1].params["chat_id"]) == (200, 1001)
+
+
+# ---------------------------------------------------------------- webhook: big bodies
+
+BIG = 50 * 1024 * 1024  # bytes a stranger offers; the bot's limit is 1 MB
+CHUNK = 64 * 1024
+
+
+def offer_body(port: int, secret: str | None, chunked: bool) -> tuple[int | None, int]:
+    """Offer a 50 MB body; return (the HTTP status, or None if cut off, and bytes sent)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.putrequest("POST", HOOK_PATH)
+    conn.putheader("Content-Type", "application/json")
+    if secret is not None:
+        conn.putheader("X-Telegram-Bot-Api-Secret-Token", secret)
+    conn.putheader("Transfer-Encoding" if chunked else "Content-Length",
+                   "chunked" if chunked else str(BIG))
+    conn.endheaders()
+    sent = 0
+    try:
+        if chunked:
+            piece = b"%x\r\n%s\r\n" % (CHUNK, b"x" * CHUNK)
+            while sent < BIG:
+                conn.send(piece)
+                sent += CHUNK
+        # With a declared length the answer comes before any of the body is sent.
+        return conn.getresponse().status, sent
+    except OSError:
+        return None, sent  # the bot closed the connection: it stopped reading
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(("secret", "chunked", "status"), [
+    (SECRET, False, 413), ("wrong-secret", False, 403), (None, True, 403),
+], ids=["declared", "declared-wrong-secret", "chunked-no-secret"])
+def test_webhook_refuses_a_50_mb_body_before_reading_it(
+        webhook: tuple[BotProcess, int], secret: str | None, chunked: bool,
+        status: int) -> None:
+    got, sent = offer_body(webhook[1], secret, chunked)
+    assert (got in (status, None), sent < 8 * 1024 * 1024) == (True, True)
+
+
+def test_webhook_cuts_off_a_chunked_50_mb_body_and_keeps_answering(
+        hook_server: FakeServer, webhook: tuple[BotProcess, int]) -> None:
+    api = hook_server.api
+    got, sent = offer_body(webhook[1], SECRET, chunked=True)
+    before = len(api.ok_calls("sendMessage"))
+    status = post(webhook[1], hook_update("what is cysteine"), SECRET)
+    hook_server.wait_until(lambda: len(api.ok_calls("sendMessage")) > before)
+    assert (got in (413, None), sent < 8 * 1024 * 1024, status) == (True, True, 200)
 
 
 def test_webhook_bot_stops_on_sigterm(webhook: tuple[BotProcess, int]) -> None:

@@ -14,7 +14,6 @@ from telegram_helpers import TOKEN, BotHarness, only, question_of_kind, sent
 from bot.engine import Engine
 from bot.telegram.flood import SLOW_DOWN_HTML
 from bot.telegram.handlers import FAILED_HTML
-from bot.telegram.limits import SEND_RETRIES
 
 
 @pytest.fixture
@@ -54,12 +53,11 @@ def test_500_is_retried_and_delivered_once(bot: BotHarness, answer: tuple[str, s
     assert ([c.status for c in calls], texts(calls)) == ([500, 500, 200], [answer[1]])
 
 
-def test_persistent_500_ends_in_the_error_message(bot: BotHarness,
-                                                  answer: tuple[str, str]) -> None:
-    bot.api.fail_next("sendMessage", times=SEND_RETRIES + 1, status=500)
+def test_bad_request_gets_the_apology_in_place_of_the_reply(
+        bot: BotHarness, answer: tuple[str, str]) -> None:
+    bot.api.fail_next("sendMessage", status=400)
     calls = sent(bot.say(answer[0]))
-    assert ([c.status for c in calls], texts(calls)) == (
-        [500] * (SEND_RETRIES + 1) + [200], [FAILED_HTML])
+    assert ([c.status for c in calls], texts(calls)) == ([400, 200], [FAILED_HTML])
 
 
 def test_bad_request_is_not_retried(bot: BotHarness, answer: tuple[str, str]) -> None:

@@ -44,7 +44,7 @@ async def on_stats(update: Update, context: Context) -> Reply | None:
     if not is_admin(update, s):
         return await handlers.on_unknown_command(update, context)
     html = await asyncio.to_thread(stats_html, s)
-    await send.send(update, context, html)
+    send.send(update, context, html)
     return None
 
 
@@ -67,7 +67,7 @@ async def on_reload(update: Update, context: Context) -> Reply | None:
     if not is_admin(update, s):
         return await handlers.on_unknown_command(update, context)
     html = await reload_content(s)
-    await send.send(update, context, html)
+    send.send(update, context, html)
     return None
 
 

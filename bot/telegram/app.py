@@ -1,7 +1,10 @@
 """Build and run the Telegram bot: handlers, limits, long polling or webhook; network I/O.
 
 `build_application` wires the pieces of this package into python-telegram-bot's Application;
-`running` runs it until the block ends (stopping takes the updates already fetched to the end);
+`running` runs it until the block ends: updates come in through intake.py (long polling) or
+webhook.py, each stored before Telegram learns it arrived, and replies go out through the
+outbox (delivery.py). Stopping takes no more updates, handles those taken, sends replies for up
+to STOP_SENDING seconds and leaves the rest in the store for the next start.
 `run_telegram` is what `python -m bot` calls: it asks Telegram who the bot is before loading
 the content (the slow part of a start), so a wrong token or an unreachable Bot API fails within
 a second, and it turns start-up failures (those two, a webhook port in use) into one line on
@@ -12,13 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
+import functools
 import gc
 import logging
 import secrets
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,14 +45,18 @@ from bot.errors import ConfigError
 from bot.inbox import Inbox, inbox_path
 from bot.settings import Settings
 from bot.telegram import addressing, admin, handlers, inline, logs
+from bot.telegram.delivery import Backoff, Outbox
 from bot.telegram.feedback import AskedMemory
 from bot.telegram.flood import FloodGate, check_flood
+from bot.telegram.intake import Intake
 from bot.telegram.limits import PacedRateLimiter
 from bot.telegram.logs import Pseudonyms
 from bot.telegram.services import SERVICES_KEY, Content, Services, services
 from bot.telegram.state import ChatStates, restore
 from bot.telegram.statefile import StateFile
+from bot.telegram.store import StoreError
 from bot.telegram.updates import PerChatUpdateProcessor
+from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +66,9 @@ POLL_TIMEOUT = 30.0  # seconds a getUpdates long poll may wait
 SLOTS = 64  # updates handled at once (each chat takes one at most)
 CONNECTIONS = SLOTS  # httpx scans its whole pool on every request
 LISTEN = "0.0.0.0"  # the webhook listens on every interface (inside a container)
+# Seconds a stop keeps sending: with the rest of a stop this stays under Docker's 10 s, and the
+# replies not sent by then wait in the store for the next start.
+STOP_SENDING = 3.0
 # Telegram's own overrides: /topics browses with buttons where the terminal lists as text.
 OVERRIDES = {"topics": handlers.on_topics}
 # Operators' commands: not in the command table nor the menu (bot.telegram.admin).
@@ -71,22 +81,26 @@ class ListenError(Exception):
 
 def build_application(settings: Settings, engine: Engine, *,
                       rate_limiter: BaseRateLimiter[Any] | None = None,
-                      request: BaseRequest | None = None, slots: int = SLOTS) -> App:
-    """Return the bot's Application: handlers, error handler, limits, the state file.
+                      request: BaseRequest | None = None, slots: int = SLOTS,
+                      backoff: Backoff | None = None) -> App:
+    """Return the bot's Application: handlers, error handler, limits, outbox, the state file.
 
     request: the transport to the Bot API (default: httpx); tests pass an in-process fake.
     slots: how many updates are handled at once.
+    backoff: the waits between failed sends (tests shorten them).
     """
     if settings.token is None:
         raise ConfigError("TELEGRAM_BOT_TOKEN", "is not set")
     logs.protect(settings.token)
     limiter = rate_limiter or PacedRateLimiter()
+    outbox = Outbox(settings.data_dir, settings.reply_ttl_seconds, backoff)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
         .rate_limiter(limiter)
-        .concurrent_updates(PerChatUpdateProcessor(slots))
+        .concurrent_updates(PerChatUpdateProcessor(slots, outbox.answer))
+        .updater(None)  # updates come in through intake.py and webhook.py
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -104,6 +118,7 @@ def build_application(settings: Settings, engine: Engine, *,
         flood=FloodGate(settings.flood_limit),
         ids=Pseudonyms(secrets.token_bytes(32)),
         limiter=limiter if isinstance(limiter, PacedRateLimiter) else None,
+        outbox=outbox,
         store=StateFile(settings.persistence_path) if settings.persistence_path else None,
         inbox=inbox,
         asked=AskedMemory(settings.state_max_chats, settings.state_ttl_seconds),
@@ -131,56 +146,81 @@ def build_application(settings: Settings, engine: Engine, *,
 async def running(app: App, *, poll_timeout: float = POLL_TIMEOUT) -> AsyncIterator[App]:
     """Run the bot (long polling, or the webhook if WEBHOOK_URL is set) until the block ends.
 
-    On the way out it stops taking updates, finishes those already taken (giving up sends that
-    Telegram's per-chat limits would hold back for long), and closes the state file (each
-    change was written when it was made).
+    On the way out it stops taking updates, handles those already taken, sends replies for up
+    to STOP_SENDING seconds (giving up sends that Telegram's per-chat limits would hold back
+    for long) and keeps the rest in the store; it closes the state file (each change was
+    written when it was made).
     """
     s = services(app)
     settings = s.settings
-    updater = app.updater
-    if updater is None:
-        raise RuntimeError("the application has no updater")
-    async with app:  # initialize: getMe checks the token
-        restore(s.chats, s.store, s.engine)
-        # The engine's indexes live as long as the process: keep the GC from rescanning them.
-        gc.collect()
-        gc.freeze()
-        await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
-        await app.start()
-        try:
-            if settings.webhook_url:
-                try:
-                    await updater.start_webhook(
-                        listen=LISTEN, port=settings.port, webhook_url=settings.webhook_url,
-                        url_path=urlsplit(settings.webhook_url).path,
-                        allowed_updates=ALLOWED_UPDATES,
-                        secret_token=settings.webhook_secret or secrets.token_urlsafe(32),
-                    )
-                except OSError as exc:
-                    raise ListenError(exc.strerror or str(exc)) from exc
-                log.info("webhook serving on port %d", settings.port)
-            else:
-                await updater.start_polling(timeout=dt.timedelta(seconds=poll_timeout),
-                                            allowed_updates=ALLOWED_UPDATES,
-                                            error_callback=_polling_error)
-                log.info("long polling started")
-            if s.limiter is not None:
-                s.limiter.start()
-            yield app
-        finally:
-            if updater.running:
-                await updater.stop()
-            if s.limiter is not None:
-                s.limiter.stop()
-            await app.stop()
-            if s.store is not None:
-                s.store.close()
-            s.inbox.close()
+    try:
+        store = s.outbox.open()
+    except StoreError as exc:
+        raise ConfigError("DATA_DIR", str(exc)) from None
+    log.info("delivery store: %s", store.path)
+    intake = Intake(app, s.outbox, ALLOWED_UPDATES)
+    try:
+        async with app:  # initialize: getMe checks the token
+            if store.bind(app.bot.id):
+                log.warning("the delivery store held another bot's updates and replies; cleared")
+            restore(s.chats, s.store, s.engine)
+            # The engine's indexes live as long as the process: keep the GC from rescanning.
+            gc.collect()
+            gc.freeze()
+            await app.bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS])
+            await app.start()
+            s.outbox.start(app.bot)
+            intake.resume()
+            taking: Callable[[], Awaitable[None]] = _nothing
+            try:
+                if settings.webhook_url:
+                    taking = await _serve_webhook(app, intake)
+                else:
+                    await app.bot.delete_webhook()
+                    poller = asyncio.create_task(intake.poll(poll_timeout), name="getUpdates")
+                    taking = functools.partial(_cancel, poller)
+                    log.info("long polling started")
+                if s.limiter is not None:
+                    s.limiter.start()
+                yield app
+            finally:
+                loop = asyncio.get_running_loop()
+                until = loop.time() + STOP_SENDING
+                await taking()
+                if s.limiter is not None:
+                    s.limiter.stop()
+                await app.stop()  # handles the updates taken: their replies go to the store
+                await s.outbox.stop(until)
+                if s.store is not None:
+                    s.store.close()
+                s.inbox.close()
+    finally:
+        s.outbox.close()
 
 
-def _polling_error(exc: TelegramError) -> None:
-    """Log a failed getUpdates in one line; the updater retries with a growing delay."""
-    log.warning("getUpdates failed (%s: %s); retrying", type(exc).__name__, exc)
+async def _serve_webhook(app: App, intake: Intake) -> Callable[[], Awaitable[None]]:
+    """Listen for the webhook and register it with Telegram; return how to stop listening."""
+    settings = services(app).settings
+    url = settings.webhook_url or ""
+    secret = settings.webhook_secret or secrets.token_urlsafe(32)
+    server = WebhookServer(urlsplit(url).path, secret, settings.webhook_max_bytes, intake.take)
+    try:
+        server.listen(LISTEN, settings.port)
+    except OSError as exc:
+        raise ListenError(exc.strerror or str(exc)) from exc
+    await app.bot.set_webhook(url, allowed_updates=ALLOWED_UPDATES, secret_token=secret)
+    log.info("webhook serving on port %d", settings.port)
+    return server.stop
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _nothing() -> None:
+    """Nothing to stop."""
 
 
 async def _serve(settings: Settings, load: Callable[[], Engine]) -> None:

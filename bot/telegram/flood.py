@@ -98,7 +98,7 @@ async def check_flood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if verdict is Verdict.ALLOW:
         return
     if verdict is Verdict.NOTICE:
-        await send.send(update, context, SLOW_DOWN_HTML)
+        send.send(update, context, SLOW_DOWN_HTML)
     chat = update.effective_chat
     logs.outcome(s.ids.of(chat.id if chat else None), "flood", f"flood-{verdict.value}", "-",
                  0.0, (time.perf_counter() - started) * 1000)

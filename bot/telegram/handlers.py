@@ -1,8 +1,10 @@
-"""The update handlers: read the update, ask the engine, send what it composed; network I/O.
+"""The update handlers: read the update, ask the engine, queue what it composed.
 
-Each callback is a few lines and returns the Reply it sent (or None) so that `served` can log
-one line per update. Flood control and button acknowledgement run before them (bot.telegram.app
-registers them in earlier groups); `on_error` is the one error handler.
+Each callback is a few lines and returns the Reply it queued (or None) so that `served` can log
+one line per update; the outbox (delivery.py) stores and sends the replies once the update is
+handled. The one network call here answers a button press at once, so its spinner stops.
+Flood control and button acknowledgement run before the handlers (bot.telegram.app registers
+them in earlier groups); `on_error` is the one error handler.
 """
 
 from __future__ import annotations
@@ -15,13 +17,11 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.reply import ConversationState, Reply
 from bot.telegram import addressing, keyboards, logs, send
-from bot.telegram.limits import Abandoned
+from bot.telegram.delivery import FAILED_HTML
 from bot.telegram.services import services
 from bot.telegram.state import recall, remember
 
@@ -33,7 +33,6 @@ Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 NON_TEXT_HTML = ("I read text questions only. Please type your question, for example: "
                  "<i>What is NAC?</i>")
-FAILED_HTML = "Sorry, something went wrong on my side. Please try again in a moment."
 STALE_HTML = "That button no longer works. Send /topics to browse, or ask in your own words."
 
 
@@ -46,7 +45,7 @@ def command(name: str) -> Handler:
         turn = s.engine.command(name, state, s.keeping)
         if turn.state != state:  # /help or /privacy alone leaves nothing to keep
             remember(s.chats, update, context, turn.state)
-        return await send.reply(update, context, _sorry_if_late(update, context, turn.reply))
+        return send.reply(update, context, _sorry_if_late(update, context, turn.reply))
 
     on_command.__name__ = f"on_{name}"
     on_command.__doc__ = f"Answer /{name} as the command table says."
@@ -56,7 +55,7 @@ def command(name: str) -> Handler:
 async def on_topics(update: Update, context: Context) -> None:
     """Offer every group of topics as buttons (the terminal lists them as text)."""
     groups = services(context).engine.topics_by_group()
-    await send.send(update, context, keyboards.TOPICS_HTML, keyboards.groups_keyboard(groups))
+    send.send(update, context, keyboards.TOPICS_HTML, keyboards.groups_keyboard(groups))
 
 
 async def on_unknown_command(update: Update, context: Context) -> Reply | None:
@@ -71,7 +70,7 @@ async def on_unknown_command(update: Update, context: Context) -> Reply | None:
     s = services(context)
     state = recall(s.chats, update)
     turn = s.engine.command(name.lower(), state, s.keeping)
-    return await send.reply(update, context, turn.reply)
+    return send.reply(update, context, turn.reply)
 
 
 async def on_text(update: Update, context: Context) -> Reply:
@@ -90,12 +89,12 @@ async def on_text(update: Update, context: Context) -> Reply:
         if asked is not None and reply.kind in ("answer", "clarify"):
             token = s.asked.keep(asked, now, chat if reply.kind == "clarify" else None)
     reply = _sorry_if_late(update, context, reply)
-    return await send.reply(update, context, reply, token)
+    return send.reply(update, context, reply, token)
 
 
 async def on_non_text(update: Update, context: Context) -> None:
     """Ask for a text question instead of a sticker, photo, voice note, file..."""
-    await send.send(update, context, NON_TEXT_HTML)
+    send.send(update, context, NON_TEXT_HTML)
 
 
 async def on_button(update: Update, context: Context) -> Reply | None:
@@ -106,22 +105,22 @@ async def on_button(update: Update, context: Context) -> Reply | None:
     if action == keyboards.SHOW and known:
         turn = s.engine.show(topic)
         remember(s.chats, update, context, turn.state)
-        return await send.reply(update, context, turn.reply)
+        return send.reply(update, context, turn.reply)
     if action == keyboards.MORE and known and query is not None:
         details = s.engine.details(topic)
         remember(s.chats, update, context, ConversationState(last_topic=topic))
         # The details keep the 👍 / 👎 of the short answer they replace.
         token = keyboards.token_of(send.keyboard_of(query))
-        await send.edit(update, context, query, details.html,
-                        keyboards.for_reply(details, s.engine.title, token))
+        send.edit(update, context, query, details.html,
+                  keyboards.for_reply(details, s.engine.title, token))
         return details
     if action == keyboards.SOURCES and known:
-        return await send.reply(update, context, s.engine.sources(topic))
+        return send.reply(update, context, s.engine.sources(topic))
     if action == keyboards.NONE:
         s.inbox.decline(s.asked.take(topic, time.monotonic()))  # topic: the question's token
         turn = s.engine.none_of_these(recall(s.chats, update))
         remember(s.chats, update, context, turn.state)
-        return await send.reply(update, context, turn.reply)
+        return send.reply(update, context, turn.reply)
     if action in keyboards.FEEDBACK and query is not None:
         answered, token = keyboards.feedback_of(topic)
         asked = s.asked.take(token, time.monotonic())
@@ -134,9 +133,9 @@ async def on_button(update: Update, context: Context) -> Reply | None:
         groups = s.engine.topics_by_group()
         view = keyboards.group_view(groups, topic) if topic else None
         html, keyboard = view or (keyboards.TOPICS_HTML, keyboards.groups_keyboard(groups))
-        await send.edit(update, context, query, html, keyboard)
+        send.edit(update, context, query, html, keyboard)
         return None
-    await send.send(update, context, STALE_HTML)
+    send.send(update, context, STALE_HTML)
     return None
 
 
@@ -149,19 +148,11 @@ async def acknowledge_press(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log the error with its traceback and tell the user something went wrong."""
     chat = update.effective_chat if isinstance(update, Update) else None
-    chat_id = chat.id if chat else None
-    ids = services(context).ids
-    if isinstance(context.error, Abandoned):
-        log.warning("chat=%s: %s", ids.of(chat_id), context.error)
-        return
-    log.error("update failed: chat=%s error=%s", ids.of(chat_id),
+    log.error("update failed: chat=%s error=%s",
+              services(context).ids.of(chat.id if chat else None),
               type(context.error).__name__, exc_info=context.error)
-    if chat_id is not None:
-        try:
-            await context.bot.send_message(chat_id, FAILED_HTML, parse_mode=ParseMode.HTML)
-        except TelegramError as exc:
-            log.warning("could not tell chat=%s about the error: %s", ids.of(chat_id),
-                        type(exc).__name__)
+    if isinstance(update, Update):
+        send.send(update, context, FAILED_HTML)
 
 
 def served(handler: Handler) -> Callback:

@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 from bot.compose import split_html
 from bot.reply import Reply
 from bot.telegram import logs
-from bot.telegram.send import NO_PREVIEW
+from bot.telegram.delivery import NO_PREVIEW
 from bot.telegram.services import services
 
 EMERGENCY_TITLE = "🚨 Emergency: get help now"

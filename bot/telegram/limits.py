@@ -8,7 +8,9 @@ pauses every request of the bot instead).
 
 `Pace` is the pure part: a token bucket per key (times passed in). `PacedRateLimiter` applies
 it to every request that names a chat, plus bounded retries of requests that surely did not
-reach Telegram (5xx, refused connection), so a retry never duplicates a delivered message. At
+reach Telegram (5xx, refused connection), so a retry never duplicates a delivered message.
+Replies (sendMessage, editMessageText) are not retried here: the outbox (delivery.py) retries
+them from its store for as long as they are useful, without holding a request open. At
 start-up nothing is retried: a wrong token or an unreachable API is reported at once. When the
 bot stops, sends that their chat's pace would hold back for long are given up (Abandoned), so
 that a stop takes seconds, not as long as a flooded group's backlog.
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 SEND_RETRIES = 3  # retries of a request that surely did not reach Telegram (5xx, no connection)
 RETRY_BACKOFF = 0.5  # seconds before the first such retry, doubled each time
+OUTBOX_ENDPOINTS = frozenset({"sendMessage", "editMessageText"})  # retried by the outbox
 RETRIES_AFTER_429 = 3  # 429s one request may get before it fails
 STOP_GRACE = 2.0  # seconds a send may still wait for its chat's pace once the bot stops
 
@@ -161,8 +164,8 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                 else:
                     await self._wait(seconds)
             except NetworkError as exc:
-                if not self.retrying or failures == self.retries or not retry_is_safe(endpoint,
-                                                                                      exc):
+                if (not self.retrying or failures == self.retries or endpoint in OUTBOX_ENDPOINTS
+                        or not retry_is_safe(endpoint, exc)):
                     raise
                 failures += 1
                 log.info("%s failed (%s); retry %d of %d", endpoint, exc, failures, self.retries)

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from bot.engine import Engine
     from bot.inbox import Inbox
     from bot.settings import Settings
+    from bot.telegram.delivery import Outbox
     from bot.telegram.feedback import AskedMemory
     from bot.telegram.flood import FloodGate
     from bot.telegram.limits import PacedRateLimiter
@@ -31,7 +32,7 @@ class Content:
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """The bot's shared objects: settings, engine, chat states and their file, flood gate..."""
+    """The bot's shared objects: settings, engine, chat states and their file, outbox..."""
 
     settings: Settings
     content: Content
@@ -42,6 +43,7 @@ class Services:
     limiter: PacedRateLimiter | None
     inbox: Inbox
     asked: AskedMemory
+    outbox: Outbox
     store: StateFile | None = None  # the state file, with STATE_FILE
 
     @property

@@ -3,13 +3,14 @@
 Each update waits for its chat's lock first and only then for one of the concurrency slots. The
 other way round, a chat whose replies are held back (a group paced at 20 messages a minute) would
 fill every slot with updates that only wait, and a private "hello" would queue behind them.
-Updates without a chat (inline queries) take a slot only.
+Updates without a chat (inline queries) take a slot only. Once an update is handled, `done`
+is called with it (the outbox then stores its replies and marks it answered).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -23,11 +24,12 @@ UNBOUNDED = 2**31
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Process updates concurrently across chats and one at a time, in order, within a chat."""
 
-    def __init__(self, slots: int) -> None:
+    def __init__(self, slots: int, done: Callable[[object], None] = lambda update: None) -> None:
         super().__init__(UNBOUNDED)
         if slots < 1:
             raise ValueError("slots must be at least 1")
         self.slots = slots
+        self.done = done
         self._slots = asyncio.Semaphore(slots)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
@@ -37,12 +39,14 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         if chat is None:
             async with self._slots:
                 await coroutine
+                self.done(update)
             return
         lock, users = self._locks.get(chat.id, (asyncio.Lock(), 0))
         self._locks[chat.id] = (lock, users + 1)
         try:
             async with lock, self._slots:
                 await coroutine
+                self.done(update)
         finally:
             lock, users = self._locks[chat.id]
             if users == 1:
