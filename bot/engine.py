@@ -218,8 +218,11 @@ class Engine:
             return Turn(self.sources(state.last_topic), replace(state, choices=()))
         if state.last_topic and decision.reason is None and decision.kind != "answer":
             # "how long did they take it?" leans on the last answer; "is it safe?" does not
-            # need to, and a reading of its own stands.
-            decision = self._follow_up(analysis, state.last_topic) or decision
+            # need to, and a reading of its own stands: a "did you mean" that leaves the last
+            # answer out is not overruled by it.
+            follow = self._follow_up(analysis, state.last_topic)
+            if follow and (decision.kind == "fallback" or follow.topics[0] in decision.topics):
+                decision = follow
         log.debug("outcome=%s topics=%s confidence=%.3f", decision.kind,
                   ",".join(decision.topics), decision.confidence)
         return self._render(decision, state)
