@@ -243,8 +243,9 @@ LATER_TURNS = [
     (["can i take nac while breastfeeding", "k thanks"], ("smalltalk", None)),
     # A follow-up naming another answer is read on its own, not with the last answer.
     (["what is glutathione", "what about for pregnant women?"], ("answer", "pregnancy")),
-    # After an answer, "how does it work?" asks about it, not about the bot.
-    (["what is NAC?", "how does it work?"], ("answer", None)),
+    # After an answer, "how does it work?" asks about NAC, not about the bot: answered or
+    # offered as a "did you mean", never "here is what I can do".
+    (["what is NAC?", "how does it work?"], ("answer|clarify", None)),
     # A story, then the question: the question is answered.
     (["My daughter (5) has had a wet cough for ages. The pharmacist sold me ACC, which "
       "apparently is acetylcysteine. Is that the same as NAC?"], ("answer", "nac-vs-cysteine")),
@@ -263,5 +264,6 @@ def test_later_turns(engine: Engine, turns: list[str], expected: tuple[str, str 
     for text in turns:
         turn = engine.respond(text, state)
         state = turn.state
-    kind, topic = expected
-    assert (turn.reply.kind, turn.reply.topic if topic else None) == (kind, topic)
+    kinds, topic = expected
+    assert (turn.reply.kind in kinds.split("|"), turn.reply.topic if topic else None) == (
+        True, topic)
