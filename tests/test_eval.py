@@ -76,3 +76,14 @@ def test_no_emergency_is_missed(report: Report) -> None:
 
 def test_false_emergencies_are_rare(report: Report) -> None:
     assert report.false_emergency_rate <= 0.01, report.summary()
+
+
+def test_a_question_may_accept_several_topics_and_carry_a_kind(engine: Engine,
+                                                               tmp_path: Path) -> None:
+    path = tmp_path / "set.yaml"
+    path.write_text("- {q: what is glutathione, expect: [pregnancy, glutathione], kind: casual}\n"
+                    "- {q: what is glutathione, expect: [pregnancy], kind: casual}\n"
+                    "- {q: what day is it today, expect: out-of-scope, kind: everyday, "
+                    "label: date}\n")
+    report = evaluate(engine, load_cases(path))
+    assert (report.in_scope, report.in_scope_right, report.out_of_scope_answered) == (2, 1, 0)

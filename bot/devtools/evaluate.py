@@ -27,6 +27,14 @@ class Case:
 
     question: str
     expect: str
+    also: tuple[str, ...] = ()  # other topics whose answer would do as well
+
+    def resolved(self, topic: str | None, offered: tuple[str, ...]) -> Case:
+        """Return the case with the acceptable topic the reply gave or offered first."""
+        for candidate in (topic, *offered):
+            if candidate in self.also:
+                return Case(self.question, candidate)
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,15 +162,20 @@ class Report:
 
 
 def load_cases(path: Path) -> list[Case]:
-    """Read a YAML list of {q, expect}."""
+    """Read a YAML list of {q, expect} (expect: one topic or a list of acceptable ones;
+    `kind` and `label` may annotate a question and are not read)."""
     data = read_yaml(path)
     if not isinstance(data, list):
         raise KnowledgeError(str(path), None, "expected a list of {q, expect}")
     cases = []
     for n, item in enumerate(data):
         f = Fields(item, str(path), f"[{n}]")
-        f.only(("q", "expect"))
-        cases.append(Case(f.text("q"), f.text("expect")))
+        f.only(("q", "expect"), ("kind", "label"))
+        expect = f.data["expect"]
+        if isinstance(expect, list) and expect and all(isinstance(e, str) for e in expect):
+            cases.append(Case(f.text("q"), expect[0], tuple(expect[1:])))
+        else:
+            cases.append(Case(f.text("q"), f.text("expect")))
     return cases
 
 
@@ -177,6 +190,7 @@ def evaluate(engine: Engine, cases: Sequence[Case]) -> Report:
     expects: list[str] = []
     for case in cases:
         reply = engine.respond(case.question).reply
+        case = case.resolved(reply.topic, reply.choices)
         emergency = reply.kind == "emergency"
         if case.expect == EMERGENCY:
             counts["emergencies"] += 1
