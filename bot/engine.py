@@ -317,6 +317,10 @@ class Engine:
         known = topic is not None and self.knowledge.has_answer(topic)
         return self.compose.sources(self.knowledge.answer(topic) if known and topic else None)
 
+    def names_subject(self, text: str) -> bool:
+        """Tell whether a message names the bot's subject (NAC, cysteine...) itself."""
+        return any(t in self._subject for t in self.analyzer.analyze(text).terms)
+
     def has_answer(self, topic: str) -> bool:
         """Tell whether a topic id names a curated answer."""
         return self.knowledge.has_answer(topic)

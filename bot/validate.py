@@ -2,7 +2,8 @@
 
 Loading already rejects YAML errors, unknown or missing fields, unknown source ids and
 duplicate ids. These checks look across files: every answer has phrasings and every topic an
-answer, no phrasing sits under two topics, every example routes to its own topic, no example
+answer, no phrasing sits under two topics, every example routes to its own topic (one that
+does not name the subject, "is it safe to use", as a follow-up would), no example
 is taken for an emergency by the safety model, every reply fits Telegram's limits, and every
 first reply to a question fits a phone screen (FIRST_REPLY_LIMIT characters before "More").
 `python -m bot check` prints them; a hot reload (bot.reload) refuses content that has any.
@@ -100,6 +101,11 @@ def _routing(engine: Engine) -> list[KnowledgeError]:
             # two answers share ("is nac safe": side effects, or taking too much?).
             ok = (reply.kind == "answer" and reply.topic == e.topic) or (
                 reply.kind == "clarify" and reply.choices[:1] == (e.topic,))
+            if not ok and not engine.names_subject(e.text):
+                # "is it safe to use" is asked after an answer about NAC: read it so.
+                decision = engine.decide(engine.analyzer.analyze(e.text), in_context=True)
+                ok = decision.topics[:1] == (e.topic,) and decision.kind in ("answer",
+                                                                             "clarify")
         if not ok:
             got = f"{reply.kind} {reply.topic or ','.join(reply.choices)}".strip()
             out.append(KnowledgeError(e.file, where, f"example '{e.text}' routes to {got} "
