@@ -59,10 +59,11 @@ _DIGITS = _Digits()
 
 def clean(text: str) -> str:
     """Return text with control characters removed and white space collapsed."""
-    text = unicodedata.normalize("NFKC", text)
-    # Format characters (soft hyphens, zero-width joiners) hide inside words: "over\u00addose"
-    # must still read as "overdose".
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    if not text.isascii():  # ASCII is already NFKC and has no format characters
+        text = unicodedata.normalize("NFKC", text)
+        # Format characters (soft hyphens, zero-width joiners) hide inside words:
+        # "over\u00addose" must still read as "overdose".
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     text = _CONTROL.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
@@ -84,10 +85,13 @@ def _latin_look_alike(match: re.Match[str]) -> str:
 def fold(text: str) -> str:
     """Return lower-case, accent-free text with emoji and punctuation turned into spaces."""
     text = clean(text[: MAX_MATCH_CHARS * 2])[:MAX_MATCH_CHARS].translate(_APOSTROPHES)
-    text = _NON_ASCII_WORD.sub(_latin_look_alike, text.translate(_DIGITS))
+    plain = text.isascii()  # most messages: no other digits, look-alikes or accents to undo
+    if not plain:
+        text = _NON_ASCII_WORD.sub(_latin_look_alike, text.translate(_DIGITS))
     text = _APOSTROPHE_IN_WORD.sub("", text.casefold())
-    decomposed = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if not plain:
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     text = _STRETCHED.sub(r"\1\1", text)
     return " ".join(_WORD.findall(text))
 
