@@ -43,7 +43,10 @@ NB_ALPHA = 0.1
 BAYES_CANDIDATES = 30
 # rapidfuzz similarity is computed for this many leading topics (the rest cannot win).
 RERANK = 6
-FUZZ_SCORER = fuzz.token_sort_ratio
+# Whole-string similarity is rapidfuzz's token sort ratio: the ratio of the two texts with
+# their words sorted. The examples' words are sorted once, at start-up, so each question
+# costs one plain ratio per example (token_sort_ratio sorted every example again each time).
+FUZZ_SCORER = fuzz.ratio
 # The features the ranker and the confidence model read, in this order.
 FEATURES = ("closest", "cover", "bayes", "title", "similar", "generic_only")
 RIGHT = "right"
@@ -75,6 +78,11 @@ def _products(f: Mapping[str, float]) -> dict[str, float]:
             "closest_x_bayes": f["closest"] * f["bayes"],
             "closest_sq": f["closest"] ** 2,
             "generic_x_cover": f["generic_only"] * f["cover"]}
+
+
+def _sorted_words(tokens: Iterable[str]) -> str:
+    """Return the words in sorted order, joined: what token sort ratio compares."""
+    return " ".join(sorted(tokens))
 
 
 def rank_score(ranker: Model | None, features: Mapping[str, float]) -> float:
@@ -163,7 +171,7 @@ class Matcher:
         self._texts: dict[int, list[str]] = defaultdict(list)
         for topic, a in examples:
             if a.terms:
-                self._texts[topic_index[topic]].append(" ".join(a.tokens))
+                self._texts[topic_index[topic]].append(_sorted_words(a.tokens))
         for topic, terms in rows:
             idx = len(self._example_topic)
             self._example_topic.append(topic_index[topic])
@@ -274,7 +282,7 @@ class Matcher:
             found.append((rank_score(self.ranker, {**features, **_products(features)}),
                           features, topic))
         found.sort(key=lambda f: -f[0])
-        text = " ".join(analysis.tokens)
+        text = _sorted_words(analysis.tokens)
         for n, (_, features, topic) in enumerate(found):
             if n >= RERANK and not every:
                 break
