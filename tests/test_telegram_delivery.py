@@ -7,7 +7,7 @@ checked by counting the fake's successful sendMessage calls per (chat, text).
 
 Time is scaled: a real outage of 10 s or 60 s against the real REPLY_TTL_SECONDS (600) and
 the real waits between failed sends (0.5 s doubling to 10 s) is played here SCALE times faster,
-every one of those shortened alike; test_telegram_process.py has an outage in real time.
+every one of those shortened alike; test_telegram_durability.py has one of 10 s in real time.
 """
 
 from __future__ import annotations

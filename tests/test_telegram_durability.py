@@ -162,16 +162,21 @@ def test_sigterm_with_600_queued_exits_within_5s_and_the_rest_follow_the_restart
           f"{duplicated} duplicated")
 
 
-def test_an_outage_of_three_seconds_in_real_time_loses_and_doubles_nothing(
+# The outage, in real time on a real process: 10 s with 100 replies queued (the
+# scaled tests in test_telegram_delivery.py play 10 s and 60 s faster).
+REAL_OUTAGE = 10.0
+
+
+def test_an_outage_of_ten_seconds_in_real_time_loses_and_doubles_nothing(
         server: FakeServer, engine: Engine) -> None:
-    chats, texts = 20, replies(engine, QUESTIONS[:1])
+    chats, texts = 100, replies(engine, QUESTIONS[:1])
     api = server.api
     outages: list[asyncio.Future[Any]] = []
 
     def outage_at_first_send(call: Call) -> None:
         if call.method == "sendMessage":
             api.on_call = None
-            outages.append(asyncio.ensure_future(_outage(api, 3.0)))
+            outages.append(asyncio.ensure_future(_outage(api, REAL_OUTAGE)))
 
     with BotProcess(env_for(server)) as proc:
         started(server, proc)
@@ -186,7 +191,8 @@ def test_an_outage_of_three_seconds_in_real_time_loses_and_doubles_nothing(
             raise AssertionError(f"{counted}: {proc.stderr()[-3000:]}") from None
         proc.popen.send_signal(signal.SIGTERM)
         code, err = proc.finish(HANG)
-    print(f"outage 3 s: (delivered, lost, duplicated) = {tally([api], chats, texts)}")
+    print(f"outage {REAL_OUTAGE:.0f} s: (delivered, lost, duplicated) = "
+          f"{tally([api], chats, texts)}")
     assert (tally([api], chats, texts), code) == ((chats, 0, 0), 0), err[-3000:]
 
 
