@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,10 +48,16 @@ K = 5
 # questions (the intents/ phrasings) that get a note (the product allows 2% of ordinary
 # questions; a few phrasings there ask about overdoses, where a note is welcome).
 HARMLESS_FULL_TARGET = 0.03
+# Ordinary messages (the writers' and the phrasings) given only the emergency text: worse than
+# a note on a harmless one, so a tighter share.
+ORDINARY_FULL_TARGET = 0.005
 CAUGHT_TARGET = 0.975
 PLAIN_FLAGGED_TARGET = 0.02
 # Fitting: L2 keeps a word seen in three messages from carrying a verdict alone; the epochs
 # and step are where out-of-fold log-loss stopped improving on this data.
+# Share (%) of intents/ phrasings sent with a question mark: the writers' ordinary messages
+# (about 63%; counted on training/safety/*/none.yaml).
+QMARK_SHARE = 63
 FIT = {"l2": 1e-4, "epochs": 12, "rate": 0.2}
 
 
@@ -88,6 +95,16 @@ def _earlier(finder: PhraseFinder) -> list[Example]:
     return out
 
 
+def _as_typed(text: str) -> str:
+    """Return an intents/ phrasing as a person would send it: most with a question mark."""
+    # Curators write phrasings bare, but most people end a question with "?": left bare, the
+    # mark alone became evidence of alarm (the writers' notes are questions); a seeded share
+    # of the phrasings gets one, as many as the writers' ordinary messages have.
+    if text.rstrip().endswith("?") or zlib.crc32(text.encode()) % 100 >= QMARK_SHARE:
+        return text
+    return text.rstrip() + "?"
+
+
 def load_examples(finder: PhraseFinder, data_dir: Path = DATA_DIR,
                   intents_dir: Path = ROOT / "intents") -> list[Example]:
     """Return every labelled message: the writers' files, the earlier stress sets, and the
@@ -105,7 +122,7 @@ def load_examples(finder: PhraseFinder, data_dir: Path = DATA_DIR,
             out.append(Example(text, level, KINDS.get(kind) if level != "none" else None,
                                path.parent.name))
     intents = intents_mod.load(intents_dir)
-    out.extend(Example(e.text, "none", None,
+    out.extend(Example(_as_typed(e.text), "none", None,
                        "intents-smalltalk" if e.topic in SMALLTALK_TOPICS
                        else "intents-overdose" if e.topic in OVERDOSE_TOPICS else "intents")
                for e in intents.examples)
@@ -137,19 +154,22 @@ def _rates(rows: Sequence[tuple[Example, float, float]], emergency_at: float,
         "harmless_full": share("note", ("emergency",)),
         "harmless_noted": share("note", ("emergency", "note")),
         "ordinary_flagged": share("none", ("emergency", "note")),
+        "ordinary_full": share("none", ("emergency",)),
     }
 
 
 def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float]:
-    """Return the thresholds: the lowest emergency threshold that keeps harmless messages
-    within the target, and the highest note threshold that still catches the target share
+    """Return the thresholds: the lowest emergency threshold that keeps harmless and ordinary
+    messages within their targets, and the highest note threshold that still catches the target share
     of emergencies without noting plain questions."""
     grid = [i / 100 for i in range(5, 100)]
     harmless = [pe for ex, pe, _ in rows if ex.level == "note"]
     emergencies = [pa for ex, _, pa in rows if ex.level == "emergency"]
     plain = [pa for ex, _, pa in rows if ex.source in ("intents", "intents-smalltalk")]
+    ordinary = [pe for ex, pe, _ in rows if ex.level == "none"]
     emergency_at = next(t for t in grid
-                        if sum(p >= t for p in harmless) <= HARMLESS_FULL_TARGET * len(harmless))
+                        if sum(p >= t for p in harmless) <= HARMLESS_FULL_TARGET * len(harmless)
+                        and sum(p >= t for p in ordinary) <= ORDINARY_FULL_TARGET * len(ordinary))
     note_at = max([t for t in grid if t <= emergency_at
                    and sum(p >= t for p in emergencies) >= CAUGHT_TARGET * len(emergencies)],
                   default=grid[0])
