@@ -75,6 +75,11 @@ SOURCES_SCORE = 0.5
 RIGHT = "right"
 # A sentence: up to and with its end mark, or the rest of the message.
 QUESTION_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+# A short opening clause, up to its comma or end mark ("haha ok.", "fine,", "hi there!"),
+# with more of the message after it.
+OPENER = re.compile(r"\s*([^,.!?;:\n]+?)\s*[,.!?;:]+\s+(?=\w)")
+# Set by hand: an opener is a few words; a longer clause carries content of its own.
+OPENER_WORDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +209,7 @@ class Engine:
             small = act
         if small[0] != QUESTION:
             return self._small(*small, state)
+        text = self._without_opener(text)
         analysis = self.analyzer.analyze(text)
         overview = self._overview(analysis)
         if len(overview) == 1:
@@ -461,19 +467,45 @@ class Engine:
             for t in analysis.terms
         )
 
+    def _without_opener(self, text: str) -> str:
+        """Return a question without its small-talk opening ("haha ok.", "fine,", "hi there.")."""
+        # "fine, is it at least safe?": the opener's words pull the question to topics that
+        # use them ("fine" in "is it fine for kids"); the act model, not a list, says what
+        # is small talk.
+        rest = text
+        while (opener := OPENER.match(rest)) and len(opener.group(1).split()) <= OPENER_WORDS:
+            if self.acts.classify(opener.group(1))[0] == QUESTION:
+                break
+            rest = rest[opener.end():]
+        return rest
+
     def _question_part(self, text: str, decision: Decision, in_context: bool
                        ) -> Decision | None:
         """Return the answer to the question sentence of a message that tells a story first."""
         # "My daughter has had a wet cough for ages. The pharmacist sold me ACC. Is that the
         # same as NAC?": the story's words drown the question; asked alone, it is answered.
+        # The same holds for a story and a question in one sentence, split by a comma ("I'm
+        # thinking of buying NAC for the first time, is it safe?").
         parts = [p.strip() for p in QUESTION_SENTENCE.findall(text)]
         asked = [p for p in parts if p.endswith("?")]
-        if len(parts) < 2 or not asked or len(asked) == len(parts):
+        if not asked:
             return None
-        alone = self.decide(self.analyzer.analyze(" ".join(asked)), in_context=in_context)
-        if alone.kind == "answer" and alone.confidence > decision.confidence:
-            return alone
-        return None
+        # The story names the subject ("NAC") the question then leaves out ("is it safe?").
+        named = in_context or self.names_subject(text)
+        readings = []
+        if len(parts) >= 2 and len(asked) < len(parts):
+            readings.append(" ".join(asked))
+        head, comma, tail = asked[-1].rpartition(",")
+        if (comma and len(head.split()) > OPENER_WORDS and len(tail.split()) >= 2
+                and not self.matcher.named(self.analyzer.analyze(head).terms)):
+            # Only a story that names no answer: "I'm pregnant, is it safe?" is about that.
+            readings.append(tail.strip())
+        best = None
+        for reading in readings:
+            alone = self.decide(self.analyzer.analyze(reading), in_context=named)
+            if alone.kind == "answer" and alone.confidence > (best or decision).confidence:
+                best = alone
+        return best
 
     def _follow_up(self, analysis: Analysis, last_topic: str) -> Decision | None:
         # "how long did they take it?" after an answer: read it with that answer's title.

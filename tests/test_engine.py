@@ -253,6 +253,17 @@ LATER_TURNS = [
     (["haha ok. is NAC safe to take?"], ("clarify", None)),
     # Any medicine by its kind finds the interactions answer.
     (["can i take it with antihistamines"], ("answer", "interactions")),
+    # A small-talk opener ("fine,") does not pull the question to topics that use its word.
+    (["does nac help male fertility", "fine, is it at least safe?"],
+     ("answer", "side-effects")),
+    (["does nac help male fertility", "is it at least safe?"], ("answer", "side-effects")),
+    # A story and its question in one sentence: the question after the comma is answered,
+    # with the subject the story named...
+    (["hi there. I'm thinking of buying NAC for the first time, is it safe?"],
+     ("answer", "side-effects")),
+    # ...but not when the story names an answer itself.
+    (["I'm nursing my 3 month old, is nac safe?"], ("answer", "breastfeeding")),
+    (["I'm pregnant, is it safe?"], ("answer", "pregnancy")),
 ]
 
 

@@ -160,8 +160,8 @@ def _rates(rows: Sequence[tuple[Example, float, float]], emergency_at: float,
 
 def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float]:
     """Return the thresholds: the lowest emergency threshold that keeps harmless and ordinary
-    messages within their targets, and the highest note threshold that still catches the target share
-    of emergencies without noting plain questions."""
+    messages within their targets, and the highest note threshold that still catches the
+    target share of emergencies without noting plain questions."""
     grid = [i / 100 for i in range(5, 100)]
     harmless = [pe for ex, pe, _ in rows if ex.level == "note"]
     emergencies = [pa for ex, _, pa in rows if ex.level == "emergency"]
