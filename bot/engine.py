@@ -91,6 +91,7 @@ class Decision:
     confidence: float  # the calibrated probability that `best` is the right topic
     reason: str | None = None
     best: str | None = None  # the best-ranked answer topic, whatever the decision
+    out_of_scope: bool = False  # the out-of-scope class outranked every topic
 
 
 class Engine:
@@ -222,12 +223,16 @@ class Engine:
         decision = self._question_part(text, decision, in_context) or decision
         if decision.kind == "sources":
             return Turn(self.sources(state.last_topic), replace(state, choices=()))
-        if state.last_topic and decision.reason is None and decision.kind != "answer":
+        if (state.last_topic and decision.reason is None and decision.kind != "answer"
+                and not decision.out_of_scope):
             # "how long did they take it?" leans on the last answer; "is it safe?" does not
             # need to, and a reading of its own stands: a "did you mean" that leaves the last
-            # answer out is not overruled by it.
+            # answer out is only overruled by a reading that stays on it, and a question the
+            # out-of-scope class won ("what's the weather like in London?" after an answer
+            # on glutathione) is never read with it.
             follow = self._follow_up(analysis, state.last_topic)
-            if follow and (decision.kind == "fallback" or follow.topics[0] in decision.topics):
+            if follow and (decision.kind == "fallback" or follow.topics[0] in decision.topics
+                           or follow.topics[0] == state.last_topic):
                 decision = follow
         log.debug("outcome=%s topics=%s confidence=%.3f", decision.kind,
                   ",".join(decision.topics), decision.confidence)
@@ -377,13 +382,14 @@ class Engine:
             return Decision("sources", (), ranked[0].score)
         p = self.confidence(analysis, ranked, in_context)
         if not answers:
-            return Decision("fallback", DEFAULT_IDEAS, p)
+            return Decision("fallback", DEFAULT_IDEAS, p, out_of_scope=any(
+                c.topic == OUT_OF_SCOPE_TOPIC for c in ranked))
         best = answers[0]
         second = answers[1].score if len(answers) > 1 else 0.0
         choices = tuple(c.topic for c in answers[:CHOICES])
         if ranked[0].topic == OUT_OF_SCOPE_TOPIC:
             # The out-of-scope class outranks every topic: say so, whatever the probability.
-            return Decision("fallback", DEFAULT_IDEAS, p, best=best.topic)
+            return Decision("fallback", DEFAULT_IDEAS, p, best=best.topic, out_of_scope=True)
         if p >= t.answer and best.score - second >= t.margin:
             return Decision("answer", (best.topic,), p, best=best.topic)
         if (in_context and p >= t.clarify

@@ -264,6 +264,12 @@ LATER_TURNS = [
     # ...but not when the story names an answer itself.
     (["I'm nursing my 3 month old, is nac safe?"], ("answer", "breastfeeding")),
     (["I'm pregnant, is it safe?"], ("answer", "pregnancy")),
+    # An everyday question after an answer is not read with that answer's title.
+    (["is NAC the same thing as glutathione?", "what's the weather like in London today?"],
+     ("fallback", None)),
+    (["what is glutathione", "what time is it"], ("fallback", None)),
+    # ...while a short follow-up still is.
+    (["does nac prevent the flu", "how long did they take it?"], ("answer", "flu")),
 ]
 
 
