@@ -72,6 +72,10 @@ FOLLOW_UP_ORDER = {
 CHOICES = 3
 # Set by hand: "sources?" must be the best candidate and more likely right than not.
 SOURCES_SCORE = 0.5
+# Set by hand: an everyday question is not read with the last answer when the out-of-scope
+# class ranks first and fits more likely than not ("what's the weather in London?" 0.95);
+# "how long?" ranks it first too, weakly (0.22), and leans on the last answer.
+OUT_OF_SCOPE_SCORE = 0.5
 RIGHT = "right"
 # A sentence: up to and with its end mark, or the rest of the message.
 QUESTION_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
@@ -91,7 +95,7 @@ class Decision:
     confidence: float  # the calibrated probability that `best` is the right topic
     reason: str | None = None
     best: str | None = None  # the best-ranked answer topic, whatever the decision
-    out_of_scope: bool = False  # the out-of-scope class outranked every topic
+    out_of_scope: bool = False  # the out-of-scope class outranked every topic, and fits
 
 
 class Engine:
@@ -227,12 +231,15 @@ class Engine:
                 and not decision.out_of_scope):
             # "how long did they take it?" leans on the last answer; "is it safe?" does not
             # need to, and a reading of its own stands: a "did you mean" that leaves the last
-            # answer out is only overruled by a reading that stays on it, and a question the
+            # answer out is only overruled by a reading that stays on it (and names no subject
+            # of its own: "is NAC safe to take?" is asked afresh), and a question the
             # out-of-scope class won ("what's the weather like in London?" after an answer
             # on glutathione) is never read with it.
             follow = self._follow_up(analysis, state.last_topic)
+            stays = (follow is not None and follow.topics[0] == state.last_topic
+                     and not self.names_subject(text))
             if follow and (decision.kind == "fallback" or follow.topics[0] in decision.topics
-                           or follow.topics[0] == state.last_topic):
+                           or stays):
                 decision = follow
         log.debug("outcome=%s topics=%s confidence=%.3f", decision.kind,
                   ",".join(decision.topics), decision.confidence)
@@ -312,7 +319,9 @@ class Engine:
         state = self.current(state)
         reply = replace(self.compose.fallback(0.0, "No problem.", DEFAULT_IDEAS),
                         declined=True, guess=state.choices[0] if state.choices else None)
-        return Turn(reply, replace(state, choices=()))
+        # Remembered like any reply: the "did you mean" it closes is no longer the last one,
+        # so asking the same thing again offers the choices again, not "what I can do".
+        return self._finish(Turn(reply, replace(state, choices=())))
 
     def show(self, topic: str, confidence: float = 1.0) -> Turn:
         """Return the answer of one topic (a button press or a picked choice: confidence 1)."""
@@ -382,14 +391,16 @@ class Engine:
             return Decision("sources", (), ranked[0].score)
         p = self.confidence(analysis, ranked, in_context)
         if not answers:
-            return Decision("fallback", DEFAULT_IDEAS, p, out_of_scope=any(
-                c.topic == OUT_OF_SCOPE_TOPIC for c in ranked))
+            return Decision("fallback", DEFAULT_IDEAS, p,
+                            out_of_scope=bool(ranked) and ranked[0].topic == OUT_OF_SCOPE_TOPIC
+                            and ranked[0].score >= OUT_OF_SCOPE_SCORE)
         best = answers[0]
         second = answers[1].score if len(answers) > 1 else 0.0
         choices = tuple(c.topic for c in answers[:CHOICES])
         if ranked[0].topic == OUT_OF_SCOPE_TOPIC:
             # The out-of-scope class outranks every topic: say so, whatever the probability.
-            return Decision("fallback", DEFAULT_IDEAS, p, best=best.topic, out_of_scope=True)
+            return Decision("fallback", DEFAULT_IDEAS, p, best=best.topic,
+                            out_of_scope=ranked[0].score >= OUT_OF_SCOPE_SCORE)
         if p >= t.answer and best.score - second >= t.margin:
             return Decision("answer", (best.topic,), p, best=best.topic)
         if (in_context and p >= t.clarify

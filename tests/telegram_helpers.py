@@ -46,7 +46,8 @@ DISCLAIMER = "not medical advice"
 # there, so tuning the matcher does not break the Telegram tests.
 CANDIDATES: dict[str, tuple[str, ...]] = {
     "answer": ("is nac safe in pregnancy", "what is cysteine", "nac for hair and skin"),
-    "clarify": ("nac benefits", "nac pills", "research", "can it help", "benefits"),
+    "clarify": ("nac benefits", "nac lungs or liver", "nac pills", "research", "can it help",
+                "benefits"),
     "fallback": ("what is the price of bitcoin", "who won the football game yesterday",
                  "what about kids"),
     "emergency": ("my toddler swallowed a bunch of my nac pills",),

@@ -251,8 +251,10 @@ LATER_TURNS = [
       "apparently is acetylcysteine. Is that the same as NAC?"], ("answer", "nac-vs-cysteine")),
     # A chat filler or an unknown word does not empty a question of generic words.
     (["haha ok. is NAC safe to take?"], ("clarify", None)),
-    # Any medicine by its kind finds the interactions answer.
-    (["can i take it with antihistamines"], ("answer", "interactions")),
+    # Any medicine by its kind finds the interactions answer (asked about NAC, or after an
+    # answer on it: "can I take it with X" alone could be about any supplement).
+    (["can i take nac with antihistamines"], ("answer", "interactions")),
+    (["what is nac", "can i take it with antihistamines"], ("answer", "interactions")),
     # A small-talk opener ("fine,") does not pull the question to topics that use its word.
     (["does nac help male fertility", "fine, is it at least safe?"],
      ("answer", "side-effects")),
@@ -284,3 +286,10 @@ def test_later_turns(engine: Engine, turns: list[str], expected: tuple[str, str 
     kinds, topic = expected
     assert (turn.reply.kind in kinds.split("|"), turn.reply.topic if topic else None) == (
         True, topic)
+
+
+def test_asking_again_after_none_of_these_offers_the_choices_again(engine: Engine) -> None:
+    # The "None of these" reply is the last one sent, not the "did you mean" it closed.
+    offered = engine.respond("nac benefits").state
+    declined = engine.none_of_these(offered).state
+    assert engine.respond("benefits", declined).reply.kind == "clarify"
