@@ -60,12 +60,18 @@ class Acts:
             return f
         f[f"first:{tokens[0]}"] = 1.0
         f[f"last:{tokens[-1]}"] = 1.0
+        unknown = 0
         for token in tokens:
             f[f"w:{token}"] = 1.0
             if not self._analyzer.known or token in self._analyzer.known:
                 f[f"s:{self._analyzer.stem(token)}"] = 1.0
             else:
-                f["unknown"] = f.get("unknown", 0.0) + 1.0
+                unknown += 1
+        if unknown:
+            # A share, not a count: nine unknown tokens (a name, an e-mail address, a phone
+            # number) made a count nine times a weight, and "…: price of bitcoin today?" small
+            # talk at 0.999.
+            f["unknown"] = unknown / len(tokens)
         for a, b in itertools.pairwise(tokens):
             f[f"b:{a}_{b}"] = 1.0
         return f
