@@ -52,6 +52,9 @@ HARMLESS_FULL_TARGET = 0.03
 # a note on a harmless one, so a tighter share.
 ORDINARY_FULL_TARGET = 0.005
 CAUGHT_TARGET = 0.975
+# The issue's floor for emergencies caught: when it and the plain-questions target cannot both
+# be met, emergencies win ("when unsure, prefer the safety note to silence").
+CAUGHT_MINIMUM = 0.97
 PLAIN_FLAGGED_TARGET = 0.02
 # Fitting: L2 keeps a word seen in three messages from carrying a verdict alone; the epochs
 # and step are where out-of-fold log-loss stopped improving on this data.
@@ -161,7 +164,8 @@ def _rates(rows: Sequence[tuple[Example, float, float]], emergency_at: float,
 def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float]:
     """Return the thresholds: the lowest emergency threshold that keeps harmless and ordinary
     messages within their targets, and the highest note threshold that still catches the
-    target share of emergencies without noting plain questions."""
+    target share of emergencies without noting plain questions, unless that would catch
+    fewer than the minimum."""
     grid = [i / 100 for i in range(5, 100)]
     harmless = [pe for ex, pe, _ in rows if ex.level == "note"]
     emergencies = [pa for ex, _, pa in rows if ex.level == "emergency"]
@@ -175,7 +179,11 @@ def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float]
                   default=grid[0])
     floor = next(t for t in grid
                  if sum(p >= t for p in plain) <= PLAIN_FLAGGED_TARGET * len(plain))
-    return emergency_at, min(max(note_at, floor), emergency_at)
+    # Safety first: the floor may not lower emergencies caught below the product's minimum.
+    ceiling = max([t for t in grid
+                   if sum(p >= t for p in emergencies) >= CAUGHT_MINIMUM * len(emergencies)],
+                  default=grid[0])
+    return emergency_at, min(max(note_at, floor), ceiling, emergency_at)
 
 
 def train(examples: Sequence[Example], features: Sequence[dict[str, float]]) -> tuple[
