@@ -56,7 +56,7 @@ class Model:
         """Return the model in a dict made by to_json (ValueError if malformed)."""
         classes = tuple(str(c) for c in data["classes"])
         bias = tuple(float(b) for b in data["bias"])
-        weights = {str(k): tuple(float(w) for w in v) for k, v in data["weights"].items()}
+        weights = {str(k): tuple(map(float, v)) for k, v in data["weights"].items()}
         if len(bias) != len(classes) or any(len(r) != len(classes) for r in weights.values()):
             raise ValueError("every weight row needs one number per class")
         return cls(classes, bias, MappingProxyType(weights))

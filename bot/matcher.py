@@ -7,7 +7,8 @@ For each topic that shares a word with the question the matcher computes a few f
   - bayes: a naive Bayes posterior over all the topic's phrasings, among the leading candidates;
   - title: the question uses a word that names only this topic (title, keywords);
   - similar: rapidfuzz's whole-string similarity to the closest example, for the best few;
-  - generic_only: the topic shares only generic words with a question that has specific ones.
+  - generic_only: the topic shares only generic words with a question that has specific ones;
+  - words: the word model's probability of the topic (bot/wording.py).
 A learned ranker (bot/models/matching.json, fitted by `python -m bot tune`) turns them into
 one score per topic. Words are weighted by how few topics use them, so "pregnancy" decides
 more than "nac"; words from the `generic` list count for little; words the bot has never seen
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot import wording
 from bot.analyzer import Analysis
 from bot.learn import Model
 
@@ -48,7 +50,7 @@ RERANK = 6
 # costs one plain ratio per example (token_sort_ratio sorted every example again each time).
 FUZZ_SCORER = fuzz.ratio
 # The features the ranker and the confidence model read, in this order.
-FEATURES = ("closest", "cover", "bayes", "title", "similar", "generic_only")
+FEATURES = ("closest", "cover", "bayes", "title", "similar", "generic_only", "words")
 RIGHT = "right"
 
 
@@ -64,6 +66,7 @@ class Candidate:
     title: float = 0.0
     similar: float = 0.0
     generic_only: float = 0.0
+    words: float = 0.0
 
     def features(self) -> dict[str, float]:
         """Return the named features of this candidate, with a few products of them."""
@@ -88,9 +91,33 @@ def _sorted_words(tokens: Iterable[str]) -> str:
 def rank_score(ranker: Model | None, features: Mapping[str, float]) -> float:
     """Return the ranker's probability that a candidate is the right topic."""
     if ranker is None:
-        # Untrained (tuning itself, or a synthetic benchmark base): an even blend.
+        # Untrained (tuning itself): an even blend.
         return sum(features.get(n, 0.0) for n in ("closest", "cover", "bayes")) / 3
     return ranker.proba(features).get(RIGHT, 0.0)
+
+
+class _Logistic:
+    """The ranker as one weight per feature: the same probability, computed without a softmax.
+
+    The ranker scores some thirty candidates per question; done through the two-class model
+    that was a third of the matcher's time.
+    """
+
+    def __init__(self, ranker: Model | None) -> None:
+        self.ranker = ranker
+        self.weights: dict[str, float] = {}
+        self.bias = 0.0
+        if ranker is not None and len(ranker.classes) == 2 and RIGHT in ranker.classes:
+            r = ranker.classes.index(RIGHT)
+            self.bias = ranker.bias[r] - ranker.bias[1 - r]
+            self.weights = {name: row[r] - row[1 - r] for name, row in ranker.weights.items()}
+
+    def __call__(self, features: Mapping[str, float]) -> float:
+        if not self.weights:
+            return rank_score(self.ranker, features)
+        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+        # The softmax of two logits is the logistic of their difference.
+        return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
 
 
 class Matcher:
@@ -103,8 +130,11 @@ class Matcher:
         texts: Iterable[tuple[str, Analysis]] = (),
         names: Iterable[tuple[str, Analysis]] = (),
         ranker: Model | None = None,
+        words: wording.WordModel | None = None,
     ) -> None:
         self.ranker = ranker
+        self._score = _Logistic(ranker)
+        self.words = words
         texts = list(texts)
         examples = list(examples)
         rows = [(topic, frozenset(a.terms)) for topic, a in examples if a.terms]
@@ -162,11 +192,12 @@ class Matcher:
         # `names`: each topic's title and curated keywords, the words that name it outright.
         named = [(t, frozenset(a.terms) - generic_set) for t, a in names if t in topic_index]
         name_use: dict[str, int] = defaultdict(int)
-        for _, words in named:
-            for word in words:
+        for _, naming in named:
+            for word in naming:
                 name_use[word] += 1
         self._title_terms: dict[int, frozenset[str]] = {
-            topic_index[t]: frozenset(w for w in words if name_use[w] == 1) for t, words in named
+            topic_index[t]: frozenset(w for w in naming if name_use[w] == 1)
+            for t, naming in named
         }
         self._texts: dict[int, list[str]] = defaultdict(list)
         for topic, a in examples:
@@ -204,6 +235,10 @@ class Matcher:
         top = max(log_p.values())
         norm = sum(math.exp(v - top) for v in log_p.values())
         return {topic: math.exp(v - top) / norm for topic, v in log_p.items()}
+
+    def word_proba(self, analysis: Analysis) -> Mapping[str, float]:
+        """Return each topic's probability under the word model (empty when untrained)."""
+        return wording.proba(self.words, analysis)
 
     def knows(self, term: str) -> bool:
         """Tell whether any topic uses this term."""
@@ -269,6 +304,7 @@ class Matcher:
         heads = [t for _, t in pre]
         bayes = self._bayes(heads, [t for t in terms if t in self._nb_counts])
         query_terms = frozenset(terms)
+        word_p = self.word_proba(analysis)
         found: list[tuple[float, dict[str, float], int]] = []
         for topic in heads:
             features = {
@@ -278,8 +314,9 @@ class Matcher:
                 "title": float(bool(self._title_terms.get(topic, frozenset()) & query_terms)),
                 "similar": 0.0,
                 "generic_only": float(has_specific and topic not in specific),
+                "words": word_p.get(self.topics[topic], 0.0),
             }
-            found.append((rank_score(self.ranker, {**features, **_products(features)}),
+            found.append((self._score({**features, **_products(features)}),
                           features, topic))
         found.sort(key=lambda f: -f[0])
         text = _sorted_words(analysis.tokens)
@@ -288,7 +325,7 @@ class Matcher:
                 break
             hit = process.extractOne(text, self._texts[topic], scorer=FUZZ_SCORER)
             features["similar"] = hit[1] / 100 if hit else 0.0
-            found[n] = (rank_score(self.ranker, {**features, **_products(features)}),
+            found[n] = (self._score({**features, **_products(features)}),
                         features, topic)
         found.sort(key=lambda f: -f[0])
         return tuple(Candidate(self.topics[t], min(score, 1.0), **f)

@@ -15,18 +15,20 @@ from typing import Any
 from bot.errors import KnowledgeError
 from bot.learn import Model
 from bot.settings import Thresholds
+from bot.wording import WordModel
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "matching.json"
 
 
 @dataclass(frozen=True, slots=True)
 class MatchingModel:
-    """The ranker, the confidence model and the thresholds chosen on its probability."""
+    """The word model, the ranker, the confidence model and the thresholds chosen on it."""
 
     ranker: Model | None  # None: untrained (while tuning), an even blend of the features
     confidence: Model | None  # None: untrained, every probability 0
     thresholds: Thresholds
     data_sha256: str = ""
+    words: WordModel | None = None  # None: no word model (while tuning, before it is fitted)
 
 
 # What tuning starts from: features are measured before any weight is fitted.
@@ -42,6 +44,7 @@ def from_json(data: dict[str, Any]) -> MatchingModel:
         thresholds=Thresholds(answer=float(t["answer"]), clarify=float(t["clarify"]),
                               margin=float(t["margin"])),
         data_sha256=str(data.get("data_sha256", "")),
+        words=WordModel.from_json(data["words"]),
     )
 
 

@@ -11,7 +11,8 @@ Step `matching` (bot/models/matching.json):
      every question of the dev sets tests/eval/dev*.yaml except emergencies, measured by the
      full engine. The held-out set tests/eval/questions.yaml is never read.
   2. Ranker: a logistic regression on each leading candidate's features (closest example,
-     coverage, naive Bayes, title word, whole-string similarity): is this the asked topic?
+     coverage, naive Bayes, title word, whole-string similarity, the word model's probability
+     from bot/wording.py, itself fitted without the question's fold): is this the asked topic?
   3. Confidence: a logistic regression on the best candidates and the question (margin, the
      out-of-scope class's score, subject named, unknown words, length...): is the best answer
      topic the asked one? Out-of-fold probabilities give the calibration figures.
@@ -32,9 +33,11 @@ from typing import Any, TextIO
 
 from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
+from bot import wording
 from bot.devtools.evaluate import EMERGENCY, calibration, load_cases
 from bot.engine import CHOICES, RIGHT, Engine
-from bot.intents import OUT_OF_SCOPE_TOPIC, SMALLTALK_TOPICS, SOURCES_TOPIC
+from bot.intents import OUT_OF_SCOPE_TOPIC, SMALLTALK_TOPICS, SOURCES_TOPIC, Intents
+from bot.knowledge import Knowledge
 from bot.learn import Features, Model, fit, folds
 from bot.matcher import BAYES_CANDIDATES, Candidate
 from bot.settings import Settings, Thresholds
@@ -106,14 +109,14 @@ def collect(settings: Settings, dev: Sequence[Path], out: TextIO) -> list[Questi
     for n, fold in enumerate(folds(len(examples), K, SEED)):
         held = set(fold)
         kept = tuple(rest) + tuple(e for i, e in enumerate(examples) if i not in held)
-        engine = Engine(knowledge, replace(intents, examples=kept), model=UNTRAINED)
+        engine = _engine(knowledge, replace(intents, examples=kept))
         for i in sorted(fold):
             e = examples[i]
             ranked, analysis = _measure(engine, e.text)
             questions.append(Question("intents", e.topic, ranked,
                                       engine.question_features(analysis)))
         out.write(f"  fold {n + 1}/{K}: {len(fold)} phrasings measured\n")
-    engine = Engine(knowledge, intents, model=UNTRAINED)
+    engine = _engine(knowledge, intents)
     for path in dev:
         cases = [c for c in load_cases(path) if c.expect != EMERGENCY]
         for c in cases:
@@ -122,6 +125,19 @@ def collect(settings: Settings, dev: Sequence[Path], out: TextIO) -> list[Questi
                                       engine.question_features(analysis)))
         out.write(f"  {path.name}: {len(cases)} questions measured\n")
     return questions
+
+
+def fit_words(knowledge: Knowledge, intents: Intents) -> wording.WordModel:
+    """Fit the word model on the phrasings the matcher indexes (small talk aside)."""
+    analyzer = Engine(knowledge, intents, model=UNTRAINED).analyzer
+    return wording.train([(e.topic, analyzer.analyze(e.text)) for e in intents.examples
+                          if e.topic not in SMALLTALK_TOPICS])
+
+
+def _engine(knowledge: Knowledge, intents: Intents) -> Engine:
+    """Return an engine with a word model fitted on these intents and nothing else tuned."""
+    return Engine(knowledge, intents, model=replace(UNTRAINED, words=fit_words(knowledge,
+                                                                                 intents)))
 
 
 def fit_ranker(questions: Sequence[Question]) -> Model:
@@ -228,7 +244,8 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
     ranker = fit_ranker(questions)
     knowledge = knowledge_mod.load(settings.knowledge_path)
     intents = intents_mod.load(settings.intents_dir)
-    engine = Engine(knowledge, intents, model=UNTRAINED)
+    words = fit_words(knowledge, intents)
+    engine = Engine(knowledge, intents, model=replace(UNTRAINED, words=words))
     rows = confidence_rows(engine, questions, ranker)
     expects = [q.expect for q in questions]
     # Out-of-fold probabilities: each question scored by a model fitted without its fold.
@@ -266,8 +283,16 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
         "ranker": ranker.to_json(),
         "confidence": confidence.to_json(),
     }
+    # The word model's rows go one per line, without spaces: indented, its thousands of rows
+    # made the file megabytes long and start-up a tenth of a second slower.
+    stored = words.to_json()
+    lines = ",\n".join(f"  {json.dumps(name)}:{json.dumps(row, separators=(',', ':'))}"
+                       for name, row in stored["rows"].items())
+    head = json.dumps({k: v for k, v in stored.items() if k != "rows"}, separators=(",", ":"))
+    text = (json.dumps(data, indent=1)[:-2] + ',\n "words": ' + head[:-1]
+            + ',"rows":{\n' + lines + "}}\n}\n")
     path = MODEL_PATH
-    _write_atomically(path, json.dumps(data, indent=1, sort_keys=False) + "\n")
+    _write_atomically(path, text)
     out.write(f"matching: {len(questions)} questions; thresholds answer {thresholds.answer}, "
               f"clarify {thresholds.clarify}, margin {thresholds.margin}\n")
     for origin, f in figures.items():
