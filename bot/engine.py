@@ -73,9 +73,11 @@ CHOICES = 3
 # Set by hand: "sources?" must be the best candidate and more likely right than not.
 SOURCES_SCORE = 0.5
 # Set by hand: an everyday question is not read with the last answer when the out-of-scope
-# class ranks first and fits more likely than not ("what's the weather in London?" 0.95);
-# "how long?" ranks it first too, weakly (0.22), and leans on the last answer.
-OUT_OF_SCOPE_SCORE = 0.5
+# class ranks first and fits all but surely ("what's the weather in London?", "what time is
+# it", "where can i buy it": 0.99-1.0). Short follow-ups rank it first too, less surely, as
+# the out-of-scope phrasings are standalone questions: "how long?" 0.86, "how long did they
+# take it?" 0.80, "how many did they give" 0.74; they lean on the last answer.
+OUT_OF_SCOPE_SCORE = 0.9
 RIGHT = "right"
 # A sentence: up to and with its end mark, or the rest of the message.
 QUESTION_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
@@ -139,7 +141,8 @@ class Engine:
             for topic, ws in named.items()
         }
         names = [(t, self.analyzer.analyze("\n".join(ws))) for t, ws in named.items()]
-        self.matcher = Matcher(rows, generic, texts, names, ranker=self.model.ranker)
+        self.matcher = Matcher(rows, generic, texts, names, ranker=self.model.ranker,
+                               words=self.model.words)
         # Small talk and "sources?" are whole short messages: compare the message as a whole.
         self._utterances: list[str] = []
         self._utterance_topics: list[str] = []
@@ -397,10 +400,9 @@ class Engine:
         best = answers[0]
         second = answers[1].score if len(answers) > 1 else 0.0
         choices = tuple(c.topic for c in answers[:CHOICES])
-        if ranked[0].topic == OUT_OF_SCOPE_TOPIC:
-            # The out-of-scope class outranks every topic: say so, whatever the probability.
-            return Decision("fallback", DEFAULT_IDEAS, p, best=best.topic,
-                            out_of_scope=ranked[0].score >= OUT_OF_SCOPE_SCORE)
+        if ranked[0].topic == OUT_OF_SCOPE_TOPIC and ranked[0].score >= OUT_OF_SCOPE_SCORE:
+            # The out-of-scope class outranks every topic and fits all but surely: say so.
+            return Decision("fallback", DEFAULT_IDEAS, p, best=best.topic, out_of_scope=True)
         if p >= t.answer and best.score - second >= t.margin:
             return Decision("answer", (best.topic,), p, best=best.topic)
         if (in_context and p >= t.clarify
@@ -431,7 +433,10 @@ class Engine:
         """Return the features of the question alone (subject named, unknown words...)."""
         terms = analysis.terms
         n = max(len(terms), 1)
+        words = self.matcher.word_proba(analysis)
         return {
+            # The word model's view: how strongly the words point away from every topic.
+            "words_oos": words.get(OUT_OF_SCOPE_TOPIC, 0.0),
             "named": float(in_context or any(x in self._subject for x in terms)),
             "unknown_share": sum(not self.matcher.knows(x) for x in terms) / n,
             "rare_unknown": float(any(
