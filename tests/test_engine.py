@@ -263,6 +263,10 @@ LATER_TURNS = [
                  ("answer", "side-effects"), marks=KNOWN_MISS),
     pytest.param(["does nac help male fertility", "is it at least safe?"],
                  ("answer", "side-effects"), marks=KNOWN_MISS),
+    # Other languages: the phrasings in intents/multilingual.yaml teach the models their words.
+    (["¿la NAC es segura en el embarazo?"], ("answer", "pregnancy")),
+    (["o que é NAC, é o mesmo que cisteína?"], ("answer", "nac-vs-cysteine")),
+    (["is nac safe in pregnancy", "e durante a amamentação?"], ("answer", "breastfeeding")),
     # A story and its question in one sentence: the question after the comma is answered,
     # with the subject the story named...
     (["hi there. I'm thinking of buying NAC for the first time, is it safe?"],
