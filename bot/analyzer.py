@@ -58,8 +58,11 @@ class Analyzer:
         vocabulary: Iterable[str],
         synonyms: Mapping[str, Iterable[str]],
         stopwords: Iterable[str],
+        stems: Mapping[str, str] | None = None,
     ) -> None:
         self._stemmer = snowballstemmer.stemmer("english")
+        # Stems worked out beforehand (bot/stems.py): the same as the stemmer's, found faster.
+        self._known_stems: Mapping[str, str] = stems or {}
         self._english = english_words()
         self._repair = lru_cache(maxsize=65536)(self._repair_uncached)
         self._stem_cached = lru_cache(maxsize=65536)(self._stem_uncached)
@@ -96,6 +99,11 @@ class Analyzer:
         return self._stem_cached(word)
 
     def _stem_uncached(self, word: str) -> str:
+        found = self._known_stems.get(word)
+        return found if found is not None else str(self._stemmer.stemWord(word))
+
+    def stem_fresh(self, word: str) -> str:
+        """Return the stemmer's own stem of a word, not a stored one (to write and test them)."""
         return str(self._stemmer.stemWord(word))
 
     def repair(self, word: str) -> str:

@@ -28,6 +28,7 @@ from rapidfuzz import fuzz, process
 
 from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
+from bot import stems as stems_mod
 from bot.acts import QUESTION, ActParams, Acts
 from bot.analyzer import Analysis, Analyzer
 from bot.commands import BY_NAME, HELP, Keeping
@@ -115,7 +116,7 @@ class Engine:
         self.confidence_model = self.model.confidence
         self.compose: Composer = Composer(knowledge)  # annotated: bot.commands reads it
         self.analyzer = Analyzer(_vocabulary(knowledge, intents), intents.synonyms,
-                                 intents.stopwords)
+                                 intents.stopwords, stems_mod.load())
         self.safety = Safety(PhraseFinder(intents.emergency, self.analyzer), self.analyzer,
                              safety)
         self.acts = Acts(self.analyzer, acts)

@@ -33,6 +33,7 @@ from typing import Any, TextIO
 
 from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
+from bot import stems as stems_mod
 from bot import wording
 from bot.devtools.evaluate import EMERGENCY, calibration, load_cases
 from bot.engine import CHOICES, RIGHT, Engine
@@ -293,6 +294,8 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
             + ',"rows":{\n' + lines + "}}\n}\n")
     path = MODEL_PATH
     _write_atomically(path, text)
+    # Every word the analyzer knows, with its stem, so that a start need not stem them again.
+    stems_mod.write(engine.analyzer.known, engine.analyzer.stem_fresh)
     out.write(f"matching: {len(questions)} questions; thresholds answer {thresholds.answer}, "
               f"clarify {thresholds.clarify}, margin {thresholds.margin}\n")
     for origin, f in figures.items():
