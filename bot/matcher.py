@@ -185,8 +185,10 @@ class Matcher:
         self._unseen2 = math.log(1 + n) ** 2
         self._example_topic: list[int] = []
         self._example_norm: list[float] = []
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._generic_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # Per term, each example using it and its weight there: dicts, so that a question's
+        # longest list is copied in one go (at C speed) rather than added up one by one.
+        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self._generic_postings: dict[str, dict[int, float]] = defaultdict(dict)
         # Words that only one topic is named by ("pregnancy", "side effects"; not "glutathione",
         # which two titles share): a question using one leans to that topic.
         # `names`: each topic's title and curated keywords, the words that name it outright.
@@ -213,11 +215,11 @@ class Matcher:
             generic_mass = sum(self._weight2[t] for t in terms if t in generic_set)
             for term in terms:
                 if term not in generic_set:
-                    self._postings[term].append((idx, self._weight2[term] / norm))
+                    self._postings[term][idx] = self._weight2[term] / norm
                 elif generic_mass * 2 >= self._example_norm[idx] ** 2:
                     # Only examples made mostly of generic words ("is nac safe") can be the
                     # closest example of a question made only of generic words.
-                    self._generic_postings[term].append((idx, self._weight2[term] / norm))
+                    self._generic_postings[term][idx] = self._weight2[term] / norm
         self._topic_share = {term: dict(pairs) for term, pairs in self._topic_terms.items()}
 
     def named(self, terms: Iterable[str]) -> set[str]:
@@ -268,7 +270,7 @@ class Matcher:
         q2 = [(t, self.weight2(t, analysis.commonness.get(t, 0.0))) for t in terms]
         total = sum(w for _, w in q2)
         norm_q = math.sqrt(total)
-        dots: dict[int, float] = defaultdict(float)
+        lists: list[dict[int, float]] = []
         cover: dict[int, float] = defaultdict(float)
         specific: set[int] = set()
         # Only a word some example uses is specific: with "haha" or a typo left over, "haha ok,
@@ -282,11 +284,11 @@ class Matcher:
                     # they only top up topics already found, which keeps 100x bases fast.
                     deferred.append((term, w))
                     continue
-                postings = self._generic_postings.get(term, ())
+                postings = self._generic_postings.get(term)
             else:
-                postings = self._postings.get(term, ())
-            for idx, w_e in postings:
-                dots[idx] += w_e
+                postings = self._postings.get(term)
+            if postings:
+                lists.append(postings)
             for topic, share in self._topic_terms.get(term, ()):
                 cover[topic] += w * share
                 if has_specific:
@@ -295,6 +297,11 @@ class Matcher:
             shares = self._topic_share.get(term, {})
             for topic in cover:
                 cover[topic] += w * shares.get(topic, 0.0)
+        lists.sort(key=len)
+        dots: dict[int, float] = defaultdict(float, lists.pop() if lists else {})
+        for postings in lists:
+            for idx, w_e in postings.items():
+                dots[idx] += w_e
         best_dot: dict[int, float] = {}
         topic_of = self._example_topic
         for idx, dot in dots.items():
