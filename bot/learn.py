@@ -7,6 +7,7 @@ as JSON-safe dicts, written to files that are committed next to the data hash th
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Mapping, Sequence
@@ -61,6 +62,11 @@ class Model:
         weights = {str(k): tuple(v) for k, v in data["weights"].items()}
         if len(bias) != len(classes) or any(len(r) != len(classes) for r in weights.values()):
             raise ValueError("every weight row needs one number per class")
+        try:
+            # One pass in C: a weight that is not a number fails here, at start.
+            math.fsum(itertools.chain.from_iterable(weights.values()))
+        except TypeError:
+            raise ValueError("every weight must be a number") from None
         return cls(classes, bias, MappingProxyType(weights))
 
 

@@ -11,6 +11,7 @@ from bot import stems
 from bot.devtools.evaluate import calibration
 from bot.devtools.tune import STEPS
 from bot.engine import Engine
+from bot.learn import Model
 from bot.tuned import load
 
 CASES = [([0.05, 0.05, 0.95, 0.95], [False, False, True, True], 0.05),
@@ -44,3 +45,9 @@ def test_stems_from_another_stemmer_version_are_ignored(tmp_path: Path) -> None:
     path = tmp_path / "stems.json"
     path.write_text(json.dumps({"snowballstemmer": "0.0", "stems": {"running": "x"}}))
     assert stems.load(path) == {}
+
+
+def test_a_model_with_a_weight_that_is_not_a_number_fails_at_load() -> None:
+    data = {"classes": ["a", "b"], "bias": [0.0, 0.0], "weights": {"w:x": [0.5, "oops"]}}
+    with pytest.raises(ValueError, match="number"):
+        Model.from_json(data)
