@@ -23,8 +23,6 @@ Step `matching` (bot/models/matching.json):
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -36,6 +34,7 @@ from bot import knowledge as knowledge_mod
 from bot import stems as stems_mod
 from bot import wording
 from bot.devtools.evaluate import EMERGENCY, calibration, load_cases
+from bot.devtools.modelfile import write
 from bot.engine import CHOICES, RIGHT, Engine
 from bot.intents import OUT_OF_SCOPE_TOPIC, SMALLTALK_TOPICS, SOURCES_TOPIC, Intents
 from bot.knowledge import Knowledge
@@ -284,16 +283,11 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
         "ranker": ranker.to_json(),
         "confidence": confidence.to_json(),
     }
-    # The word model's rows go one per line, without spaces: indented, its thousands of rows
-    # made the file megabytes long and start-up a tenth of a second slower.
-    stored = words.to_json()
-    lines = ",\n".join(f"  {json.dumps(name)}:{json.dumps(row, separators=(',', ':'))}"
-                       for name, row in stored["rows"].items())
-    head = json.dumps({k: v for k, v in stored.items() if k != "rows"}, separators=(",", ":"))
-    text = (json.dumps(data, indent=1)[:-2] + ',\n "words": ' + head[:-1]
-            + ',"rows":{\n' + lines + "}}\n}\n")
+    # The shared writer puts each list of numbers on one line: the word model's thousands
+    # of rows would otherwise make the file megabytes longer.
+    data["words"] = words.to_json()
     path = MODEL_PATH
-    _write_atomically(path, text)
+    write(path, data)
     # Every word the analyzer knows, with its stem, so that a start need not stem them again.
     stems_mod.write(engine.analyzer.known, engine.analyzer.stem_fresh)
     out.write(f"matching: {len(questions)} questions; thresholds answer {thresholds.answer}, "
@@ -310,13 +304,6 @@ def _line(f: dict[str, Any]) -> str:
     return (f"in scope {f['right']}/{f['in_scope']} right ({acc}), "
             f"{f['clarified_right']} more clarified; out of scope answered "
             f"{f['out_of_scope_answered']}/{f['out_of_scope']}")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 # Each step fits one model into its own file; `python -m bot tune` runs them all in order.
