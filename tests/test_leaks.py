@@ -1,7 +1,7 @@
 """No held-out message is a near-copy of a phrasing the bot learned or was tuned on.
 
 Sets, in order: intents/ phrasings, the safety and act training files, the dev question sets,
-the dev conversations, the held-out questions, and the first to ninth final sets. A
+the dev conversations, the held-out questions, and the first to tenth final sets. A
 held-out or final message must not be this close (rapidfuzz ratio on folded text) to a
 message of any set before it; leaked ones were removed from those sets (the dev sets, tuned
 on, may share wording with the training files). Messages of three words or fewer ("ok
@@ -61,6 +61,7 @@ SETS = [
     ("seventh final sets", ("tests/final7/*.yaml",)),
     ("eighth final sets", ("tests/final8/*.yaml",)),
     ("ninth final sets", ("tests/final9/*.yaml",)),
+    ("tenth final sets", ("tests/final10/*.yaml",)),
 ]
 
 
@@ -68,7 +69,8 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
             if name in ("held-out questions", "final sets", "second final sets",
                         "third final sets", "fourth final sets", "fifth final sets",
                         "sixth final sets", "seventh final sets",
-                        "eighth final sets", "ninth final sets")]
+                        "eighth final sets", "ninth final sets",
+                        "tenth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
