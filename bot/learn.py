@@ -38,7 +38,7 @@ class Model:
 
     def proba(self, features: Features) -> dict[str, float]:
         """Return the probability of each class."""
-        return dict(zip(self.classes, _softmax(self.logits(features)), strict=True))
+        return dict(zip(self.classes, softmax(self.logits(features)), strict=True))
 
     def to_json(self) -> dict[str, Any]:
         """Return the model as a JSON-safe dict (weights rounded, zero rows dropped)."""
@@ -70,7 +70,8 @@ class Model:
         return cls(classes, bias, MappingProxyType(weights))
 
 
-def _softmax(logits: Sequence[float]) -> list[float]:
+def softmax(logits: Sequence[float]) -> list[float]:
+    """Return the probabilities of these raw scores."""
     top = max(logits)
     exps = [math.exp(v - top) for v in logits]
     total = sum(exps)
@@ -110,7 +111,7 @@ def fit(
                 if row is not None:
                     for k in range(n_classes):
                         logits[k] += row[k] * value
-            probs = _softmax(logits)
+            probs = softmax(logits)
             for k in range(n_classes):
                 g = weight * (probs[k] - (1.0 if k == y else 0.0))
                 bias_g2[k] += g * g

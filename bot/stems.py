@@ -9,7 +9,7 @@ in the file, stems as before. The file only saves time: it never changes a stem.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
@@ -31,14 +31,3 @@ def load(path: Path = PATH) -> Mapping[str, str]:
         return {}
     stems = data.get("stems")
     return stems if isinstance(stems, dict) else {}
-
-
-def write(words: Iterable[str], stem: object, path: Path = PATH) -> None:
-    """Write the stems of these words, as `stem` (a callable) gives them."""
-    assert callable(stem)
-    payload = {"about": "Written by `python -m bot tune matching`; only saves time at start.",
-               "snowballstemmer": stemmer_version(),
-               "stems": {w: stem(w) for w in sorted(set(words))}}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    tmp.replace(path)

@@ -289,7 +289,10 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
     path = MODEL_PATH
     write(path, data)
     # Every word the analyzer knows, with its stem, so that a start need not stem them again.
-    stems_mod.write(engine.analyzer.known, engine.analyzer.stem_fresh)
+    write(stems_mod.PATH, {
+        "about": "Written by `python -m bot tune matching`; only saves time at start.",
+        "snowballstemmer": stems_mod.stemmer_version(),
+        "stems": {w: engine.analyzer.stem_fresh(w) for w in sorted(engine.analyzer.known)}})
     out.write(f"matching: {len(questions)} questions; thresholds answer {thresholds.answer}, "
               f"clarify {thresholds.clarify}, margin {thresholds.margin}\n")
     for origin, f in figures.items():
