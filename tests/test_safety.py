@@ -38,7 +38,7 @@ EMERGENCIES = [
     ("my throat is closing up", "breathing"),
     ("chest pain after taking nac", "chest"),
     ("i want to kill myself", "suicide"),
-    ("no one would miss me if i was gone", "suicide"),
+    ("everyone would be fine without me, ive made my peace with it", "suicide"),
 ]
 # Crisis words, no emergency now: never the emergency text alone.
 ALARMING = [

@@ -3,13 +3,17 @@
 `python -m bot tune [STEP...]` runs the named steps (default: all), each writing one committed
 JSON file with the hash of the data it was fitted on and the cross-validated figures it got.
 Everything is seeded: the same data always gives the same file. Steps: `matching` (below),
-`safety` (bot/devtools/train_safety.py) and `acts` (bot/devtools/train_acts.py).
+`safety` (bot/devtools/train_safety.py), `acts` (bot/devtools/train_acts.py) and `crisis`
+(bot/devtools/train_crisis.py).
 
 Step `matching` (bot/models/matching.json):
-  1. Questions: every phrasing in intents/ (topics and out-of-scope), each measured by an
-     engine built without its fold (k-fold, so its own phrasing is not there to find), and
-     every question of the dev sets tests/eval/dev*.yaml except emergencies, measured by the
-     full engine. The held-out set tests/eval/questions.yaml is never read.
+  1. Questions: every phrasing in intents/ (topics and out-of-scope) and every question of
+     training/questions/*.yaml (earlier final sets, scored once and then moved there), each
+     measured by an engine built without its fold (k-fold, so neither the phrasing nor the
+     word model's copy of it is there to find); and every question of the dev sets
+     tests/eval/dev*.yaml except emergencies, measured by the full engine. The training
+     questions teach the word model only: the matcher's index stays intents/, so the matcher
+     is no slower for them. The held-out set tests/eval/questions.yaml is never read.
   2. Ranker: a logistic regression on each leading candidate's features (closest example,
      coverage, naive Bayes, title word, whole-string similarity, the word model's probability
      from bot/wording.py, itself fitted without the question's fold): is this the asked topic?
@@ -75,9 +79,10 @@ class Question:
     features: dict[str, float]  # the question's own features (they do not depend on ranking)
 
 
-def data_files(knowledge: Path, intents_dir: Path, dev: Sequence[Path]) -> list[Path]:
+def data_files(knowledge: Path, intents_dir: Path, dev: Sequence[Path],
+               training: Sequence[Path] = ()) -> list[Path]:
     """Return the files the matching model is fitted on, in a fixed order."""
-    return [knowledge, *sorted(intents_dir.glob("*.yaml")), *dev]
+    return [knowledge, *sorted(intents_dir.glob("*.yaml")), *training, *dev]
 
 
 def data_hash(files: Sequence[Path]) -> str:
@@ -93,30 +98,48 @@ def dev_sets(root: Path) -> list[Path]:
     return sorted((root / "tests" / "eval").glob("dev*.yaml"))
 
 
+def training_sets(root: Path) -> list[Path]:
+    """Return the labelled question files the word model learns from beside intents/."""
+    return sorted((root / "training" / "questions").glob("*.yaml"))
+
+
+def training_questions(paths: Sequence[Path]) -> list[tuple[str, str]]:
+    """Return (topic, question) for every question of these files but emergencies."""
+    return [(c.expect, c.question) for path in paths for c in load_cases(path)
+            if c.expect != EMERGENCY]
+
+
 def _measure(engine: Engine, text: str) -> tuple[tuple[Candidate, ...], Any]:
     analysis = engine.analyzer.analyze(text)
     return engine.matcher.rank(analysis, limit=BAYES_CANDIDATES, every=True), analysis
 
 
-def collect(settings: Settings, dev: Sequence[Path], out: TextIO) -> list[Question]:
-    """Measure every training question: intents/ out of fold, then the dev sets."""
+def collect(settings: Settings, dev: Sequence[Path], out: TextIO,
+            training: Sequence[tuple[str, str]] = ()) -> list[Question]:
+    """Measure every training question: intents/ and the training questions out of fold,
+    then the dev sets."""
     knowledge = knowledge_mod.load(settings.knowledge_path)
     intents = intents_mod.load(settings.intents_dir)
     skip = {*SMALLTALK_TOPICS, SOURCES_TOPIC}
     examples = [e for e in intents.examples if e.topic not in skip]
     rest = [e for e in intents.examples if e.topic in skip]
+    # One list to fold: the phrasings (index and word model) and the training questions
+    # (word model only), so that each is measured by models that never saw it.
+    items = [(e.topic, e.text, "intents") for e in examples] + [
+        (topic, text, "training") for topic, text in training]
     questions: list[Question] = []
-    for n, fold in enumerate(folds(len(examples), K, SEED)):
+    for n, fold in enumerate(folds(len(items), K, SEED)):
         held = set(fold)
         kept = tuple(rest) + tuple(e for i, e in enumerate(examples) if i not in held)
-        engine = _engine(knowledge, replace(intents, examples=kept))
+        extra = [items[i][:2] for i in range(len(examples), len(items)) if i not in held]
+        engine = _engine(knowledge, replace(intents, examples=kept), extra)
         for i in sorted(fold):
-            e = examples[i]
-            ranked, analysis = _measure(engine, e.text)
-            questions.append(Question("intents", e.topic, ranked,
+            topic, text, origin = items[i]
+            ranked, analysis = _measure(engine, text)
+            questions.append(Question(origin, topic, ranked,
                                       engine.question_features(analysis)))
-        out.write(f"  fold {n + 1}/{K}: {len(fold)} phrasings measured\n")
-    engine = _engine(knowledge, intents)
+        out.write(f"  fold {n + 1}/{K}: {len(fold)} questions measured\n")
+    engine = _engine(knowledge, intents, training)
     for path in dev:
         cases = [c for c in load_cases(path) if c.expect != EMERGENCY]
         for c in cases:
@@ -127,17 +150,22 @@ def collect(settings: Settings, dev: Sequence[Path], out: TextIO) -> list[Questi
     return questions
 
 
-def fit_words(knowledge: Knowledge, intents: Intents) -> wording.WordModel:
-    """Fit the word model on the phrasings the matcher indexes (small talk aside)."""
+def fit_words(knowledge: Knowledge, intents: Intents,
+              training: Sequence[tuple[str, str]] = ()) -> wording.WordModel:
+    """Fit the word model on the phrasings the matcher indexes (small talk aside) and on
+    these (topic, question) training questions."""
     analyzer = Engine(knowledge, intents, model=UNTRAINED).analyzer
-    return wording.train([(e.topic, analyzer.analyze(e.text)) for e in intents.examples
-                          if e.topic not in SMALLTALK_TOPICS])
+    rows = [(e.topic, e.text) for e in intents.examples if e.topic not in SMALLTALK_TOPICS]
+    return wording.train([(topic, analyzer.analyze(text)) for topic, text in
+                          [*rows, *training]])
 
 
-def _engine(knowledge: Knowledge, intents: Intents) -> Engine:
-    """Return an engine with a word model fitted on these intents and nothing else tuned."""
-    return Engine(knowledge, intents, model=replace(UNTRAINED, words=fit_words(knowledge,
-                                                                                 intents)))
+def _engine(knowledge: Knowledge, intents: Intents,
+            training: Sequence[tuple[str, str]] = ()) -> Engine:
+    """Return an engine with a word model fitted on these intents and training questions,
+    and nothing else tuned."""
+    return Engine(knowledge, intents, model=replace(
+        UNTRAINED, words=fit_words(knowledge, intents, training)))
 
 
 def fit_ranker(questions: Sequence[Question]) -> Model:
@@ -238,13 +266,15 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
     """Fit the ranker, the confidence model and the thresholds; write matching.json."""
     start = time.perf_counter()
     dev = dev_sets(root)
-    files = data_files(settings.knowledge_path, settings.intents_dir, dev)
+    training_files = training_sets(root)
+    training = training_questions(training_files)
+    files = data_files(settings.knowledge_path, settings.intents_dir, dev, training_files)
     out.write("matching: measuring questions\n")
-    questions = collect(settings, dev, out)
+    questions = collect(settings, dev, out, training)
     ranker = fit_ranker(questions)
     knowledge = knowledge_mod.load(settings.knowledge_path)
     intents = intents_mod.load(settings.intents_dir)
-    words = fit_words(knowledge, intents)
+    words = fit_words(knowledge, intents, training)
     engine = Engine(knowledge, intents, model=replace(UNTRAINED, words=words))
     rows = confidence_rows(engine, questions, ranker)
     expects = [q.expect for q in questions]
@@ -261,7 +291,7 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
                      seed=SEED)
     thresholds, utility = choose_thresholds(probs, rows, expects)
     figures: dict[str, Any] = {}
-    for origin in ["intents", *(p.name for p in dev)]:
+    for origin in ["intents", "training", *(p.name for p in dev)]:
         idx = [i for i, q in enumerate(questions) if q.origin == origin]
         figures[origin] = _outcomes([probs[i] for i in idx], [rows[i] for i in idx],
                                     [expects[i] for i in idx], thresholds)
@@ -328,10 +358,20 @@ def tune_acts(settings: Settings, root: Path, out: TextIO) -> Path:
     return ACTS_MODEL
 
 
+def tune_crisis(settings: Settings, root: Path, out: TextIO) -> Path:
+    """Fit the crisis follow-up model (bot/devtools/train_crisis.py)."""
+    from bot.crisis import MODEL_PATH as CRISIS_MODEL
+    from bot.devtools import train_crisis
+
+    train_crisis.run(out)
+    return CRISIS_MODEL
+
+
 STEPS: dict[str, Callable[[Settings, Path, TextIO], Path]] = {
     "matching": tune_matching,
     "safety": tune_safety,
     "acts": tune_acts,
+    "crisis": tune_crisis,
 }
 
 
@@ -350,7 +390,8 @@ def run_tune(settings: Settings, steps: Sequence[str], out: TextIO) -> int:
 def is_fresh(model: MatchingModel, settings: Settings) -> bool:
     """Tell whether the matching model was fitted on the current data."""
     root = settings.knowledge_path.parent
-    files = data_files(settings.knowledge_path, settings.intents_dir, dev_sets(root))
+    files = data_files(settings.knowledge_path, settings.intents_dir, dev_sets(root),
+                       training_sets(root))
     return model.data_sha256 == data_hash(files)
 
 
