@@ -137,6 +137,16 @@ class Composer:
         blocks = [f"{icon} <b>{esc(text)}</b>", f"<i>{esc(self.knowledge.emergency_closing)}</i>"]
         return _reply("emergency", category, 1.0, blocks)
 
+    def crisis_thanks(self, category: str) -> Reply:
+        """Return the answer to thanks during an emergency: warm, and still pointing to help."""
+        crisis = self.knowledge.emergency.get(category) or self.knowledge.emergency["general"]
+        # Small talk in kind (the person said thanks), with the crisis's closing words: "you
+        # matter", and where to call if anything changes; never a cheerful "ask me more".
+        text = crisis.follow_up.get("closing") or crisis.note
+        icon = "💙" if category == "suicide" else "⚠️"
+        reply = _reply("smalltalk", None, 1.0, [f"{icon} {esc(text)}"])
+        return replace(reply, note=category)
+
     def with_note(self, reply: Reply, category: str) -> Reply:
         """Return a reply with a one-line safety note for this kind of crisis on top."""
         crisis = self.knowledge.emergency.get(category) or self.knowledge.emergency["general"]

@@ -33,6 +33,7 @@ from bot.acts import QUESTION, ActParams, Acts
 from bot.analyzer import Analysis, Analyzer
 from bot.commands import BY_NAME, HELP, Keeping
 from bot.compose import Composer
+from bot.crisis import MOVES_ON, THANKS, CrisisParams, FollowUps
 from bot.emergency import PhraseFinder
 from bot.intents import (
     OUT_OF_SCOPE_TOPIC,
@@ -57,12 +58,6 @@ WELCOME_TOPICS = ("what-is-cysteine", "nac-vs-cysteine", "side-effects", "pregna
 # A follow-up this short may lean on the previous answer ("how long did they take it?").
 FOLLOW_UP_TERMS = 4
 NONE_OF_THESE = frozenset({"none", "none of these", "neither", "no", "nope", "none of them"})
-# Answers close to an emergency: asking one of them during it is part of the emergency ("it
-# was NAC 600mg" reads like a dose question), not a sign that the person has moved on.
-CRISIS_TOPICS = frozenset({
-    "doses-in-studies", "too-much-nac", "acetaminophen-overdose", "side-effects",
-    "see-a-doctor", "interactions", "hospital-uses", "pregnancy", "breastfeeding",
-})
 # Which follow-up fits a message during an emergency, when it says several things at once:
 # getting worse comes first, then what was done, then reassurance that needs correcting...
 FOLLOW_UP_ORDER = {
@@ -107,7 +102,7 @@ class Engine:
     def __init__(
         self, knowledge: Knowledge, intents: Intents, thresholds: Thresholds | None = None,
         safety: SafetyParams | None = None, acts: ActParams | None = None,
-        model: MatchingModel | None = None,
+        model: MatchingModel | None = None, crisis: CrisisParams | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.intents = intents
@@ -120,6 +115,8 @@ class Engine:
         self.safety = Safety(PhraseFinder(intents.emergency, self.analyzer), self.analyzer,
                              safety)
         self.acts = Acts(self.analyzer, acts)
+        self.follow_ups = FollowUps(self.acts.features, lambda t: self.acts.classify(t)[0],
+                                    crisis)
         generic = {self.analyzer.stem(w) for g in intents.generic for w in self._canon(g)}
         self._generic = frozenset(generic)
         self._subject = frozenset(self.analyzer.stem(w) for g in intents.subject
@@ -136,11 +133,6 @@ class Engine:
         named = {a.id: [a.title] for a in knowledge.answers}
         for k in intents.keywords:
             named.setdefault(k.topic, []).extend(k.words)
-        # The words that name each answer (title and keywords, generic words aside).
-        self._topic_names = {
-            topic: frozenset(self.analyzer.analyze("\n".join(ws)).terms) - self._generic
-            for topic, ws in named.items()
-        }
         names = [(t, self.analyzer.analyze("\n".join(ws))) for t, ws in named.items()]
         self.matcher = Matcher(rows, generic, texts, names, ranker=self.model.ranker,
                                words=self.model.words)
@@ -158,7 +150,8 @@ class Engine:
         """Load and validate the curated content, then build the engine."""
         knowledge = knowledge_mod.load(knowledge_path)
         intents = intents_mod.load(intents_dir)
-        return cls(knowledge, intents, thresholds, SafetyParams.load(), ActParams.load())
+        return cls(knowledge, intents, thresholds, SafetyParams.load(), ActParams.load(),
+                   crisis=CrisisParams.load())
 
     def _canon(self, text: str) -> list[str]:
         return self.analyzer.canonical(self.analyzer.tokens(text))
@@ -181,11 +174,18 @@ class Engine:
             return self._finish(self._emergency(safety, state))
         turn = self._not_again(self._ordinary(text, state), state)
         if state.crisis is not None and not text.startswith("/"):
-            if self._moves_on(text, turn, safety):
+            reading, p = self.follow_ups.classify(text)
+            log.debug("crisis follow-up=%s p=%.3f", reading, p)
+            if reading == MOVES_ON:
                 # An ordinary question ends the emergency; one line still points to help.
                 reply = self.compose.with_note(turn.reply, state.crisis)
                 return self._finish(Turn(reply, replace(turn.state, crisis=None)),
                                     core=turn.reply)
+            if reading == THANKS:
+                # Thanks is answered as thanks, warmly, and the chat stays in the emergency:
+                # "she's not waking up" next still gets the follow-up guidance.
+                return self._finish(Turn(self.compose.crisis_thanks(state.crisis),
+                                         ConversationState(crisis=state.crisis)))
             return self._finish(self._crisis_follow_up(state.crisis, safety, state))
         turn = Turn(turn.reply, replace(turn.state, crisis=None, alert=None))
         if safety.level == "note" and turn.reply.kind != "sources":
@@ -267,16 +267,6 @@ class Engine:
             if _digest(reply) != state.last_reply:
                 break
         return Turn(reply, ConversationState(crisis=crisis))
-
-    def _moves_on(self, text: str, turn: Turn, safety: Assessment) -> bool:
-        """Tell whether a message in an emergency is a new, ordinary question."""
-        reply = turn.reply
-        if safety.level == "emergency" or reply.kind != "answer" or reply.topic in CRISIS_TOPICS:
-            return False
-        # "what is glutathione anyway?" names its topic; "can I fix it with NAC at home?"
-        # leans on the emergency and only resembles a topic.
-        names = self._topic_names.get(reply.topic or "", frozenset())
-        return not names.isdisjoint(self.analyzer.analyze(text).terms)
 
     def _not_again(self, turn: Turn, state: ConversationState) -> Turn:
         """Replace an answer that would repeat the last reply word for word."""

@@ -1,0 +1,66 @@
+"""Read a message sent during an emergency: still about it, moving on, or thanks; pure.
+
+After emergency guidance, "she seems fine now", "could it be the NAC?" and "it was the 600mg
+ones" are still about the emergency and get guidance that keeps pointing to help; "back from
+the ER, does NAC have side effects in general?" and "unrelated, but what is glutathione?" have
+moved on and get their ordinary answer; "thanks for listening" gets a warm closing that keeps
+help in view. Thanks is the act model's reading (bot/acts.py, which has seen hundreds of
+ways to say it); between staying and moving on, a logistic regression over the same words
+decides, learned from labelled follow-ups by `python -m bot tune crisis`, which writes
+bot/models/crisis.json with the data hash, the cross-validated figures and the probability
+moving on needs (staying is the safe side: that probability is read off the data).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import KnowledgeError
+from bot.learn import Features, Model
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "crisis.json"
+STAYS = "stays"
+MOVES_ON = "moves_on"
+THANKS = "thanks"
+LABELS = (STAYS, MOVES_ON, THANKS)  # thanks: labelled in the data, read by the act model
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisParams:
+    """The learned follow-up model and the probability moving on needs."""
+
+    model: Model
+    moves_on: float
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> CrisisParams:
+        """Read the model file; a missing or malformed file is a KnowledgeError."""
+        try:
+            data: Mapping[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            return cls(Model.from_json(data["model"]), float(data["thresholds"]["moves_on"]))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise KnowledgeError(str(path), None, f"cannot read the crisis follow-up model "
+                                 f"({exc}); run `python -m bot tune crisis`") from None
+
+
+class FollowUps:
+    """Classify a message sent during an emergency."""
+
+    def __init__(self, features: Callable[[str], Features], act: Callable[[str], str],
+                 params: CrisisParams | None) -> None:
+        self._features = features
+        self._act = act
+        self._params = params
+
+    def classify(self, text: str) -> tuple[str, float]:
+        """Return the message's reading and its probability (still the emergency when unsure)."""
+        if self._act(text) == THANKS:
+            return THANKS, 1.0
+        if self._params is None:
+            return STAYS, 1.0
+        p = self._params.model.proba(self._features(text)).get(MOVES_ON, 0.0)
+        return (MOVES_ON, p) if p >= self._params.moves_on else (STAYS, 1.0 - p)
