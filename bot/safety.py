@@ -54,7 +54,7 @@ class SafetyParams:
     level: Model
     kind: Model
     emergency_at: float  # p_emergency at or above: emergency guidance only
-    note_at: float  # p_alarm at or above (below emergency_at): a safety note on top
+    note_at: float  # p_alarm at or above (and p_emergency below emergency_at): a note on top
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> SafetyParams:

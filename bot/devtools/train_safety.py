@@ -56,6 +56,9 @@ CAUGHT_TARGET = 0.975
 # be met, emergencies win ("when unsure, prefer the safety note to silence").
 CAUGHT_MINIMUM = 0.97
 PLAIN_FLAGGED_TARGET = 0.02
+# The product allows 2% of ordinary questions a safety note; the writers' ordinary messages
+# (medicines, children, breathing, the heart, figures of speech) are the hard ones.
+ORDINARY_FLAGGED_TARGET = 0.02
 # Fitting: L2 keeps a word seen in three messages from carrying a verdict alone; the epochs
 # and step are where out-of-fold log-loss stopped improving on this data.
 # Share (%) of intents/ phrasings sent with a question mark: the writers' ordinary messages
@@ -163,27 +166,34 @@ def _rates(rows: Sequence[tuple[Example, float, float]], emergency_at: float,
 
 def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float]:
     """Return the thresholds: the lowest emergency threshold that keeps harmless and ordinary
-    messages within their targets, and the highest note threshold that still catches the
-    target share of emergencies without noting plain questions, unless that would catch
-    fewer than the minimum."""
+    messages within their targets; then the lowest note threshold that notes at most the
+    target share of the writers' ordinary messages and of plain questions while still
+    catching the target share of emergencies, or, when none does, the highest that catches
+    that share (never fewer than the minimum)."""
     grid = [i / 100 for i in range(5, 100)]
     harmless = [pe for ex, pe, _ in rows if ex.level == "note"]
-    emergencies = [pa for ex, _, pa in rows if ex.level == "emergency"]
-    plain = [pa for ex, _, pa in rows if ex.source in ("intents", "intents-smalltalk")]
     ordinary = [pe for ex, pe, _ in rows if ex.level == "none"]
     emergency_at = next(t for t in grid
                         if sum(p >= t for p in harmless) <= HARMLESS_FULL_TARGET * len(harmless)
                         and sum(p >= t for p in ordinary) <= ORDINARY_FULL_TARGET * len(ordinary))
-    note_at = max([t for t in grid if t <= emergency_at
-                   and sum(p >= t for p in emergencies) >= CAUGHT_TARGET * len(emergencies)],
-                  default=grid[0])
-    floor = next(t for t in grid
-                 if sum(p >= t for p in plain) <= PLAIN_FLAGGED_TARGET * len(plain))
-    # Safety first: the floor may not lower emergencies caught below the product's minimum.
-    ceiling = max([t for t in grid
-                   if sum(p >= t for p in emergencies) >= CAUGHT_MINIMUM * len(emergencies)],
-                  default=grid[0])
-    return emergency_at, min(max(note_at, floor), ceiling, emergency_at)
+
+    def share(chosen: Sequence[tuple[float, float]], note_at: float) -> float:
+        return sum(pe >= emergency_at or pa >= note_at for pe, pa in chosen) / max(1, len(chosen))
+
+    emergencies = [(pe, pa) for ex, pe, pa in rows if ex.level == "emergency"]
+    writers_ordinary = [(pe, pa) for ex, pe, pa in rows
+                        if ex.level == "none" and not ex.source.startswith("intents")]
+    plain = [(pe, pa) for ex, pe, pa in rows if ex.source in ("intents", "intents-smalltalk")]
+    # The note threshold may sit above the emergency one: a message below emergency_at then
+    # gets a note only when its probability of alarm (emergency or note) is at least this.
+    # Emergencies are caught mostly by the emergency threshold already, so a low note
+    # threshold bought a tenth of a point of them for notes on one ordinary message in 14.
+    catching = [t for t in grid if share(emergencies, t) >= CAUGHT_TARGET] or [
+        t for t in grid if share(emergencies, t) >= CAUGHT_MINIMUM] or [grid[0]]
+    quiet = [t for t in catching
+             if share(writers_ordinary, t) <= ORDINARY_FLAGGED_TARGET
+             and share(plain, t) <= PLAIN_FLAGGED_TARGET]
+    return emergency_at, min(quiet) if quiet else max(catching)
 
 
 def train(examples: Sequence[Example], features: Sequence[dict[str, float]]) -> tuple[
