@@ -57,10 +57,12 @@ SETS = [
     ("held-out questions", ("tests/eval/questions.yaml",)),
     ("first to eleventh final conversations", ("tests/final/*.yaml", "tests/final[2-9]/*.yaml",
                                                "tests/final1[01]/*.yaml")),
+    ("twelfth final sets", ("tests/final12/*.yaml",)),
 ]
 
 
-HELD_OUT = [n for n, (name, _) in enumerate(SETS) if name in ("held-out questions",)]
+HELD_OUT = [n for n, (name, _) in enumerate(SETS)
+            if name in ("held-out questions", "twelfth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
