@@ -47,6 +47,14 @@ class Assessment:
     cues: frozenset[str]
 
 
+def level_of(p_emergency: float, p_alarm: float, emergency_at: float, note_at: float,
+             unsure_at: float = 1.0) -> Level:
+    """Return the level the probabilities give at these thresholds."""
+    if p_emergency >= emergency_at:
+        return "emergency"
+    return "note" if p_alarm >= note_at or p_emergency >= unsure_at else "none"
+
+
 @dataclass(frozen=True, slots=True)
 class SafetyParams:
     """The learned models and thresholds, as read from bot/models/safety.json."""
@@ -55,6 +63,9 @@ class SafetyParams:
     kind: Model
     emergency_at: float  # p_emergency at or above: emergency guidance only
     note_at: float  # p_alarm at or above (and p_emergency below emergency_at): a note on top
+    # p_emergency at or above (below emergency_at): a note too. A message that might be an
+    # emergency, however its alarm splits, gets a note rather than silence.
+    unsure_at: float = 1.0
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> SafetyParams:
@@ -66,6 +77,7 @@ class SafetyParams:
                 kind=Model.from_json(data["kind"]),
                 emergency_at=float(data["thresholds"]["emergency"]),
                 note_at=float(data["thresholds"]["note"]),
+                unsure_at=float(data["thresholds"].get("unsure", 1.0)),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise KnowledgeError(str(path), None,
@@ -129,8 +141,8 @@ class Safety:
         p_alarm = p_emergency + level.get("note", 0.0)
         kinds = params.kind.proba(features)
         kind = max(kinds, key=lambda k: kinds[k])
-        verdict: Level = ("emergency" if p_emergency >= params.emergency_at
-                          else "note" if p_alarm >= params.note_at else "none")
+        verdict = level_of(p_emergency, p_alarm, params.emergency_at, params.note_at,
+                           params.unsure_at)
         if verdict == "emergency" and kinds.get("suicide", 0.0) >= SUICIDE_FLOOR:
             kind = "suicide"
         return Assessment(verdict, kind, p_emergency, p_alarm, cues)

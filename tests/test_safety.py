@@ -145,3 +145,19 @@ def test_no_case_here_is_a_near_copy_of_a_training_message() -> None:
     near = [c for c in cases
             if process.extractOne(fold(c), training, scorer=fuzz.ratio, score_cutoff=90)]
     assert near == []
+
+
+# (p_emergency, p_alarm) -> the level, at thresholds emergency 0.5, note 0.9, unsure 0.25.
+OUTCOMES = [
+    (0.6, 0.7, "emergency"),
+    (0.3, 0.5, "note"),  # might be an emergency, however its alarm splits
+    (0.1, 0.95, "note"),  # surely alarming, surely no emergency now
+    (0.1, 0.6, "none"),
+    (0.0, 0.0, "none"),
+]
+
+
+@pytest.mark.parametrize(("p_emergency", "p_alarm", "level"), OUTCOMES,
+                         ids=[f"{e}-{a}" for e, a, _ in OUTCOMES])
+def test_thresholds_give_the_level(p_emergency: float, p_alarm: float, level: str) -> None:
+    assert train_safety._outcome(p_emergency, p_alarm, 0.5, 0.9, 0.25) == level

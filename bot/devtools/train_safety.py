@@ -30,7 +30,7 @@ from bot.engine import Engine
 from bot.errors import KnowledgeError
 from bot.intents import SMALLTALK_TOPICS
 from bot.learn import Model, fit, folds
-from bot.safety import MODEL_PATH, SIGNS
+from bot.safety import MODEL_PATH, SIGNS, level_of
 from bot.settings import ROOT
 
 DATA_DIR = ROOT / "training" / "safety"
@@ -141,17 +141,17 @@ def inputs(data_dir: Path = DATA_DIR, intents_dir: Path = ROOT / "intents") -> l
             ROOT / "bot" / "safety.py", ROOT / "bot" / "emergency.py"]
 
 
-def _outcome(p_emergency: float, p_alarm: float, emergency_at: float, note_at: float) -> str:
-    return ("emergency" if p_emergency >= emergency_at
-            else "note" if p_alarm >= note_at else "none")
+# The runtime's own rule, so that the figures are those of the bot.
+_outcome = level_of
 
 
 def _rates(rows: Sequence[tuple[Example, float, float]], emergency_at: float,
-           note_at: float) -> dict[str, float]:
+           note_at: float, unsure_at: float = 1.0) -> dict[str, float]:
     """Return the product's measures for predictions at these thresholds."""
     def share(level: str, outcomes: tuple[str, ...]) -> float:
         chosen = [r for r in rows if r[0].level == level]
-        hit = sum(_outcome(pe, pa, emergency_at, note_at) in outcomes for _, pe, pa in chosen)
+        hit = sum(_outcome(pe, pa, emergency_at, note_at, unsure_at) in outcomes
+                  for _, pe, pa in chosen)
         return hit / len(chosen) if chosen else 0.0
 
     return {
@@ -164,12 +164,14 @@ def _rates(rows: Sequence[tuple[Example, float, float]], emergency_at: float,
     }
 
 
-def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float]:
+def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float, float]:
     """Return the thresholds: the lowest emergency threshold that keeps harmless and ordinary
-    messages within their targets; then the lowest note threshold that notes at most the
-    target share of the writers' ordinary messages and of plain questions while still
-    catching the target share of emergencies, or, when none does, the highest that catches
-    that share (never fewer than the minimum)."""
+    messages within their targets; then the two note thresholds (on the probability of
+    alarm, and on the probability of an emergency below the emergency threshold) that catch
+    the most emergencies while noting at most the target share of the writers' ordinary
+    messages and of plain questions (the most harmless messages noted breaks ties); when no
+    pair keeps within those shares, the highest alarm threshold that still catches the
+    target share of emergencies."""
     grid = [i / 100 for i in range(5, 100)]
     harmless = [pe for ex, pe, _ in rows if ex.level == "note"]
     ordinary = [pe for ex, pe, _ in rows if ex.level == "none"]
@@ -177,23 +179,36 @@ def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float]
                         if sum(p >= t for p in harmless) <= HARMLESS_FULL_TARGET * len(harmless)
                         and sum(p >= t for p in ordinary) <= ORDINARY_FULL_TARGET * len(ordinary))
 
-    def share(chosen: Sequence[tuple[float, float]], note_at: float) -> float:
-        return sum(pe >= emergency_at or pa >= note_at for pe, pa in chosen) / max(1, len(chosen))
+    def share(chosen: Sequence[tuple[float, float]], note_at: float, unsure_at: float) -> float:
+        hit = sum(pe >= emergency_at or pa >= note_at or pe >= unsure_at for pe, pa in chosen)
+        return hit / max(1, len(chosen))
 
     emergencies = [(pe, pa) for ex, pe, pa in rows if ex.level == "emergency"]
+    alarming = [(pe, pa) for ex, pe, pa in rows if ex.level == "note"]
     writers_ordinary = [(pe, pa) for ex, pe, pa in rows
                         if ex.level == "none" and not ex.source.startswith("intents")]
     plain = [(pe, pa) for ex, pe, pa in rows if ex.source in ("intents", "intents-smalltalk")]
-    # The note threshold may sit above the emergency one: a message below emergency_at then
-    # gets a note only when its probability of alarm (emergency or note) is at least this.
-    # Emergencies are caught mostly by the emergency threshold already, so a low note
-    # threshold bought a tenth of a point of them for notes on one ordinary message in 14.
-    catching = [t for t in grid if share(emergencies, t) >= CAUGHT_TARGET] or [
-        t for t in grid if share(emergencies, t) >= CAUGHT_MINIMUM] or [grid[0]]
-    quiet = [t for t in catching
-             if share(writers_ordinary, t) <= ORDINARY_FLAGGED_TARGET
-             and share(plain, t) <= PLAIN_FLAGGED_TARGET]
-    return emergency_at, min(quiet) if quiet else max(catching)
+    # The note threshold may sit above the emergency one: emergencies are caught mostly by
+    # the emergency threshold already, and a low alarm threshold bought a tenth of a point
+    # of them for notes on one ordinary message in 14. The second threshold gives a note to
+    # a message that might be an emergency however its alarm splits ("I mixed bleach and
+    # ammonia and I'm coughing a lot": emergency 0.28, alarm 0.90), so that the ordinary
+    # budget goes to the messages most likely to be emergencies.
+    unsure_grid = [1.0, *(t for t in (i / 20 for i in range(1, 20)) if t < emergency_at)]
+    best: tuple[float, float, float, float] | None = None
+    for unsure_at in unsure_grid:
+        for note_at in grid:
+            if (share(writers_ordinary, note_at, unsure_at) > ORDINARY_FLAGGED_TARGET
+                    or share(plain, note_at, unsure_at) > PLAIN_FLAGGED_TARGET):
+                continue
+            score = (share(emergencies, note_at, unsure_at), share(alarming, note_at, unsure_at))
+            if best is None or score > best[:2]:
+                best = (*score, note_at, unsure_at)
+    if best is not None and best[0] >= CAUGHT_TARGET:
+        return emergency_at, best[2], best[3]
+    catching = [t for t in grid if share(emergencies, t, 1.0) >= CAUGHT_TARGET] or [
+        t for t in grid if share(emergencies, t, 1.0) >= CAUGHT_MINIMUM] or [grid[0]]
+    return emergency_at, max(catching), 1.0
 
 
 def train(examples: Sequence[Example], features: Sequence[dict[str, float]]) -> tuple[
@@ -240,10 +255,11 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
     held_out = [[i for i, e in enumerate(examples) if e.source == w] for w in writers]
     rows_w, _ = out_of_fold(examples, features, held_out)
     fresh = [*rows_w, *(r for r in rows if r[0].source.startswith("intents"))]
-    emergency_at, note_at = _choose(fresh)
+    emergency_at, note_at, unsure_at = _choose(fresh)
 
     def rates(chosen: Sequence[tuple[Example, float, float]]) -> dict[str, float]:
-        return {k: round(v, 4) for k, v in _rates(chosen, emergency_at, note_at).items()}
+        return {k: round(v, 4)
+                for k, v in _rates(chosen, emergency_at, note_at, unsure_at).items()}
 
     figures: dict[str, Any] = {
         "writer_held_out": rates(rows_w),
@@ -259,7 +275,7 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
         "about": "Written by `python -m bot tune safety`; do not edit by hand.",
         "data_hash": data_hash(inputs()),
         "examples": len(examples),
-        "thresholds": {"emergency": emergency_at, "note": note_at},
+        "thresholds": {"emergency": emergency_at, "note": note_at, "unsure": unsure_at},
         "figures": figures,
         "level": level.to_json(),
         "kind": kind.to_json(),
