@@ -514,9 +514,15 @@ class Engine:
             # Only a story that names no answer: "I'm pregnant, is it safe?" is about that.
             readings.append(tail.strip())
         best = None
+        # A story the out-of-scope class claims outright makes a vague question about it
+        # ("varicose veins from standing all day at work, NAC worth a try?": 0.69 alone);
+        # asked alone, the question must then be as sure as that class had to be ("I'm
+        # thinking of buying NAC for the first time, is it safe?": 0.95 alone).
+        floor = OUT_OF_SCOPE_SCORE if decision.out_of_scope else 0.0
         for reading in readings:
             alone = self.decide(self.analyzer.analyze(reading), in_context=named)
-            if alone.kind == "answer" and alone.confidence > (best or decision).confidence:
+            if (alone.kind == "answer" and alone.confidence >= floor
+                    and alone.confidence > (best or decision).confidence):
                 best = alone
         return best
 
