@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from bot import packed
+
 Features = Mapping[str, float]
+# A model with more feature rows than this is stored packed, not a readable row per feature.
+READABLE_ROWS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +28,7 @@ class Model:
 
     classes: tuple[str, ...]
     bias: tuple[float, ...]
-    weights: Mapping[str, tuple[float, ...]]
+    weights: Mapping[str, Sequence[float]]
 
     def logits(self, features: Features) -> list[float]:
         """Return one raw score per class."""
@@ -41,26 +45,36 @@ class Model:
         return dict(zip(self.classes, softmax(self.logits(features)), strict=True))
 
     def to_json(self) -> dict[str, Any]:
-        """Return the model as a JSON-safe dict (weights rounded, zero rows dropped)."""
-        return {
-            "classes": list(self.classes),
-            "bias": [round(b, 6) for b in self.bias],
-            "weights": {
-                name: [round(w, 6) for w in row]
-                for name, row in sorted(self.weights.items())
-                if any(abs(w) >= 1e-6 for w in row)
-            },
-        }
+        """Return the model as a JSON-safe dict (weights rounded, zero rows dropped).
+
+        A small model stays readable, a row per feature; a large one is packed (bot/packed.py).
+        """
+        rows = {name: [round(w, 6) for w in row] for name, row in sorted(self.weights.items())
+                if any(abs(w) >= 1e-6 for w in row)}
+        out: dict[str, Any] = {"classes": list(self.classes),
+                               "bias": [round(b, 6) for b in self.bias]}
+        if len(rows) <= READABLE_ROWS:
+            out["weights"] = rows
+        else:
+            out["features"] = list(rows)
+            out["packed"] = packed.pack((w for row in rows.values() for w in row), packed.FLOATS)
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Model:
         """Return the model in a dict made by to_json (ValueError if malformed)."""
         classes = tuple(str(c) for c in data["classes"])
         bias = tuple(float(b) for b in data["bias"])
-        # JSON numbers are already numbers: converting each of a few hundred thousand of them
-        # again cost a tenth of a second at every start.
+        if len(bias) != len(classes):
+            raise ValueError("the model needs one bias per class")
+        if "packed" in data:
+            names = data["features"]
+            if not all(isinstance(n, str) for n in names):
+                raise ValueError("every feature name must be a string")
+            table = packed.floats(data["packed"])
+            return cls(classes, bias, packed.Rows(names, table, len(classes)))
         weights = {str(k): tuple(v) for k, v in data["weights"].items()}
-        if len(bias) != len(classes) or any(len(r) != len(classes) for r in weights.values()):
+        if any(len(r) != len(classes) for r in weights.values()):
             raise ValueError("every weight row needs one number per class")
         try:
             # One pass in C: a weight that is not a number fails here, at start.

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot import packed
 from bot.analyzer import Analysis
 from bot.learn import Features, Model, fit, softmax
 
@@ -73,10 +74,17 @@ class WordModel:
         return dict(zip(self.classes, softmax(logits), strict=True))
 
     def to_json(self) -> dict[str, Any]:
-        """Return the model as a JSON-safe dict: per feature a flat [topic, weight, ...] list."""
-        return {"classes": list(self.classes), "bias": list(self.bias),
-                "rows": {name: [v for pair in zip(*row, strict=True) for v in pair]
-                         for name, row in sorted(self.rows.items())}}
+        """Return the model as a JSON-safe dict, its rows packed (bot/packed.py)."""
+        names = sorted(self.rows)
+        ends, end = [], 0
+        for name in names:
+            end += len(self.rows[name][0])
+            ends.append(end)
+        return {"classes": list(self.classes), "bias": list(self.bias), "features": names,
+                "ends": packed.pack(ends, packed.INTS),
+                "topics": packed.pack((k for n in names for k in self.rows[n][0]), packed.INTS),
+                "weights": packed.pack((w for n in names for w in self.rows[n][1]),
+                                       packed.FLOATS)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WordModel:
@@ -85,13 +93,12 @@ class WordModel:
         bias = tuple(map(float, data["bias"]))
         if len(bias) != len(classes):
             raise ValueError("the word model needs one bias per topic")
-        rows = {}
-        # Slices, min and max run in C: this loads some 13,000 rows in a few milliseconds.
-        for name, flat in data["rows"].items():
-            ks, ws = flat[0::2], flat[1::2]
-            if len(ks) != len(ws) or not ks or min(ks) < 0 or max(ks) >= len(classes):
-                raise ValueError(f"word model row {name!r} is malformed")
-            rows[name] = (tuple(ks), tuple(ws))
+        names = data["features"]
+        if not all(isinstance(n, str) for n in names):
+            raise ValueError("every feature name of the word model must be a string")
+        rows = packed.SparseRows(names, packed.ints(data["ends"]),
+                                 packed.ints(data["topics"]),
+                                 packed.floats(data["weights"]), len(classes))
         return cls(classes, bias, rows)
 
 

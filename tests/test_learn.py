@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from bot.learn import Model, fit, folds
+from bot import packed
+from bot.learn import READABLE_ROWS, Model, fit, folds
 
 SAMPLES = [{"pill": 1.0, "now": 1.0}, {"pill": 1.0, "ago": 1.0}, {"hi": 1.0},
            {"pill": 1.0, "now": 1.0, "sick": 1.0}, {"ago": 1.0}, {"hello": 1.0}]
@@ -27,6 +28,30 @@ def test_model_round_trips_through_json() -> None:
     model = fit(SAMPLES, LABELS)
     again = Model.from_json(json.loads(json.dumps(model.to_json())))
     assert again.proba({"pill": 1.0}) == pytest.approx(model.proba({"pill": 1.0}), abs=1e-5)
+
+
+def test_a_large_model_is_packed_and_loads_the_same_numbers() -> None:
+    names = [f"w:{i}" for i in range(READABLE_ROWS + 1)]
+    model = Model(("a", "b"), (0.1, -0.1), {n: ((i + 1) / 8, -(i + 1) / 4)
+                                               for i, n in enumerate(names)})
+    data = json.loads(json.dumps(model.to_json()))
+    assert "weights" not in data and len(data["features"]) == len(names)
+    again = Model.from_json(data)
+    x = {"w:5": 1.0, "w:1000": 0.5, "unknown": 1.0}
+    assert again.logits(x) == model.logits(x)  # exactly: float64 round-trips
+
+
+@pytest.mark.parametrize(("change", "error"), [
+    ({"packed": "not base64!"}, "malformed"),
+    ({"features": ["w:a", "w:b"]}, "need 4 numbers, not 6"),
+    ({"features": ["w:a", "w:a", "w:b"]}, "twice"),
+    ({"bias": [0.0]}, "one bias per class"),
+], ids=["bad-base64", "rows-and-numbers-disagree", "duplicate-feature", "bias-missing"])
+def test_a_malformed_packed_model_is_rejected(change: dict[str, object], error: str) -> None:
+    data = {"classes": ["a", "b"], "bias": [0.0, 0.0], "features": ["w:a", "w:b", "w:c"],
+            "packed": packed.pack([0.5, -0.5, 1.0, -1.0, 0.0, 0.25], packed.FLOATS)}
+    with pytest.raises(ValueError, match=error):
+        Model.from_json({**data, **change})
 
 
 def test_malformed_model_is_rejected() -> None:
