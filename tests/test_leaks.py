@@ -58,11 +58,13 @@ SETS = [
     ("first to eleventh final conversations", ("tests/final/*.yaml", "tests/final[2-9]/*.yaml",
                                                "tests/final1[01]/*.yaml")),
     ("twelfth final sets", ("tests/final12/*.yaml",)),
+    ("thirteenth final sets", ("tests/final13/*.yaml",)),
 ]
 
 
 HELD_OUT = [n for n, (name, _) in enumerate(SETS)
-            if name in ("held-out questions", "twelfth final sets")]
+            if name in ("held-out questions", "twelfth final sets",
+                         "thirteenth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
