@@ -188,12 +188,14 @@ class Composer:
         ]
         return _reply("smalltalk", None, 1.0, blocks, choices=tuple(topics))
 
-    def more(self, topics: Sequence[str], confidence: float) -> Reply:
-        """Return the topics related to the last answer, numbered for picking."""
+    def more(self, answer: Answer, confidence: float) -> Reply:
+        """Return what a second "more" gets: that was everything, and the related topics."""
         listing = "\n".join(f"{n}. {esc(self.knowledge.answer(t).title)}"
-                            for n, t in enumerate(topics, 1))
-        blocks = [esc(self.knowledge.smalltalk["more"]), listing, "Reply with a number."]
-        return _reply("smalltalk", None, confidence, blocks, choices=tuple(topics))
+                            for n, t in enumerate(answer.related, 1))
+        blocks = [f"That's everything the article says about <b>{esc(answer.title)}</b>."]
+        if listing:
+            blocks += [esc(self.knowledge.smalltalk["more"]), listing, "Reply with a number."]
+        return _reply("smalltalk", None, confidence, blocks, choices=answer.related)
 
     def topics(self, groups: Sequence[tuple[str, str, Sequence[Answer]]]) -> Reply:
         """Return every topic, by group, as text."""

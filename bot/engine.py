@@ -545,11 +545,12 @@ class Engine:
             if state.last_topic is None:
                 return Turn(self.compose.smalltalk("capabilities", score), state)
             if not state.detailed:
-                # The first "more" after an answer shows its details; the next, related topics.
+                # The first "more" after an answer shows its details.
                 return Turn(self.details(state.last_topic),
                             replace(state, choices=(), detailed=True))
-            related = self.knowledge.answer(state.last_topic).related
-            return Turn(self.compose.more(related, score), replace(state, choices=related))
+            # The next says that this was everything, and offers the related topics.
+            answer = self.knowledge.answer(state.last_topic)
+            return Turn(self.compose.more(answer, score), replace(state, choices=answer.related))
         return Turn(self.compose.smalltalk(topic, score), replace(state, choices=()))
 
     def _overview(self, analysis: Analysis) -> tuple[str, ...]:

@@ -149,13 +149,14 @@ def test_more_after_an_answer_shows_its_details(engine: Engine) -> None:
         "answer", "flu", engine.details("flu").text, True)
 
 
-def test_a_second_more_lists_related_topics(engine: Engine) -> None:
+def test_a_second_more_says_that_was_all_and_lists_related_topics(engine: Engine) -> None:
     state = engine.respond("does nac help prevent the flu").state
     state = engine.respond("more", state).state
     turn = engine.respond("more", state)
     related = engine.knowledge.answer("flu").related
     assert (turn.reply.kind, turn.reply.choices, turn.state.choices) == (
         "smalltalk", related, related)
+    assert turn.reply.text.startswith("That's everything the article says about Flu")
 
 
 def test_sources_between_two_mores_keep_the_details_shown(engine: Engine) -> None:
