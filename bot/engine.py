@@ -170,6 +170,13 @@ class Engine:
         if state.alert is not None and safety.level != "emergency" and "worse" in safety.cues:
             # "took 6 capsules instead of 1" got a note; "now I feel sick" makes it urgent.
             safety = replace(safety, level="emergency", kind=state.alert)
+        if (state.crisis is not None and safety.level == "emergency"
+                and safety.kinds.get(state.crisis, 0.0) >= safety.kinds.get(safety.kind, 0.0)):
+            # "she seems fine right now" after a poisoning is still that poisoning, whose
+            # guidance was given: it gets the follow-up that fits. Another kind takes over only
+            # where the message points to it more (here overdose 0.35, suicide 0.32; "nobody
+            # cares anyway" is suicide at 0.81).
+            return self._finish(self._crisis_follow_up(state.crisis, safety, state))
         if safety.level == "emergency":
             return self._finish(self._emergency(safety, state))
         turn = self._not_again(self._ordinary(text, state), state)

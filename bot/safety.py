@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,6 +45,7 @@ class Assessment:
     p_emergency: float  # probability that this is an emergency now
     p_alarm: float  # probability that it is an emergency or calls for a safety note
     cues: frozenset[str]
+    kinds: Mapping[str, float] = field(default_factory=dict)  # probability of each kind
 
 
 def level_of(p_emergency: float, p_alarm: float, emergency_at: float, note_at: float,
@@ -145,4 +146,4 @@ class Safety:
                            params.unsure_at)
         if verdict == "emergency" and kinds.get("suicide", 0.0) >= SUICIDE_FLOOR:
             kind = "suicide"
-        return Assessment(verdict, kind, p_emergency, p_alarm, cues)
+        return Assessment(verdict, kind, p_emergency, p_alarm, cues, kinds)

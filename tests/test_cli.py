@@ -45,12 +45,13 @@ def test_ask_json_lines_of_a_conversation_share_its_state() -> None:
         {"conversation": "b", "text": "what is glutathione"},
         {"conversation": "a", "text": "she seems fine right now"},
         {"conversation": "b", "text": "sources?"},
-        "she seems fine right now",
+        "what should i do now",
     ]
     stdin = "\n".join(json.dumps(x) if isinstance(x, dict) else x for x in lines) + "\n"
     out = [json.loads(line) for line in bot("ask", "--json", stdin=stdin).stdout.splitlines()]
     got = [(o.get("conversation"), o["kind"], o["topic"]) for o in out]
-    # The plain line has no conversation: the emergency of "a" is not its context.
+    # The plain line has no conversation: the emergency of "a" is not its context (in it,
+    # "what should i do now" gets the emergency's follow-up guidance).
     assert (got[:4], got[4][0], got[4][1] in ("fallback", "smalltalk")) == (
         [("a", "emergency", "overdose"), ("b", "answer", "glutathione"),
          ("a", "emergency", "overdose"), ("b", "sources", "glutathione")], None, True)

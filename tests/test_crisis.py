@@ -41,6 +41,11 @@ CASES = [
     ("my lips and tongue are swelling up after a new supplement",
      "I'm home now and fine, it was a nut allergy. does NAC have side effects in general?",
      "answer", "side-effects"),
+    # Another kind of emergency takes over only where the message points to it more.
+    ("my 4 year old just ate a handful of my NAC tablets", "she seems fine right now",
+     "emergency", "overdose"),
+    ("my 4 year old just ate a handful of my NAC tablets",
+     "honestly i dont care anymore if i just disappear", "emergency", "suicide"),
     ("my grandad's face has dropped on one side and he can't lift his arm",
      "thank you so much for the help", "smalltalk", None),
     ("i'm going to end it tonight, i have the pills ready", "thanks for talking to me",
@@ -89,10 +94,12 @@ def test_the_model_file_was_fitted_on_the_data_in_the_repository() -> None:
     assert saved["data_hash"] == data_hash(train_crisis.inputs())
 
 
-def test_cross_validated_figures_meet_the_target() -> None:
-    figures = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["figures"]["cross_validated"]
-    assert figures["stays_left"] <= train_crisis.STAYS_LEFT_TARGET
-    assert figures["moves_on_right"] >= 0.85 and figures["thanks_right"] >= 0.85
+def test_figures_meet_the_target_on_writers_held_out() -> None:
+    figures = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["figures"]
+    assert figures["writers_held_out"]["stays_left"] <= train_crisis.STAYS_LEFT_TARGET
+    assert figures["cross_validated"]["stays_left"] <= train_crisis.STAYS_LEFT_TARGET
+    assert figures["cross_validated"]["moves_on_right"] >= 0.85
+    assert figures["writers_held_out"]["thanks_right"] >= 0.85
 
 
 def test_a_bad_training_item_names_the_file_and_the_item(tmp_path: Path) -> None:

@@ -266,9 +266,8 @@ LATER_TURNS = [
                  ("answer", "side-effects"), marks=KNOWN_MISS),
     # Other languages: the phrasings in intents/multilingual.yaml teach the models their words.
     (["¿la NAC es segura en el embarazo?"], ("answer", "pregnancy")),
-    # Since the re-tune with the final sets' questions: "what is cysteine" (0.63).
-    pytest.param(["o que é NAC, é o mesmo que cisteína?"], ("answer", "nac-vs-cysteine"),
-                 marks=KNOWN_MISS),
+    # A known miss ("what is cysteine", 0.63) until the conversation openers joined training.
+    (["o que é NAC, é o mesmo que cisteína?"], ("answer", "nac-vs-cysteine")),
     (["is nac safe in pregnancy", "e durante a amamentação?"], ("answer", "breastfeeding")),
     # A story and its question in one sentence: the question after the comma is answered,
     # with the subject the story named...

@@ -1,10 +1,10 @@
 """No held-out message is a near-copy of a phrasing the bot learned or was tuned on.
 
 Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, questions: the
-first to eleventh final sets' questions and safety messages moved there once scored), the dev
-question sets, the dev conversations, the held-out questions, the first to eleventh final
-sets' conversations (no longer held out: their sets' other messages are training now), and
-the later final sets. A
+first to twelfth final sets' questions and safety messages moved there once scored, and the
+openers of the tuned-on conversations), the dev question sets, the dev conversations, the
+held-out questions, the first to twelfth final sets' conversations (no longer held out: their
+sets' other messages are training now), and the later final sets. A
 held-out or final message must not be this close (rapidfuzz ratio on folded text) to a
 message of any set before it; leaked ones were removed from those sets (the dev sets, tuned
 on, may share wording with the training files). Messages of three words or fewer ("ok
@@ -55,16 +55,14 @@ SETS = [
     ("dev questions", ("tests/eval/dev*.yaml",)),
     ("dev conversations", ("tests/conversations/*.yaml",)),
     ("held-out questions", ("tests/eval/questions.yaml",)),
-    ("first to eleventh final conversations", ("tests/final/*.yaml", "tests/final[2-9]/*.yaml",
-                                               "tests/final1[01]/*.yaml")),
-    ("twelfth final sets", ("tests/final12/*.yaml",)),
+    ("first to twelfth final conversations", ("tests/final/*.yaml", "tests/final[2-9]/*.yaml",
+                                              "tests/final1[012]/*.yaml")),
     ("thirteenth final sets", ("tests/final13/*.yaml",)),
 ]
 
 
 HELD_OUT = [n for n, (name, _) in enumerate(SETS)
-            if name in ("held-out questions", "twelfth final sets",
-                         "thirteenth final sets")]
+            if name in ("held-out questions", "thirteenth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])

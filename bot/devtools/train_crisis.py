@@ -4,9 +4,11 @@ Data: training/crisis/*.yaml, lists of {text, label, kind}: messages people sent
 bot gave emergency guidance, labelled `stays` (still about the emergency), `moves_on` (an
 ordinary question now) or `thanks`, by writers who never saw the rules. The model tells
 staying from moving on (thanks is the act model's to read, and only measured here). Its
-threshold is read off out-of-fold predictions (seeded k-fold): the lowest probability at
-which at most STAYS_LEFT_TARGET of `stays` messages would leave the emergency (answering
-"could it be the NAC?" with an article answer is the harm to avoid).
+threshold is read off predictions for each file by a model fitted on the others (writers
+held out, as for the safety thresholds): the lowest probability at which at most
+STAYS_LEFT_TARGET of `stays` messages would leave the emergency (answering "could it be the
+NAC?" with an article answer is the harm to avoid). Random k-fold, whose folds share each
+writer's wording, put it at 0.29, where 5.2% of one source's `stays` left.
 """
 
 from __future__ import annotations
@@ -101,24 +103,28 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
         model = _fit(features, labels, [i for i in range(len(examples)) if i not in held_set])
         for i in held:
             oof[i] = model.proba(features[i]).get(MOVES_ON, 0.0)
-    stays = [p for p, lab in zip(oof, labels, strict=True) if lab == STAYS]
-    moves_on = _threshold(stays, STAYS_LEFT_TARGET)
-    rows = list(zip(labels, thanked, oof, strict=True))
-    figures: dict[str, Any] = {"cross_validated": _figures(rows, moves_on)}
     # Each file (a writer or a source) scored by a model fitted on the others: the closest
-    # this data comes to people the model never saw.
+    # this data comes to people the model never saw, so the threshold is read off these.
     files = sorted({f for _, _, f in examples})
+    unseen = [0.0] * len(examples)
+    for name in files:
+        held = [i for i, (_, _, f) in enumerate(examples) if f == name]
+        held_set = set(held)
+        model = _fit(features, labels, [i for i in range(len(examples)) if i not in held_set])
+        for i in held:
+            unseen[i] = model.proba(features[i]).get(MOVES_ON, 0.0)
+    source = unseen if len(files) > 1 else oof
+    moves_on = _threshold([p for p, lab in zip(source, labels, strict=True) if lab == STAYS],
+                          STAYS_LEFT_TARGET)
+    figures: dict[str, Any] = {
+        "cross_validated": _figures(list(zip(labels, thanked, oof, strict=True)), moves_on)}
     if len(files) > 1:
-        by_file: dict[str, Any] = {}
-        for name in files:
-            held = [i for i, (_, _, f) in enumerate(examples) if f == name]
-            held_set = set(held)
-            model = _fit(features, labels,
-                         [i for i in range(len(examples)) if i not in held_set])
-            by_file[name] = _figures([(labels[i], thanked[i],
-                                       model.proba(features[i]).get(MOVES_ON, 0.0))
-                                      for i in held], moves_on)
-        figures["by_file_held_out"] = by_file
+        figures["writers_held_out"] = _figures(list(zip(labels, thanked, unseen, strict=True)),
+                                               moves_on)
+        figures["by_file_held_out"] = {
+            name: _figures([(labels[i], thanked[i], unseen[i])
+                            for i, (_, _, f) in enumerate(examples) if f == name], moves_on)
+            for name in files}
     model = _fit(features, labels, range(len(examples)))
     result = {
         "about": "Written by `python -m bot tune crisis`; do not edit by hand.",
