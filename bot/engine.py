@@ -54,6 +54,9 @@ from bot.tuned import load as load_model
 log = logging.getLogger(__name__)
 
 DEFAULT_IDEAS = ("what-is-cysteine", "side-effects", "doses-in-studies")
+# The answer on where all answers come from: after another answer, asking that is asking
+# for that answer's references.
+ABOUT_SOURCES = "about-sources"
 WELCOME_TOPICS = ("what-is-cysteine", "nac-vs-cysteine", "side-effects", "pregnancy")
 # A follow-up this short may lean on the previous answer ("how long did they take it?").
 FOLLOW_UP_TERMS = 4
@@ -254,6 +257,11 @@ class Engine:
                 decision = follow
         log.debug("outcome=%s topics=%s confidence=%.3f", decision.kind,
                   ",".join(decision.topics), decision.confidence)
+        if (decision.kind == "answer" and decision.topics == (ABOUT_SOURCES,)
+                and state.last_topic not in (None, ABOUT_SOURCES)):
+            # "where does this info come from?" after an answer asks for that answer's
+            # references; the general "where answers come from" would send them elsewhere.
+            return Turn(self.sources(state.last_topic), replace(state, choices=()))
         return self._render(decision, state)
 
     def _emergency(self, safety: Assessment, state: ConversationState) -> Turn:
@@ -508,6 +516,10 @@ class Engine:
         # thinking of buying NAC for the first time, is it safe?").
         parts = [p.strip() for p in QUESTION_SENTENCE.findall(text)]
         asked = [p for p in parts if p.endswith("?")]
+        if not asked and len(parts) >= 2:
+            # Phones leave the question mark out ("sorry cat walked on phone. what is l
+            # cysteine used for in hospitals"): the last sentence is the likeliest question.
+            asked = parts[-1:]
         if not asked:
             return None
         # The story names the subject ("NAC") the question then leaves out ("is it safe?").

@@ -240,6 +240,14 @@ def test_none_of_these_says_it_declined(engine: Engine) -> None:
 # what the last reply must be). Each was wrong before the change named in its id.
 KNOWN_MISS = pytest.mark.xfail(reason="measured miss, kept visible", strict=True)
 LATER_TURNS = [
+    # After an answer, where it comes from asks for its references; before any, for the
+    # article's.
+    (["any side effects of nac?", "is that from a real medical source or some blog"],
+     ("sources", "side-effects")),
+    (["is that from a real medical source or some blog"], ("answer", "about-sources")),
+    # No question mark: the last sentence is read as the question.
+    (["my phone autocorrects everything. what is glutathione exactly"],
+     ("answer", "glutathione")),
     # Small talk the act model splits between thanks and ack is still small talk.
     (["what are free radicals", "cool ty"], ("smalltalk", None)),
     (["can i take nac while breastfeeding", "k thanks"], ("smalltalk", None)),
