@@ -261,7 +261,10 @@ class Engine:
                 and state.last_topic not in (None, ABOUT_SOURCES)):
             # "where does this info come from?" after an answer asks for that answer's
             # references; the general "where answers come from" would send them elsewhere.
-            return Turn(self.sources(state.last_topic), replace(state, choices=()))
+            # Once they were just sent ("how old is that info?" next), the general answer.
+            cited = self.sources(state.last_topic)
+            if _digest(cited) != state.last_reply:
+                return Turn(cited, replace(state, choices=()))
         return self._render(decision, state)
 
     def _emergency(self, safety: Assessment, state: ConversationState) -> Turn:

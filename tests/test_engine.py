@@ -238,13 +238,15 @@ def test_none_of_these_says_it_declined(engine: Engine) -> None:
 
 # Conversations whose later turns broke on the engine's reading, not on a phrasing: (turns,
 # what the last reply must be). Each was wrong before the change named in its id.
-KNOWN_MISS = pytest.mark.xfail(reason="measured miss, kept visible", strict=True)
 LATER_TURNS = [
     # After an answer, where it comes from asks for its references; before any, for the
     # article's.
     (["any side effects of nac?", "is that from a real medical source or some blog"],
      ("sources", "side-effects")),
     (["is that from a real medical source or some blog"], ("answer", "about-sources")),
+    # Once the references were sent, asking again gets the general answer, not them again.
+    (["any side effects of nac?", "is that from a real medical source or some blog",
+      "and how recent is that article"], ("answer", "about-sources")),
     # No question mark: the last sentence is read as the question.
     (["my phone autocorrects everything. what is glutathione exactly"],
      ("answer", "glutathione")),
@@ -266,12 +268,10 @@ LATER_TURNS = [
     (["can i take nac with antihistamines"], ("answer", "interactions")),
     (["what is nac", "can i take it with antihistamines"], ("answer", "interactions")),
     # A small-talk opener ("fine,") does not pull the question to topics that use its word.
-    # Known miss since the word model (bot/wording.py): read with the last title, "male
-    # infertility" outweighs "safe", so the reply repeats the fertility answer's details.
-    pytest.param(["does nac help male fertility", "fine, is it at least safe?"],
-                 ("answer", "side-effects"), marks=KNOWN_MISS),
-    pytest.param(["does nac help male fertility", "is it at least safe?"],
-                 ("answer", "side-effects"), marks=KNOWN_MISS),
+    # Known misses from the word model (bot/wording.py) until the conversations' topic
+    # changes joined training: read with the last title, "male infertility" outweighed "safe".
+    (["does nac help male fertility", "fine, is it at least safe?"], ("answer", "side-effects")),
+    (["does nac help male fertility", "is it at least safe?"], ("answer", "side-effects")),
     # Other languages: the phrasings in intents/multilingual.yaml teach the models their words.
     (["¿la NAC es segura en el embarazo?"], ("answer", "pregnancy")),
     # A known miss ("what is cysteine", 0.63) until the conversation openers joined training.
