@@ -209,7 +209,12 @@ def test_hospital_uses_give_no_evidence_for_als_or_kidney_failure(engine: Engine
                                       "can nac cure lou gehrig's disease"])
 def test_an_als_question_does_not_read_as_a_yes(engine: Engine, question: str) -> None:
     reply = engine.respond(question).reply
-    assert (reply.topic, "does not show that NAC helps" in reply.text) == ("hospital-uses", True)
+    # The answer that says no study shows it, or a "did you mean" that offers it first.
+    if reply.kind == "clarify":
+        assert reply.choices[0] == "hospital-uses"
+    else:
+        assert (reply.topic, "does not show that NAC helps" in reply.text) == (
+            "hospital-uses", True)
 
 
 def test_hospital_uses_keep_nitroglycerin_in_hospital(engine: Engine) -> None:

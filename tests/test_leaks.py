@@ -2,10 +2,11 @@
 
 Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, questions: the
 first to twelfth final sets' questions and safety messages moved there once scored, and the
-openers and changes of subject of the tuned-on conversations), the dev question sets, the dev conversations, the
-held-out questions, the first to twelfth final sets' conversations (no longer held out: their
-sets' other messages are training now), the thirteenth and fourteenth final sets (scored
-once, then changes were made that they no longer measure), and the fifteenth. A
+openers and changes of subject of the tuned-on conversations), the dev question sets, the dev
+conversations, the held-out questions, the first to twelfth final sets' conversations (no
+longer held out: their sets' other messages are training now), the thirteenth and fourteenth
+final sets (scored once, then changes were made that they no longer measure), and the
+fifteenth. A
 held-out or final message must not be this close (rapidfuzz ratio on folded text) to a
 message of any set before it; leaked ones were removed from those sets (the dev sets, tuned
 on, may share wording with the training files). Messages of three words or fewer ("ok

@@ -9,10 +9,12 @@ import pytest
 
 from bot import stems
 from bot.devtools.evaluate import calibration
-from bot.devtools.tune import STEPS
+from bot.devtools.tune import OOS_ANSWERED_TARGET, STEPS, WRONG, choose_thresholds
 from bot.engine import Engine
+from bot.intents import OUT_OF_SCOPE_TOPIC
 from bot.learn import Model
-from bot.tuned import load
+from bot.matcher import RIGHT
+from bot.tuned import MODEL_PATH, load
 
 CASES = [([0.05, 0.05, 0.95, 0.95], [False, False, True, True], 0.05),
          ([0.9, 0.9], [False, False], 0.9)]
@@ -51,3 +53,19 @@ def test_a_model_with_a_weight_that_is_not_a_number_fails_at_load() -> None:
     data = {"classes": ["a", "b"], "bias": [0.0, 0.0], "weights": {"w:x": [0.5, "oops"]}}
     with pytest.raises(ValueError, match="number"):
         Model.from_json(data)
+
+
+def test_thresholds_answer_at_most_the_target_share_of_out_of_scope_questions() -> None:
+    # 100 in-scope questions right at 0.7, and 100 out of scope of which 5 reach 0.7 too:
+    # answering at 0.7 has the higher utility, but answers 5% of the out-of-scope ones.
+    probs = [0.7] * 100 + [0.7] * 5 + [0.1] * 95
+    rows = [({}, RIGHT, ("a",), 0.5)] * 100 + [({}, WRONG, ("a",), 0.5)] * 100
+    expects = ["a"] * 100 + [OUT_OF_SCOPE_TOPIC] * 100
+    chosen, _ = choose_thresholds(probs, rows, expects)
+    answered = sum(p >= chosen.answer for p in probs[100:]) / 100
+    assert chosen.answer > 0.7 and answered <= OOS_ANSWERED_TARGET
+
+
+def test_the_committed_thresholds_met_the_out_of_scope_target() -> None:
+    figures = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["cross_validated"]["all"]
+    assert figures["out_of_scope_answered"] <= OOS_ANSWERED_TARGET * figures["out_of_scope"]

@@ -57,8 +57,11 @@ CAUGHT_TARGET = 0.975
 CAUGHT_MINIMUM = 0.97
 PLAIN_FLAGGED_TARGET = 0.02
 # The product allows 2% of ordinary questions a safety note; the writers' ordinary messages
-# (medicines, children, breathing, the heart, figures of speech) are the hard ones.
-ORDINARY_FLAGGED_TARGET = 0.02
+# (medicines, children, breathing, the heart, figures of speech) are the hard ones. Read at
+# half of that, as harmless messages are at 3% against 5%: new writers' ordinary messages got
+# notes at twice the held-out writers' share (final set 13: 3/79 against 1.8%), and
+# emergencies caught had the room (100% there, 99.2% held out, against 97%).
+ORDINARY_FLAGGED_TARGET = 0.01
 # Fitting: L2 keeps a word seen in three messages from carrying a verdict alone; the epochs
 # and step are where out-of-fold log-loss stopped improving on this data.
 # Share (%) of intents/ phrasings sent with a question mark: the writers' ordinary messages
