@@ -192,7 +192,9 @@ class Composer:
         """Return what a second "more" gets: that was everything, and the related topics."""
         listing = "\n".join(f"{n}. {esc(self.knowledge.answer(t).title)}"
                             for n, t in enumerate(answer.related, 1))
-        blocks = [f"That's everything the article says about <b>{esc(answer.title)}</b>."]
+        # A title may end with its own mark ("What is glutathione?"): no full stop after it.
+        stop = "" if answer.title.endswith(("?", "!", ".")) else "."
+        blocks = [f"That's everything the article says about <b>{esc(answer.title)}</b>{stop}"]
         if listing:
             blocks += [esc(self.knowledge.smalltalk["more"]), listing, "Reply with a number."]
         return _reply("smalltalk", None, confidence, blocks, choices=answer.related)

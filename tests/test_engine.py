@@ -157,6 +157,10 @@ def test_a_second_more_says_that_was_all_and_lists_related_topics(engine: Engine
     assert (turn.reply.kind, turn.reply.choices, turn.state.choices) == (
         "smalltalk", related, related)
     assert turn.reply.text.startswith("That's everything the article says about Flu")
+    state = engine.respond("what is glutathione", ConversationState()).state
+    state = engine.respond("more", state).state
+    assert engine.respond("more", state).reply.text.startswith(
+        "That's everything the article says about What is glutathione?\n")
 
 
 def test_sources_between_two_mores_keep_the_details_shown(engine: Engine) -> None:
