@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot import stems
+from bot.devtools import conversation_questions
 from bot.devtools.evaluate import calibration
 from bot.devtools.tune import OOS_ANSWERED_TARGET, STEPS, WRONG, choose_thresholds
 from bot.engine import Engine
@@ -69,3 +71,12 @@ def test_thresholds_answer_at_most_the_target_share_of_out_of_scope_questions() 
 def test_the_committed_thresholds_met_the_out_of_scope_target() -> None:
     figures = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["cross_validated"]["all"]
     assert figures["out_of_scope_answered"] <= OOS_ANSWERED_TARGET * figures["out_of_scope"]
+
+
+def test_the_conversation_questions_are_what_the_conversations_give() -> None:
+    # training/questions/conversation-*.yaml are derived from tests/ (first messages and
+    # changes of subject); a changed conversation must be derived again, then re-tuned.
+    derived = conversation_questions.derive()
+    for name, items in zip(conversation_questions.NAMES, derived, strict=True):
+        path = conversation_questions.OUT_DIR / name
+        assert yaml.safe_load(path.read_text(encoding="utf-8")) == items, name
