@@ -174,11 +174,9 @@ class Engine:
             # "took 6 capsules instead of 1" got a note; "now I feel sick" makes it urgent.
             safety = replace(safety, level="emergency", kind=state.alert)
         if (state.crisis is not None and safety.level == "emergency"
-                and safety.kinds.get(state.crisis, 0.0) >= safety.kinds.get(safety.kind, 0.0)):
+                and not self._takes_over(state.crisis, safety, text)):
             # "she seems fine right now" after a poisoning is still that poisoning, whose
-            # guidance was given: it gets the follow-up that fits. Another kind takes over only
-            # where the message points to it more (here overdose 0.35, suicide 0.32; "nobody
-            # cares anyway" is suicide at 0.81).
+            # guidance was given: it gets the follow-up that fits.
             return self._finish(self._crisis_follow_up(state.crisis, safety, state))
         if safety.level == "emergency":
             return self._finish(self._emergency(safety, state))
@@ -274,6 +272,20 @@ class Engine:
             # The same guidance twice in a row reads as a machine: answer what was said.
             return self._crisis_follow_up(safety.kind, safety, state)
         return Turn(reply, ConversationState(crisis=safety.kind))
+
+    def _takes_over(self, crisis: str, safety: Assessment, text: str) -> bool:
+        """Tell whether an emergency message during another emergency is suicidal talk."""
+        # Follow-ups rarely name the emergency again, so the kind model reads them from stray
+        # words: of 148 labelled follow-ups that score as emergencies, 54 pointed to another
+        # kind ("im throwing up now" after a poisoning: chest pain; "thanks, we're in the car
+        # to the ER": suicide, from the farewell in thanks). The physical kinds all send to
+        # the emergency number already; only suicidal talk needs what the others lack, a
+        # crisis line, so only it takes over, and never on thanks.
+        if safety.kind != "suicide" or crisis == "suicide":
+            return False
+        if safety.kinds.get("suicide", 0.0) < safety.kinds.get(crisis, 0.0):
+            return False
+        return self.follow_ups.classify(text)[0] != THANKS
 
     def _crisis_follow_up(self, crisis: str, safety: Assessment,
                           state: ConversationState) -> Turn:
