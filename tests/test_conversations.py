@@ -59,3 +59,26 @@ def test_a_bad_conversation_file_names_the_problem(tmp_path: Path, text: str,
     path.write_text(text, encoding="utf-8")
     with pytest.raises(Exception, match=problem):
         cv.load([path], ["glutathione"])
+
+
+# (the messages before, the message judged, whether `expect: more` holds for its reply)
+MORE = [
+    (["what is glutathione"], "tell me more", True),  # the details
+    (["what is glutathione", "tell me more"], "more", True),  # that was everything, related
+    (["does nac help the flu", "how long did they take it?"], "more", True),  # details shown
+    (["hi"], "tell me more", False),  # no answer to say more about
+    (["what is glutathione"], "what are free radicals", False),  # another answer
+]
+
+
+@pytest.mark.parametrize(("before", "text", "right"), MORE,
+                         ids=["details", "everything", "after-follow-up", "no-answer", "another-answer"])
+def test_more_is_judged_by_what_was_already_sent(engine: Engine, before: list[str], text: str,
+                                                 right: bool) -> None:
+    step = cv.Step(user=text, expect=("more",), topic=None, must=(), must_not=())
+    state, previous = None, None
+    for message in before:
+        turn = engine.respond(message, state)
+        state, previous = turn.state, turn.reply
+    reply = engine.respond(text, state).reply
+    assert (not cv.judge(step, reply, previous)) is right

@@ -14,7 +14,8 @@ A file is a YAML list of conversations, in the spirit of Rasa's test stories:
 
 `expect` is a topic id (that answer), a list of choices (any is right), or one of: emergency,
 note (a safety note on top; `topic:` may name the answer under it), sources, fallback,
-smalltalk, clarify, more (the details of the last answer) or any. `must` and `must_not` list
+smalltalk, clarify, more (the details of the last answer, or, once they were sent, that
+this was everything, with the related topics) or any. `must` and `must_not` list
 words the reply must or must not contain (case-insensitive). Every reply is also held to
 the rules that hold for all: never the same reply twice in a row, no amount in milligrams
 in emergency guidance. Reads files; the engine is pure.
@@ -140,8 +141,14 @@ def _fits(expect: str, step: Step, reply: Reply, previous: Reply | None) -> bool
         return (reply.note is not None and reply.kind != "emergency"
                 and (step.topic is None or reply.topic == step.topic))
     if expect == "more":
-        return (reply.kind == "answer" and previous is not None
-                and reply.topic == previous.topic and reply.text != previous.text)
+        if previous is None or previous.kind != "answer":
+            return False
+        if reply.kind == "answer":
+            return reply.topic == previous.topic and reply.text != previous.text
+        # Once the details were sent (a follow-up on the same answer sends them), "more"
+        # rightly gets "that's everything the article says", offering the related topics.
+        return reply.kind == "smalltalk" and bool(reply.choices) and (
+            reply.choices == previous.related)
     if expect in KINDS:
         return reply.kind == expect
     return reply.kind == "answer" and reply.topic == expect
