@@ -72,7 +72,8 @@ MORE = [
 
 
 @pytest.mark.parametrize(("before", "text", "right"), MORE,
-                         ids=["details", "everything", "after-follow-up", "no-answer", "another-answer"])
+                         ids=["details", "everything", "after-follow-up", "no-answer",
+                              "another-answer"])
 def test_more_is_judged_by_what_was_already_sent(engine: Engine, before: list[str], text: str,
                                                  right: bool) -> None:
     step = cv.Step(user=text, expect=("more",), topic=None, must=(), must_not=())
