@@ -37,6 +37,9 @@ TEXT_FACTOR = 1.0
 # story should not sink a question the way "tinnitus" does.
 EVERYDAY_FREQUENCY = 1e-5
 EVERYDAY_FACTOR = 0.35
+# A word at least this frequent (about "see"; "not" is 0.008) is grammar, not a name: a title
+# that uses it ("Why not take glutathione?") must not claim "why not?" asked about another.
+GRAMMAR_FREQUENCY = 1e-3
 # Generic words (nac, take, safe) are in nearly every example: they weigh a quarter.
 GENERIC_FACTOR = 0.25
 # Laplace smoothing of the naive Bayes counts: small, as the phrasings are short.
@@ -192,7 +195,9 @@ class Matcher:
         # Words that only one topic is named by ("pregnancy", "side effects"; not "glutathione",
         # which two titles share): a question using one leans to that topic.
         # `names`: each topic's title and curated keywords, the words that name it outright.
-        named = [(t, frozenset(a.terms) - generic_set) for t, a in names if t in topic_index]
+        named = [(t, frozenset(w for w in a.terms if w not in generic_set
+                               and a.commonness.get(w, 0.0) < GRAMMAR_FREQUENCY))
+                 for t, a in names if t in topic_index]
         name_use: dict[str, int] = defaultdict(int)
         for _, naming in named:
             for word in naming:

@@ -83,7 +83,7 @@ def test_follow_up_changes_topic(engine: Engine) -> None:
 
 def test_short_follow_up_leans_on_the_last_answer_and_gets_its_details(engine: Engine) -> None:
     first = engine.respond("nac for sperm count")
-    reply = engine.respond("how long?", first.state).reply
+    reply = engine.respond("how long did they take it?", first.state).reply
     assert (reply.kind, reply.topic, reply.text) == (
         "answer", "male-infertility", engine.details("male-infertility").text)
 

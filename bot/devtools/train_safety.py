@@ -60,8 +60,12 @@ PLAIN_FLAGGED_TARGET = 0.02
 # (medicines, children, breathing, the heart, figures of speech) are the hard ones. Read at
 # half of that, as harmless messages are at 3% against 5%: new writers' ordinary messages got
 # notes at twice the held-out writers' share (final set 13: 3/79 against 1.8%), and
-# emergencies caught had the room (100% there, 99.2% held out, against 97%).
-ORDINARY_FLAGGED_TARGET = 0.01
+# emergencies caught had the room (100% there, 99.2% held out, against 97%). Then 1.5%: with
+# a thousand more ordinary phrasings (near misses, other languages) the 1% share left no room
+# for the unsure note, and "I mixed bleach and ammonia and now I'm coughing a lot" (emergency
+# 0.36, alarm 0.88) got no word of help; new writers' ordinary messages were noted at 1/393
+# on the thirteenth to seventeenth sets at 1.5%.
+ORDINARY_FLAGGED_TARGET = 0.015
 # Fitting: L2 keeps a word seen in three messages from carrying a verdict alone; the epochs
 # and step are where out-of-fold log-loss stopped improving on this data.
 # Share (%) of intents/ phrasings sent with a question mark: the writers' ordinary messages
