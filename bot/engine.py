@@ -60,6 +60,10 @@ ABOUT_SOURCES = "about-sources"
 WELCOME_TOPICS = ("what-is-cysteine", "nac-vs-cysteine", "side-effects", "pregnancy")
 # A follow-up this short may lean on the previous answer ("how long did they take it?").
 FOLLOW_UP_TERMS = 4
+# One too plain to match alone leans on it only while its words are likelier in scope than
+# out of it, by the word model's own call (the even odds, not a fitted number): "why is the
+# sky blue?" after an answer brings a subject of its own; "is that proven?" does not.
+FOLLOW_UP_OOS = 0.5
 NONE_OF_THESE = frozenset({"none", "none of these", "neither", "no", "nope", "none of them"})
 # Which follow-up fits a message during an emergency, when it says several things at once:
 # getting worse comes first, then what was done, then reassurance that needs correcting...
@@ -229,6 +233,10 @@ class Engine:
         text = self._without_opener(text)
         analysis = self.analyzer.analyze(text)
         overview = self._overview(analysis)
+        if overview and state.last_topic and not self.names_subject(text):
+            # The overviews answer the subject and one word ("NAC studies?"); after an
+            # answer, the word alone asks about that answer ("was it just one study?").
+            overview = ()
         if len(overview) == 1:
             return self.show(overview[0], 1.0)
         if overview:
@@ -243,16 +251,23 @@ class Engine:
                 and not decision.out_of_scope):
             # "how long did they take it?" leans on the last answer; "is it safe?" does not
             # need to, and a reading of its own stands: a "did you mean" that leaves the last
-            # answer out is only overruled by a reading that stays on it (and names no subject
-            # of its own: "is NAC safe to take?" is asked afresh), and a question the
-            # out-of-scope class won ("what's the weather like in London?" after an answer
-            # on glutathione) is never read with it.
+            # answer out is only overruled by a reading that stays on it; a question that
+            # names the subject is asked afresh ("is NAC safe to take?", "nac for shingles"
+            # after glutathione: 15 of 25 out-of-scope questions read with the last answer
+            # named it); and a question the out-of-scope class won ("what's the weather like
+            # in London?" after an answer on glutathione) is never read with it.
             follow = self._follow_up(analysis, state.last_topic)
-            stays = (follow is not None and follow.topics[0] == state.last_topic
-                     and not self.names_subject(text))
-            if follow and (decision.kind == "fallback" or follow.topics[0] in decision.topics
-                           or stays):
+            fresh = self.names_subject(text)
+            stays = follow is not None and follow.topics[0] == state.last_topic and not fresh
+            if follow and ((decision.kind == "fallback" and not fresh)
+                           or follow.topics[0] in decision.topics or stays):
                 decision = follow
+            elif (decision.kind == "fallback" and not fresh
+                  and self._leans_on_last(analysis, state)):
+                # "is that proven?", "even a small amount?": too little of its own to match,
+                # so it asks about the last answer; what more the article has on it, or
+                # that it has no more, beats "I don't have an answer".
+                return self._more_on(state)
         log.debug("outcome=%s topics=%s confidence=%.3f", decision.kind,
                   ",".join(decision.topics), decision.confidence)
         if (decision.kind == "answer" and decision.topics == (ABOUT_SOURCES,)
@@ -571,6 +586,30 @@ class Engine:
         extended = self.analyzer.analyze(" ".join((*analysis.words, title)))
         decision = self.decide(extended, in_context=True)
         return decision if decision.kind == "answer" else None
+
+    def _leans_on_last(self, analysis: Analysis, state: ConversationState) -> bool:
+        """Tell whether a question too short to match alone is about the last answer."""
+        # Short, no rare word the topics lack, and naming no other answer: a new subject
+        # ("she's on chemo", "what about zinc?") brings a rare word or names its topic,
+        # while "is that proven?" is made of everyday words.
+        rare = any(analysis.commonness.get(t, 0.0) < EVERYDAY_FREQUENCY and not t.isdigit()
+                   for t in analysis.unknown)
+        return (state.last_topic is not None and bool(analysis.terms) and not rare
+                and len(analysis.terms) <= FOLLOW_UP_TERMS and not self._elsewhere(analysis)
+                and not self.matcher.named(analysis.terms) - {state.last_topic})
+
+    def _elsewhere(self, analysis: Analysis) -> bool:
+        """Tell whether the word model puts a question out of scope more likely than not."""
+        return self.matcher.word_proba(analysis).get(OUT_OF_SCOPE_TOPIC, 0.0) >= FOLLOW_UP_OOS
+
+    def _more_on(self, state: ConversationState) -> Turn:
+        """Return the last answer's details, or, once they were sent, that there is no more."""
+        assert state.last_topic is not None
+        if not state.detailed:
+            return Turn(self.details(state.last_topic),
+                        replace(state, choices=(), detailed=True))
+        more = self.compose.no_more(self.knowledge.answer(state.last_topic))
+        return Turn(more, replace(state, choices=more.choices))
 
     def _small(self, topic: str, score: float, state: ConversationState) -> Turn:
         if topic == SOURCES_TOPIC:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.devtools import conversations as cv
 from bot.engine import Engine
@@ -83,3 +84,21 @@ def test_more_is_judged_by_what_was_already_sent(engine: Engine, before: list[st
         state, previous = turn.state, turn.reply
     reply = engine.respond(text, state).reply
     assert (not cv.judge(step, reply, previous)) is right
+
+
+# Out-of-scope questions of a tuned-on dev set, each asked as the second message after an
+# answer: read with that answer, "why is the sky blue?" got its details. Measured 23/690
+# (3.3%) when this ceiling was set (37/690 before); a regression guard, not the target.
+OPENERS = ("does nac help with hair loss", "is nac safe in pregnancy", "what is glutathione")
+MID_CONVERSATION_OOS_CEILING = 0.045
+
+
+def test_out_of_scope_questions_mid_conversation_rarely_get_a_topic(engine: Engine) -> None:
+    dev = yaml.safe_load((FOLDER.parent / "eval" / "dev7.yaml").read_text(encoding="utf-8"))
+    questions = [item["q"] for item in dev if item.get("expect") == "out-of-scope"]
+    states = [engine.respond(opener).state for opener in OPENERS]
+    answered = [(q, reply.topic) for q in questions for state in states
+                if (reply := engine.respond(q, state).reply).kind == "answer"]
+    asked = len(questions) * len(states)
+    assert (asked >= 600, len(answered) <= MID_CONVERSATION_OOS_CEILING * asked) == (True, True), \
+        answered

@@ -88,6 +88,41 @@ def test_short_follow_up_leans_on_the_last_answer_and_gets_its_details(engine: E
         "answer", "male-infertility", engine.details("male-infertility").text)
 
 
+# A follow-up too short or too plain to match alone is read with the last answer; one that
+# brings a subject of its own (a rare word, another answer's name) or leaves the field is not.
+LEANS = [
+    ("is nac safe while breastfeeding", "why not?", "answer", "breastfeeding"),
+    ("i've lost 3 pregnancies, could nac help", "was it just one study?", "answer",
+     "recurrent-miscarriage"),
+    ("does nac help the liver after drinking", "is that proven?", "answer", "liver-detox"),
+    ("does nac prevent flu", "and if i already caught it?", "answer", "flu"),
+    ("does nac help the liver after drinking", "what about zinc", "fallback", None),
+    ("does nac prevent flu", "what's the weather like in paris", "fallback", None),
+    ("does nac prevent flu", "is it safe while breastfeeding?", "answer", "breastfeeding"),
+    ("what is glutathione", "why is the sky blue", "fallback", None),
+    ("what is glutathione", "nac for shingles", "fallback", None),
+]
+
+
+@pytest.mark.parametrize(("first", "then", "kind", "topic"), LEANS, ids=[
+    "grammar-word-in-a-title", "overview-word", "everyday-words", "plain-follow-up",
+    "rare-new-subject", "out-of-scope", "names-another-answer", "words-point-elsewhere",
+    "names-the-subject-afresh"])
+def test_a_plain_follow_up_leans_on_the_last_answer(engine: Engine, first: str, then: str,
+                                                   kind: str, topic: str | None) -> None:
+    state = engine.respond(first).state
+    reply = engine.respond(then, state).reply
+    assert (reply.kind, reply.topic) == (kind, topic)
+
+
+def test_a_plain_follow_up_after_the_details_says_there_is_no_more(engine: Engine) -> None:
+    state = engine.respond("does nac help the liver after drinking").state
+    state = engine.respond("is that proven?", state).state
+    reply = engine.respond("really? is it proven or not", state).reply
+    assert (reply.kind, reply.topic, reply.text.startswith("That's all the article says")) == (
+        "fallback", "liver-detox", True)
+
+
 def test_number_picks_a_clarify_choice(engine: Engine) -> None:
     state = ConversationState(choices=("glutathione", "oral-glutathione"))
     assert engine.respond("2", state).reply.topic == "oral-glutathione"
