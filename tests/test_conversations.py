@@ -102,3 +102,16 @@ def test_out_of_scope_questions_mid_conversation_rarely_get_a_topic(engine: Engi
     asked = len(questions) * len(states)
     assert (asked >= 600, len(answered) <= MID_CONVERSATION_OOS_CEILING * asked) == (True, True), \
         answered
+
+
+# "nac benefits?" gets a "did you mean" between the overview topics (hospital uses among them).
+OFFERED = [(("hospital-uses",), True), (("pregnancy",), False), (("clarify",), False)]
+
+
+@pytest.mark.parametrize(("expect", "offered"), OFFERED,
+                         ids=["lists-the-topic", "lists-others", "clarify-expected"])
+def test_a_did_you_mean_listing_the_expected_topic_is_counted_apart(
+        engine: Engine, expect: tuple[str, ...], offered: bool) -> None:
+    conversation = cv.Conversation("c", (cv.Step("nac benefits?", expect),), "table")
+    judged = cv.play(engine, conversation)[0]
+    assert (judged.got, judged.offered) == ("clarify", offered)

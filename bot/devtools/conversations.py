@@ -68,6 +68,9 @@ class Judged:
     expect: tuple[str, ...]
     got: str
     problems: tuple[str, ...]
+    # A "did you mean" that lists an expected topic, with nothing else wrong: not right, but
+    # one tap from it (the question report counts such a reply as half right, as here).
+    offered: bool = False
 
     @property
     def ok(self) -> bool:
@@ -162,8 +165,11 @@ def play(engine: Engine, conversation: Conversation) -> list[Judged]:
     for n, step in enumerate(conversation.steps, 1):
         turn = engine.respond(step.user, state)
         state = turn.state
+        problems = judge(step, turn.reply, previous)
+        offered = (len(problems) == 1 and turn.reply.kind == "clarify"
+                   and bool(set(step.expect) & set(turn.reply.choices)))
         out.append(Judged(conversation.id, n, step.user, step.expect, describe(turn.reply),
-                          judge(step, turn.reply, previous)))
+                          problems, offered))
         previous = turn.reply
     return out
 
@@ -192,8 +198,12 @@ class Report:
         right = sum(j.ok for j in self.judged)
         emergencies = [j for j in self.judged if j.expect == ("emergency",)]
         caught = sum(j.got.startswith("emergency") for j in emergencies)
+        offered = sum(j.offered for j in self.judged)
+        half = (right + offered / 2) / max(1, len(self.judged))
         return (f"conversations: {len(ids)}, turns: {len(self.judged)}\n"
-                f"  replies right: {right}/{len(self.judged)} ({self.turns_right:.1%})\n"
+                f"  replies right: {right}/{len(self.judged)} ({self.turns_right:.1%}); "
+                f"{offered} more got a 'did you mean' listing the right topic "
+                f"(with those as half: {half:.1%})\n"
                 f"  conversations all right: {self.conversations_right:.1%}\n"
                 f"  emergency turns given emergency guidance: {caught}/{len(emergencies)}")
 
