@@ -67,11 +67,15 @@ PLAIN_FLAGGED_TARGET = 0.02
 # on the thirteenth to seventeenth sets at 1.5%.
 ORDINARY_FLAGGED_TARGET = 0.015
 # Fitting: L2 keeps a word seen in three messages from carrying a verdict alone; the epochs
-# and step are where out-of-fold log-loss stopped improving on this data.
+# and step are where out-of-fold log-loss stopped improving on this data. L2 went from 1e-4
+# to 1e-3 when function words had come to carry verdicts ("don't" and "if you" made "where
+# is all this coming from, if you don't mind me asking" an emergency at 0.50): with each
+# writer held out, emergencies caught 98.2% -> 98.7%, ordinary messages given only the
+# emergency text 0.38% -> 0.27%.
 # Share (%) of intents/ phrasings sent with a question mark: the writers' ordinary messages
 # (about 63%; counted on training/safety/*/none.yaml).
 QMARK_SHARE = 63
-FIT = {"l2": 1e-4, "epochs": 12, "rate": 0.2}
+FIT = {"l2": 1e-3, "epochs": 12, "rate": 0.2}
 
 
 @dataclass(frozen=True, slots=True)
