@@ -7,6 +7,7 @@ questions, emergency triggers and out-of-scope signals alike.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ LONG_WORD = 8
 SPLIT_LENGTH = 8
 # A word at least this frequent in English is a word, not a typo: "bread" is never "break".
 ENGLISH_FREQUENCY = 1e-7
+# Cyrillic words (Russian, Ukrainian) go to the Russian stemmer: the English one leaves them
+# whole, so "глутатиона" and "глутатион" were two words and a case ending lost the topic.
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +65,7 @@ class Analyzer:
         stems: Mapping[str, str] | None = None,
     ) -> None:
         self._stemmer = snowballstemmer.stemmer("english")
+        self._russian = snowballstemmer.stemmer("russian")
         # Stems worked out beforehand (bot/stems.py): the same as the stemmer's, found faster.
         self._known_stems: Mapping[str, str] = stems or {}
         self._english = english_words()
@@ -100,11 +105,12 @@ class Analyzer:
 
     def _stem_uncached(self, word: str) -> str:
         found = self._known_stems.get(word)
-        return found if found is not None else str(self._stemmer.stemWord(word))
+        return found if found is not None else self.stem_fresh(word)
 
     def stem_fresh(self, word: str) -> str:
         """Return the stemmer's own stem of a word, not a stored one (to write and test them)."""
-        return str(self._stemmer.stemWord(word))
+        stemmer = self._russian if _CYRILLIC.search(word) else self._stemmer
+        return str(stemmer.stemWord(word))
 
     def repair(self, word: str) -> str:
         """Return the known word a typo most likely meant, or the word itself."""

@@ -40,5 +40,16 @@ def test_unknown_words_are_reported(analyzer: Analyzer) -> None:
     assert analyzer.analyze("nac for tinnitus").unknown == frozenset({"tinnitus", "for"})
 
 
+@pytest.mark.parametrize(("forms", "stem"), [
+    (("глутатион", "глутатиона", "глутатионом"), "глутатион"),
+    (("беременность", "беременности"), "беремен"),
+    (("breathing", "breathes"), "breath"),
+], ids=["russian-noun-cases", "russian-genitive", "english-unchanged"])
+def test_every_form_of_a_word_has_one_stem(analyzer: Analyzer, forms: tuple[str, ...],
+                                           stem: str) -> None:
+    # Cyrillic words go to the Russian stemmer: a case ending must not make a new word.
+    assert {analyzer.stem_fresh(w) for w in forms} == {stem}
+
+
 def test_tokens_keep_unstemmed_words(analyzer: Analyzer) -> None:
     assert analyzer.analyze("breathing").tokens == ("breathing",)
