@@ -243,7 +243,7 @@ class Engine:
             # "NAC benefits?": several answers fit; let the person choose.
             return self._render(Decision("clarify", overview, 1.0), state)
         in_context = state.last_topic is not None or bool(state.choices)
-        decision = self.decide(analysis, in_context=in_context)
+        decision = self.decide(analysis, in_context=in_context, later=in_context)
         decision = self._question_part(text, decision, in_context) or decision
         if decision.kind == "sources":
             return Turn(self.sources(state.last_topic), replace(state, choices=()))
@@ -418,12 +418,14 @@ class Engine:
 
     # ---------------------------------------------------------------- matching
 
-    def decide(self, analysis: Analysis, in_context: bool = False) -> Decision:
+    def decide(self, analysis: Analysis, in_context: bool = False, later: bool = False
+               ) -> Decision:
         """Return answer, clarify, fallback or sources for an analysed question.
 
         in_context: the question follows an answer, so it need not name the subject.
+        later: the chat already has an answer, so the thresholds chosen for such messages hold.
         """
-        t = self.thresholds
+        t = (self.thresholds.later or self.thresholds) if later else self.thresholds
         ranked = self.matcher.rank(analysis, limit=8)
         answers = [c for c in ranked if self.knowledge.has_answer(c.topic)]
         if ranked and ranked[0].topic == SOURCES_TOPIC and ranked[0].score >= SOURCES_SCORE:
@@ -569,7 +571,8 @@ class Engine:
         # thinking of buying NAC for the first time, is it safe?": 0.95 alone).
         floor = OUT_OF_SCOPE_SCORE if decision.out_of_scope else 0.0
         for reading in readings:
-            alone = self.decide(self.analyzer.analyze(reading), in_context=named)
+            alone = self.decide(self.analyzer.analyze(reading), in_context=named,
+                                later=in_context)
             if (alone.kind == "answer" and alone.confidence >= floor
                     and alone.confidence > (best or decision).confidence):
                 best = alone

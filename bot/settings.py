@@ -33,6 +33,9 @@ class Thresholds:
     answer: float  # at or above: answer, if no other topic is close
     clarify: float  # at or above (and below answer): offer "did you mean"
     margin: float  # a second topic this close (ranker score) to the best one: "did you mean"
+    # The same three, chosen for a message that follows an answer in a chat, where far fewer
+    # messages are out of scope than among first questions; None: as for a first question.
+    later: Thresholds | None = None
     # Set by hand: whole-message similarity (rapidfuzz ratio) for small talk and "sources?";
     # high, because "thanks" must not catch "thanks, and is nac safe in pregnancy?".
     smalltalk: float = 0.86

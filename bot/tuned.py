@@ -38,11 +38,15 @@ UNTRAINED = MatchingModel(None, None, Thresholds(answer=1.0, clarify=1.0, margin
 def from_json(data: dict[str, Any]) -> MatchingModel:
     """Return the model in a dict written by tune (KeyError or ValueError if malformed)."""
     t = data["thresholds"]
+    later = t.get("later")
     return MatchingModel(
         ranker=Model.from_json(data["ranker"]),
         confidence=Model.from_json(data["confidence"]),
-        thresholds=Thresholds(answer=float(t["answer"]), clarify=float(t["clarify"]),
-                              margin=float(t["margin"])),
+        thresholds=Thresholds(
+            answer=float(t["answer"]), clarify=float(t["clarify"]), margin=float(t["margin"]),
+            later=None if later is None else Thresholds(
+                answer=float(later["answer"]), clarify=float(later["clarify"]),
+                margin=float(later["margin"]))),
         data_sha256=str(data.get("data_sha256", "")),
         words=WordModel.from_json(data["words"]),
     )

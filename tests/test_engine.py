@@ -8,6 +8,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.reply import ConversationState
+from bot.settings import Thresholds
 
 HEALTH_KINDS = ("answer", "clarify")
 
@@ -356,3 +357,16 @@ def test_asking_again_after_none_of_these_offers_the_choices_again(engine: Engin
     offered = engine.respond("nac benefits").state
     declined = engine.none_of_these(offered).state
     assert engine.respond("benefits", declined).reply.kind == "clarify"
+
+
+@pytest.mark.parametrize(("later", "kind"), [(False, "fallback"), (True, "answer")],
+                         ids=["first-question", "after-an-answer"])
+def test_a_message_after_an_answer_is_held_to_the_later_thresholds(
+        engine: Engine, later: bool, kind: str) -> None:
+    # Thresholds no first question can meet, and later ones any answer meets: which set a
+    # decision uses is whether the chat already had an answer.
+    strict = Thresholds(answer=1.01, clarify=1.01, margin=0.0,
+                        later=Thresholds(answer=0.0, clarify=0.0, margin=0.0))
+    picky = Engine(engine.knowledge, engine.intents, strict)
+    decision = picky.decide(picky.analyzer.analyze("does nac help with flu"), later=later)
+    assert decision.kind == kind

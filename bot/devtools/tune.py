@@ -23,6 +23,10 @@ Step `matching` (bot/models/matching.json):
   4. Thresholds: answer, clarify and margin chosen on the out-of-fold probabilities to
      maximise a utility that weighs a wrong answer to an out-of-scope question most, among
      those that answer at most OOS_ANSWERED_TARGET of the out-of-scope questions.
+  5. Later thresholds, for a message that follows an answer: the same choice on the
+     probabilities the engine computes there (the subject taken as named), with out-of-scope
+     questions weighed by their share among later messages of the dev conversations
+     (tests/conversations/*.yaml), not among first questions.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
 from bot import stems as stems_mod
 from bot import wording
+from bot.devtools import conversations as conversations_mod
 from bot.devtools.evaluate import EMERGENCY, calibration, load_cases
 from bot.devtools.modelfile import write
 from bot.engine import CHOICES, RIGHT, Engine
@@ -102,6 +107,28 @@ def data_hash(files: Sequence[Path]) -> str:
 def dev_sets(root: Path) -> list[Path]:
     """Return the dev sets (never the held-out questions.yaml)."""
     return sorted((root / "tests" / "eval").glob("dev*.yaml"))
+
+
+def dev_conversations(root: Path) -> list[Path]:
+    """Return the dev conversation files (the final sets are never read)."""
+    return sorted((root / "tests" / "conversations").glob("*.yaml"))
+
+
+def later_oos_share(paths: Sequence[Path], topics: Sequence[str]) -> float:
+    """Return the share of out-of-scope messages among later chat messages that ask something.
+
+    Counted over every turn after the first whose expected reply is a topic or the fallback
+    (small talk, sources, emergencies and notes ask no topic); at least 1%, so that the
+    out-of-scope class never stops counting.
+    """
+    asked = out = 0
+    for conversation in conversations_mod.load(paths, topics):
+        for step in conversation.steps[1:]:
+            if any(e in conversations_mod.KINDS and e != "fallback" for e in step.expect):
+                continue
+            asked += 1
+            out += all(e == "fallback" for e in step.expect)
+    return max(0.01, out / asked) if asked else OOS_SHARE
 
 
 def training_sets(root: Path) -> list[Path]:
@@ -185,14 +212,16 @@ def fit_ranker(questions: Sequence[Question]) -> Model:
     return fit(samples, labels, l2=L2, epochs=EPOCHS, seed=SEED)
 
 
-def confidence_rows(engine: Engine, questions: Sequence[Question],
-                    ranker: Model) -> list[tuple[Features, str, tuple[str, ...], float]]:
-    """Return (features, label, offered topics, margin) per question under this ranker."""
+def confidence_rows(engine: Engine, questions: Sequence[Question], ranker: Model,
+                    later: bool = False) -> list[tuple[Features, str, tuple[str, ...], float]]:
+    """Return (features, label, offered topics, margin) per question under this ranker;
+    later: as the engine sees the question after an answer, with the subject taken as named."""
     rows: list[tuple[Features, str, tuple[str, ...], float]] = []
     for q in questions:
         ranked = engine.rescored(q.ranked, ranker)
         answers = [c for c in ranked if engine.knowledge.has_answer(c.topic)]
-        features = engine.candidate_features(ranked, q.features)
+        own = {**q.features, "named": 1.0} if later else q.features
+        features = engine.candidate_features(ranked, own)
         right = bool(answers) and answers[0].topic == q.expect
         offered = tuple(c.topic for c in answers[:CHOICES])
         margin = (answers[0].score - (answers[1].score if len(answers) > 1 else 0.0)
@@ -203,17 +232,20 @@ def confidence_rows(engine: Engine, questions: Sequence[Question],
 
 def choose_thresholds(probs: Sequence[float], rows: Sequence[tuple[Any, str, tuple[str, ...],
                                                                    float]],
-                      expects: Sequence[str]) -> tuple[Thresholds, float]:
+                      expects: Sequence[str], oos_share: float = OOS_SHARE,
+                      oos_target: float | None = OOS_ANSWERED_TARGET
+                      ) -> tuple[Thresholds, float]:
     """Return the thresholds of highest utility (smoothed over neighbouring thresholds) on
-    out-of-fold probabilities, and that utility."""
+    out-of-fold probabilities, and that utility; oos_share: the out-of-scope questions' weight;
+    oos_target: the most out-of-scope questions they may answer (None: no limit)."""
     best: tuple[float, Thresholds] | None = None
     items = list(zip(probs, rows, expects, strict=True))
-    # Out-of-scope questions weigh together OOS_SHARE of the total, however many phrasings
+    # Out-of-scope questions weigh together oos_share of the total, however many phrasings
     # curators wrote for that class: more of them should sharpen the models, not move the
     # thresholds by their count alone.
     n_oos = sum(e == OUT_OF_SCOPE_TOPIC for e in expects)
     n_in = len(expects) - n_oos
-    oos_weight = OOS_SHARE * n_in / ((1 - OOS_SHARE) * n_oos) if n_oos and n_in else 1.0
+    oos_weight = oos_share * n_in / ((1 - oos_share) * n_oos) if n_oos and n_in else 1.0
     grid = [i / 50 for i in range(5, 50)]
     table: dict[tuple[int, int, float], float] = {}
     oos_scores = [(p, gap) for p, (*_, gap), expect in items if expect == OUT_OF_SCOPE_TOPIC]
@@ -232,7 +264,7 @@ def choose_thresholds(probs: Sequence[float], rows: Sequence[tuple[Any, str, tup
         return hit / max(1, len(oos_scores))
 
     allowed = {(a, m) for a, answer in enumerate(grid) for m in MARGINS
-               if oos_answered(answer, m) <= OOS_ANSWERED_TARGET}
+               if oos_target is None or oos_answered(answer, m) <= oos_target}
     if not allowed:
         fewest = min(oos_answered(answer, m) for answer in grid for m in MARGINS)
         allowed = {(a, m) for a, answer in enumerate(grid) for m in MARGINS
@@ -289,7 +321,8 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
     dev = dev_sets(root)
     training_files = training_sets(root)
     training = training_questions(training_files)
-    files = data_files(settings.knowledge_path, settings.intents_dir, dev, training_files)
+    files = data_files(settings.knowledge_path, settings.intents_dir,
+                       [*dev, *dev_conversations(root)], training_files)
     out.write("matching: measuring questions\n")
     questions = collect(settings, dev, out, training)
     ranker = fit_ranker(questions)
@@ -298,9 +331,12 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
     words = fit_words(knowledge, intents, training)
     engine = Engine(knowledge, intents, model=replace(UNTRAINED, words=words))
     rows = confidence_rows(engine, questions, ranker)
+    later_rows = confidence_rows(engine, questions, ranker, later=True)
     expects = [q.expect for q in questions]
-    # Out-of-fold probabilities: each question scored by a model fitted without its fold.
+    # Out-of-fold probabilities: each question scored by a model fitted without its fold,
+    # as a first question and as a message after an answer.
     probs = [0.0] * len(rows)
+    later_probs = [0.0] * len(rows)
     for fold in folds(len(rows), K, SEED):
         held = set(fold)
         train = [i for i in range(len(rows)) if i not in held]
@@ -308,9 +344,13 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
                     epochs=EPOCHS, seed=SEED)
         for i in fold:
             probs[i] = model.proba(rows[i][0]).get(RIGHT, 0.0)
+            later_probs[i] = model.proba(later_rows[i][0]).get(RIGHT, 0.0)
     confidence = fit([r[0] for r in rows], [r[1] for r in rows], l2=L2, epochs=EPOCHS,
                      seed=SEED)
     thresholds, utility = choose_thresholds(probs, rows, expects)
+    share = later_oos_share(dev_conversations(root), [a.id for a in knowledge.answers])
+    later, _ = choose_thresholds(later_probs, later_rows, expects, oos_share=share,
+                                 oos_target=2 * OOS_ANSWERED_TARGET)
     figures: dict[str, Any] = {}
     for origin in ["intents", "training", *(p.name for p in dev)]:
         idx = [i for i, q in enumerate(questions) if q.origin == origin]
@@ -319,6 +359,7 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
     all_outcomes = _outcomes(probs, rows, expects, thresholds)
     cal = calibration(probs, [r[1] == RIGHT for r in rows])
     figures["all"] = {**all_outcomes, "ece": round(cal.ece, 4), "utility": round(utility, 2)}
+    figures["all, later"] = _outcomes(later_probs, later_rows, expects, later)
     data = {
         "about": "Written by `python -m bot tune matching`; do not edit by hand.",
         "data_sha256": data_hash(files),
@@ -328,8 +369,11 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
         "folds": K,
         "utility": UTILITY,
         "oos_share": OOS_SHARE,
+        "later_oos_share": round(share, 4),
         "thresholds": {"answer": thresholds.answer, "clarify": thresholds.clarify,
-                       "margin": thresholds.margin},
+                       "margin": thresholds.margin,
+                       "later": {"answer": later.answer, "clarify": later.clarify,
+                                 "margin": later.margin}},
         "cross_validated": figures,
         "ranker": ranker.to_json(),
         "confidence": confidence.to_json(),
@@ -343,9 +387,12 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
     write(stems_mod.PATH, {
         "about": "Written by `python -m bot tune matching`; only saves time at start.",
         "snowballstemmer": stems_mod.stemmer_version(),
+        "rules": stems_mod.RULES,
         "stems": {w: engine.analyzer.stem_fresh(w) for w in sorted(engine.analyzer.known)}})
     out.write(f"matching: {len(questions)} questions; thresholds answer {thresholds.answer}, "
-              f"clarify {thresholds.clarify}, margin {thresholds.margin}\n")
+              f"clarify {thresholds.clarify}, margin {thresholds.margin}; after an answer "
+              f"(out-of-scope share {share:.1%}) answer {later.answer}, clarify "
+              f"{later.clarify}, margin {later.margin}\n")
     for origin, f in figures.items():
         out.write(f"  {origin}: {_line(f)}\n")
     out.write(f"  calibration (out of fold): ECE {cal.ece:.3f}\n")
@@ -411,8 +458,8 @@ def run_tune(settings: Settings, steps: Sequence[str], out: TextIO) -> int:
 def is_fresh(model: MatchingModel, settings: Settings) -> bool:
     """Tell whether the matching model was fitted on the current data."""
     root = settings.knowledge_path.parent
-    files = data_files(settings.knowledge_path, settings.intents_dir, dev_sets(root),
-                       training_sets(root))
+    files = data_files(settings.knowledge_path, settings.intents_dir,
+                       [*dev_sets(root), *dev_conversations(root)], training_sets(root))
     return model.data_sha256 == data_hash(files)
 
 
