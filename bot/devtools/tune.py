@@ -26,7 +26,9 @@ Step `matching` (bot/models/matching.json):
   5. Later thresholds, for a message that follows an answer: the same choice on the
      probabilities the engine computes there (the subject taken as named), with out-of-scope
      questions weighed by their share among later messages of the dev conversations
-     (tests/conversations/*.yaml), not among first questions.
+     (tests/conversations/*.yaml), not among first questions, among those that answer at
+     most twice OOS_ANSWERED_TARGET: after an answer the product's own 3% limit, not half
+     of it (with no limit the utility chose 0.48, and near misses got answers).
 """
 
 from __future__ import annotations
