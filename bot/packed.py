@@ -14,7 +14,9 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 FLOATS = "d"  # float64: the weights load exactly as they were written
-INTS = "I"  # unsigned 32-bit: topic numbers and row offsets
+INTS = "I"  # unsigned 32-bit: row offsets
+SMALL = "B"  # unsigned 8-bit: topic numbers (a model has fewer than 256 topics)
+HUNDREDTHS = "h"  # signed 16-bit: weights kept to two decimals, as whole hundredths
 
 
 def pack(values: Iterable[float], code: str) -> str:
@@ -34,9 +36,9 @@ def floats(text: str) -> array[float]:
     return data
 
 
-def ints(text: str) -> array[int]:
-    """Return the unsigned 32-bit numbers packed in text (ValueError if malformed)."""
-    data: array[int] = array(INTS)
+def ints(text: str, code: str = INTS) -> array[int]:
+    """Return the whole numbers of this type code packed in text (ValueError if malformed)."""
+    data: array[int] = array(code)
     _fill(data, text)
     return data
 

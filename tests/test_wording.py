@@ -13,10 +13,25 @@ from bot.learn import fit
 from bot.tuned import MODEL_PATH
 
 
-def test_features_are_unit_length_words_and_pairs(engine: Engine) -> None:
+def test_features_are_unit_length_words_pairs_and_letter_runs(engine: Engine) -> None:
     f = wording.features(engine.analyzer.analyze("nac for sperm count"))
     assert sum(v * v for v in f.values()) == pytest.approx(1.0)
     assert any(k.startswith("w:") for k in f) and any(k.startswith("b:") for k in f)
+    # Runs of 3 to 5 letters, marked at the word's ends, from words of 4 letters or more.
+    assert {"c:<sp", "c:<spe", "c:perm>", "c:unt>"} <= set(f)
+    assert not any(k.startswith("c:") and "nac" in k for k in f)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("glutathione", "glutatión"),
+    ("cysteine", "cisteína"),
+    ("cysteine", "sistine"),
+], ids=["spanish", "spanish-cysteine", "misspelt"])
+def test_forms_of_one_word_share_letter_runs(engine: Engine, a: str, b: str) -> None:
+    # What lets a word the phrasings never used lean on one they did.
+    def runs(text: str) -> set[str]:
+        return {k for k in wording.features(engine.analyzer.analyze(text)) if k.startswith("c:")}
+    assert len(runs(a) & runs(b)) >= 3
 
 
 def test_sparse_storage_keeps_the_fitted_probabilities(engine: Engine) -> None:
@@ -42,13 +57,23 @@ def test_stored_model_round_trips(engine: Engine) -> None:
     assert again.proba(wording.features(question)) == model.proba(wording.features(question))
 
 
+def test_weights_are_stored_as_whole_hundredths() -> None:
+    # Two decimals are all sparse() keeps: stored as 16-bit hundredths they come back exact.
+    model = wording.WordModel(("a", "b"), (0.0, 0.0), {"w:x": ((0, 1), (0.37, -1.25))})
+    data = model.to_json()
+    again = wording.WordModel.from_json(json.loads(json.dumps(data)))
+    assert list(again.rows["w:x"][1]) == [37, -125] and again.scale == wording.SCALE
+    assert again.proba({"w:x": 1.0}) == pytest.approx(model.proba({"w:x": 1.0}))
+
+
 @pytest.mark.parametrize(("field", "values", "code", "error"), [
-    ("topics", [999, 0], packed.INTS, "column 999"),
+    ("topics", [200, 0], packed.SMALL, "column 200"),
     ("ends", [1, 1], packed.INTS, "malformed"),
     ("ends", [1, 3], packed.INTS, "malformed"),
-    ("weights", [0.5, float("nan")], packed.FLOATS, "not finite"),
-    ("weights", [0.5], packed.FLOATS, "one weight per column"),
-], ids=["topic-out-of-range", "empty-row", "row-past-the-end", "nan-weight", "weight-missing"])
+    ("hundredths", [50], packed.HUNDREDTHS, "one weight per column"),
+    ("hundredths", [50, -50, 7], packed.HUNDREDTHS, "one weight per column"),
+], ids=["topic-out-of-range", "empty-row", "row-past-the-end", "weight-missing",
+        "weight-too-many"])
 def test_a_malformed_packed_row_fails_at_load(field: str, values: list[float], code: str,
                                              error: str) -> None:
     data = wording.WordModel(("a", "b"), (0.0, 0.0), {"w:x": ((0,), (0.5,)),
