@@ -573,7 +573,11 @@ class Engine:
         for reading in readings:
             alone = self.decide(self.analyzer.analyze(reading), in_context=named,
                                 later=in_context)
-            if (alone.kind == "answer" and alone.confidence >= floor
+            # A "did you mean" for the question beats "no answer" for the whole story: the
+            # question alone may be too plain to answer outright ("is it safe?": 0.81).
+            usable = alone.kind == "answer" or (alone.kind == "clarify"
+                                                and decision.kind == "fallback")
+            if (usable and alone.confidence >= floor
                     and alone.confidence > (best or decision).confidence):
                 best = alone
         return best

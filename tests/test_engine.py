@@ -318,9 +318,12 @@ LATER_TURNS = [
     (["o que é NAC, é o mesmo que cisteína?"], ("answer", "nac-vs-cysteine")),
     (["is nac safe in pregnancy", "e durante a amamentação?"], ("answer", "breastfeeding")),
     # A story and its question in one sentence: the question after the comma is answered,
-    # with the subject the story named...
+    # with the subject the story named (mid-conversation; as a first message, "is it safe?"
+    # is too plain to answer outright, so it gets a "did you mean", not "no answer")...
+    (["what is glutathione", "hi there. I'm thinking of buying NAC for the first time, is it "
+      "safe?"], ("answer", "side-effects")),
     (["hi there. I'm thinking of buying NAC for the first time, is it safe?"],
-     ("answer", "side-effects")),
+     ("clarify", None)),
     # ...but not when the story names an answer itself.
     (["I'm nursing my 3 month old, is nac safe?"], ("answer", "breastfeeding")),
     (["I'm pregnant, is it safe?"], ("answer", "pregnancy")),
