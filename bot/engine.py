@@ -574,8 +574,10 @@ class Engine:
             alone = self.decide(self.analyzer.analyze(reading), in_context=named,
                                 later=in_context)
             # A "did you mean" for the question beats "no answer" for the whole story: the
-            # question alone may be too plain to answer outright ("is it safe?": 0.81).
-            usable = alone.kind == "answer" or (alone.kind == "clarify"
+            # question alone may be too plain to answer outright ("is it safe?": 0.81). After
+            # an answer, a plain question leans on that answer instead ("really? is it
+            # proven or not").
+            usable = alone.kind == "answer" or (alone.kind == "clarify" and not in_context
                                                 and decision.kind == "fallback")
             if (usable and alone.confidence >= floor
                     and alone.confidence > (best or decision).confidence):
