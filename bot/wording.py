@@ -13,8 +13,9 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot import packed
@@ -43,22 +44,32 @@ SCALE = 10.0 ** -CUT_DIGITS
 CHAR_RUNS = (3, 5)
 CHAR_MIN_LENGTH = 4
 CHAR_WEIGHT = 0.4
+# At most this many words keep their summed letter runs (each a row of topic weights).
+WORD_SUMS = 20_000
+
+
+def runs(token: str) -> list[str]:
+    """Return a word's letter runs, marked at its ends, repeats kept (none for a short word)."""
+    if len(token) < CHAR_MIN_LENGTH:
+        return []
+    marked = f"<{token}>"
+    low, high = CHAR_RUNS
+    return [marked[i:i + n] for n in range(low, high + 1) for i in range(len(marked) - n + 1)]
+
+
+def _word_features(analysis: Analysis) -> dict[str, float]:
+    out = {f"w:{t}": 1.0 for t in analysis.terms}
+    for a, b in itertools.pairwise(analysis.words):
+        out[f"b:{a}_{b}"] = 1.0
+    return out
 
 
 def features(analysis: Analysis) -> Features:
     """Return a question's word features: terms, word pairs and letter runs, unit length."""
-    out = {f"w:{t}": 1.0 for t in analysis.terms}
-    stems = analysis.words
-    for a, b in itertools.pairwise(stems):
-        out[f"b:{a}_{b}"] = 1.0
-    low, high = CHAR_RUNS
+    out = _word_features(analysis)
     for token in set(analysis.tokens):
-        if len(token) < CHAR_MIN_LENGTH:
-            continue
-        marked = f"<{token}>"
-        for n in range(low, high + 1):
-            for i in range(len(marked) - n + 1):
-                out[f"c:{marked[i:i + n]}"] = CHAR_WEIGHT
+        for run in runs(token):
+            out[f"c:{run}"] = CHAR_WEIGHT
     # Unit length, so a long story does not shout down a short question.
     norm = math.sqrt(sum(v * v for v in out.values()))
     return {k: v / norm for k, v in out.items()} if norm else {}
@@ -75,7 +86,7 @@ def proba(model: WordModel | None, analysis: Analysis) -> Mapping[str, float]:
     """Return each topic's probability under the word model (empty when there is none)."""
     if model is None:
         return {}
-    return model.proba(features(analysis))
+    return model.proba_of(analysis)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +97,55 @@ class WordModel:
     bias: tuple[float, ...]
     rows: Mapping[str, tuple[Sequence[int], Sequence[float]]]  # feature -> (topics, weights)
     scale: float = 1.0  # what one unit of a stored weight is worth
+    # Per word, the sum of its letter runs' rows, worked out the first time the word is seen.
+    word_sums: dict[str, list[float]] = field(default_factory=dict, compare=False, repr=False)
+
+    def proba_of(self, analysis: Analysis) -> dict[str, float]:
+        """Return the probability of each topic for an analysed question: proba(features)."""
+        # The letter runs are four in five of a question's weights to add up: summed per
+        # word once and kept, they cost one row per word, not one per run. Runs two words
+        # share count once in features(), so the extra copies are taken off again.
+        words = _word_features(analysis)
+        tokens = {t for t in analysis.tokens if len(t) >= CHAR_MIN_LENGTH}
+        counts = Counter(run for token in tokens for run in runs(token))
+        norm = math.sqrt(len(words) + len(counts) * CHAR_WEIGHT ** 2)
+        if not norm:
+            return self.proba({})
+        width = len(self.classes)
+        word_total = [0.0] * width
+        for name in words:
+            row = self.rows.get(name)
+            if row is not None:
+                for k, w in zip(*row, strict=True):
+                    word_total[k] += w
+        run_total = [0.0] * width
+        for token in tokens:
+            for k, w in enumerate(self._word_sum(token)):
+                run_total[k] += w
+        for run, count in counts.items():
+            if count > 1 and (row := self.rows.get(f"c:{run}")) is not None:
+                for k, w in zip(*row, strict=True):
+                    run_total[k] -= (count - 1) * w
+        word_v, run_v = self.scale / norm, CHAR_WEIGHT * self.scale / norm
+        logits = [b + word_v * x + run_v * y
+                  for b, x, y in zip(self.bias, word_total, run_total, strict=True)]
+        return dict(zip(self.classes, softmax(logits), strict=True))
+
+    def _word_sum(self, token: str) -> list[float]:
+        """Return the sum of one word's letter-run rows (repeats counted), kept for next time."""
+        known = self.word_sums.get(token)
+        if known is not None:
+            return known
+        total = [0.0] * len(self.classes)
+        for run in runs(token):
+            row = self.rows.get(f"c:{run}")
+            if row is not None:
+                for k, w in zip(*row, strict=True):
+                    total[k] += w
+        if len(self.word_sums) >= WORD_SUMS:
+            self.word_sums.clear()  # a bound, not a policy: real chats reuse a few thousand
+        self.word_sums[token] = total
+        return total
 
     def proba(self, x: Features) -> dict[str, float]:
         """Return the probability of each topic."""

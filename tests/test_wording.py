@@ -34,6 +34,26 @@ def test_forms_of_one_word_share_letter_runs(engine: Engine, a: str, b: str) -> 
     assert len(runs(a) & runs(b)) >= 3
 
 
+@pytest.mark.parametrize("text", [
+    "nac for sperm count",
+    "my dad has copd and his pulmonologist mentioned nac, does it actually do anything",
+    "glutathione glutathion glutatión",  # runs shared by three words: counted once
+    "aaaaaaa",  # one run several times in one word
+    "nac",  # no word long enough for runs
+    "",
+], ids=["short", "long", "shared-runs", "repeated-run", "no-runs", "empty"])
+def test_summed_runs_give_the_probabilities_of_the_features(engine: Engine, text: str) -> None:
+    # The runtime adds up each word's runs once and keeps the sum; it must score exactly
+    # what the model was fitted on, the first time and from the kept sums.
+    model = engine.matcher.words
+    assert model is not None
+    analysis = engine.analyzer.analyze(text)
+    want = model.proba(wording.features(analysis))
+    for _ in range(2):
+        got = model.proba_of(analysis)
+        assert max(abs(want[c] - got[c]) for c in want) < 1e-12
+
+
 def test_sparse_storage_keeps_the_fitted_probabilities(engine: Engine) -> None:
     # Moving a feature's weights by their median changes no probability; dropping what is
     # left near zero changes them a little. Measured on a small real fit.
