@@ -9,8 +9,8 @@ final sets (scored once, then changes were made that they no longer measure), th
 fifteenth to the seventeenth (each scored once with the same final models), the
 eighteenth (scored once with the models tuned after the fourth act writer, writer I and the
 Russian, Ukrainian and Polish phrasings), the nineteenth (scored once with the models tuned
-after writers E, J and K), the twentieth (written after that) and the twenty-first (written a
-round later), neither scored yet. A held-out or
+after writers E, J and K), the twentieth (written after that, scored once with the models
+tuned after the letter runs) and the twenty-first (written a round later, not scored). A held-out or
 final message must not be this close (rapidfuzz ratio on folded text) to a message of any set
 before it; leaked ones were removed from those sets (the dev sets, tuned on, may share
 wording with the training files). Messages of three words or fewer ("ok thanks", "refs pls")
