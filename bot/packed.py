@@ -17,6 +17,7 @@ FLOATS = "d"  # float64: the weights load exactly as they were written
 INTS = "I"  # unsigned 32-bit: row offsets
 SMALL = "B"  # unsigned 8-bit: topic numbers (a model has fewer than 256 topics)
 HUNDREDTHS = "h"  # signed 16-bit: weights kept to two decimals, as whole hundredths
+WIDE = "i"  # signed 32-bit: sums of such weights
 
 
 def pack(values: Iterable[float], code: str) -> str:
@@ -57,7 +58,8 @@ class Rows(Mapping[str, Sequence[float]]):
 
     __slots__ = ("_index", "_table", "_width")
 
-    def __init__(self, names: Sequence[str], table: array[float], width: int) -> None:
+    def __init__(self, names: Sequence[str], table: array[float] | array[int],
+                 width: int) -> None:
         if width <= 0 or len(table) != len(names) * width:
             raise ValueError(f"{len(names)} rows of {width} need {len(names) * width} "
                              f"numbers, not {len(table)}")

@@ -97,7 +97,9 @@ class WordModel:
     bias: tuple[float, ...]
     rows: Mapping[str, tuple[Sequence[int], Sequence[float]]]  # feature -> (topics, weights)
     scale: float = 1.0  # what one unit of a stored weight is worth
-    # Per word, the sum of its letter runs' rows, worked out the first time the word is seen.
+    # Per known word, the sum of its letter runs' rows, worked out by `tune` (bot/packed.py).
+    stored_sums: Mapping[str, Sequence[float]] = field(default_factory=dict, compare=False)
+    # Per other word, the same sum, worked out the first time the word is seen.
     word_sums: dict[str, list[float]] = field(default_factory=dict, compare=False, repr=False)
 
     def proba_of(self, analysis: Analysis) -> dict[str, float]:
@@ -131,17 +133,14 @@ class WordModel:
                   for b, x, y in zip(self.bias, word_total, run_total, strict=True)]
         return dict(zip(self.classes, softmax(logits), strict=True))
 
-    def _word_sum(self, token: str) -> list[float]:
+    def _word_sum(self, token: str) -> Sequence[float]:
         """Return the sum of one word's letter-run rows (repeats counted), kept for next time."""
-        known = self.word_sums.get(token)
+        known: Sequence[float] | None = self.word_sums.get(token)
+        if known is None:
+            known = self.stored_sums.get(token)
         if known is not None:
             return known
-        total = [0.0] * len(self.classes)
-        for run in runs(token):
-            row = self.rows.get(f"c:{run}")
-            if row is not None:
-                for k, w in zip(*row, strict=True):
-                    total[k] += w
+        total = self.run_sum(token)
         if len(self.word_sums) >= WORD_SUMS:
             self.word_sums.clear()  # a bound, not a policy: real chats reuse a few thousand
         self.word_sums[token] = total
@@ -168,11 +167,23 @@ class WordModel:
                 logits[k] += total[k] * factor
         return dict(zip(self.classes, softmax(logits), strict=True))
 
-    def to_json(self) -> dict[str, Any]:
+    def run_sum(self, token: str) -> list[float]:
+        """Return the sum of one word's letter-run rows, repeats counted, as stored units."""
+        total = [0.0] * len(self.classes)
+        for run in runs(token):
+            row = self.rows.get(f"c:{run}")
+            if row is not None:
+                for k, w in zip(*row, strict=True):
+                    total[k] += w
+        return total
+
+    def to_json(self, known: Sequence[str] = ()) -> dict[str, Any]:
         """Return the model as a JSON-safe dict, its rows packed (bot/packed.py).
 
         The weights are whole hundredths and the topics single bytes: stored as float64 and
         32-bit numbers, the word model was 26 MB and took a tenth of a second more to load.
+        known: words whose letter-run sums are stored too, so that no message waits for them
+        (the sum of whole hundredths is whole hundredths, so they add up exactly).
         """
         names = sorted(self.rows)
         ends, end = [], 0
@@ -184,7 +195,13 @@ class WordModel:
                 "topics": packed.pack((k for n in names for k in self.rows[n][0]),
                                       packed.SMALL),
                 "hundredths": packed.pack((round(w * self.scale / SCALE) for n in names
-                                           for w in self.rows[n][1]), packed.HUNDREDTHS)}
+                                           for w in self.rows[n][1]), packed.HUNDREDTHS),
+                **self._sums_json(known)}
+
+    def _sums_json(self, known: Sequence[str]) -> dict[str, Any]:
+        words = sorted({w for w in known if runs(w)})
+        sums = [round(x * self.scale / SCALE) for w in words for x in self.run_sum(w)]
+        return {"summed_words": words, "summed": packed.pack(sums, packed.WIDE)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WordModel:
@@ -200,7 +217,12 @@ class WordModel:
                                  packed.ints(data["topics"], packed.SMALL),
                                  packed.ints(data["hundredths"], packed.HUNDREDTHS),
                                  len(classes))
-        return cls(classes, bias, rows, SCALE)
+        summed = data.get("summed_words", [])
+        if not all(isinstance(w, str) for w in summed):
+            raise ValueError("every summed word of the word model must be a string")
+        sums = (packed.Rows(summed, packed.ints(data["summed"], packed.WIDE), len(classes))
+                if summed else {})
+        return cls(classes, bias, rows, SCALE, sums)
 
 
 def sparse(model: Model, digits: int = CUT_DIGITS, cut: float = CUT) -> WordModel:

@@ -10,11 +10,12 @@ fifteenth to the seventeenth (each scored once with the same final models), the
 eighteenth (scored once with the models tuned after the fourth act writer, writer I and the
 Russian, Ukrainian and Polish phrasings), the nineteenth (scored once with the models tuned
 after writers E, J and K), the twentieth (written after that, scored once with the models
-tuned after the letter runs) and the twenty-first (written a round later, not scored). A held-out or
-final message must not be this close (rapidfuzz ratio on folded text) to a message of any set
-before it; leaked ones were removed from those sets (the dev sets, tuned on, may share
-wording with the training files). Messages of three words or fewer ("ok thanks", "refs pls")
-are left out: people say them the same way. Leaks are counted, never shown.
+tuned after the letter runs) and the twenty-first (written a round later, not scored). A
+held-out or final message must not be this close (rapidfuzz ratio on folded text) to a
+message of any set before it; leaked ones were removed from those sets (the dev sets, tuned
+on, may share wording with the training files). Messages of three words or fewer ("ok
+thanks", "refs pls") are left out: people say them the same way. Leaks are counted, never
+shown.
 """
 
 from __future__ import annotations

@@ -54,6 +54,18 @@ def test_summed_runs_give_the_probabilities_of_the_features(engine: Engine, text
         assert max(abs(want[c] - got[c]) for c in want) < 1e-12
 
 
+def test_known_words_come_with_their_run_sums(engine: Engine) -> None:
+    # `tune` stores each known word's summed runs, so that no message waits for them; they
+    # are the sums the model would work out itself, to the unit.
+    model = engine.matcher.words
+    assert model is not None
+    assert "glutathione" in model.stored_sums and "sistine" not in model.stored_sums
+    assert list(model.stored_sums["glutathione"]) == model.run_sum("glutathione")
+    again = wording.WordModel.from_json(json.loads(json.dumps(model.to_json(["pregnancy"]))))
+    assert list(again.stored_sums) == ["pregnancy"]
+    assert list(again.stored_sums["pregnancy"]) == model.run_sum("pregnancy")
+
+
 def test_sparse_storage_keeps_the_fitted_probabilities(engine: Engine) -> None:
     # Moving a feature's weights by their median changes no probability; dropping what is
     # left near zero changes them a little. Measured on a small real fit.

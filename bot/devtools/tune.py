@@ -382,7 +382,7 @@ def tune_matching(settings: Settings, root: Path, out: TextIO) -> Path:
     }
     # The shared writer puts each list of numbers on one line: the word model's thousands
     # of rows would otherwise make the file megabytes longer.
-    data["words"] = words.to_json()
+    data["words"] = words.to_json(sorted(engine.analyzer.known))
     path = MODEL_PATH
     write(path, data)
     # Every word the analyzer knows, with its stem, so that a start need not stem them again.
