@@ -102,8 +102,9 @@ def run_bench(settings: Settings, n_questions: int, out: TextIO) -> int:
     engine.respond("warm up")
     words = engine.model.words
     if words is not None:
-        # Each timing starts with no word's letter runs summed yet, as after a start: the
-        # questions repeat from the second pass on, and a run with warm sums would say less.
+        # Each timing starts as after a start: only the known words' letter-run sums (from
+        # the model file); the questions repeat from the second pass on, and sums kept from
+        # an earlier pass would make unknown words look free.
         words.word_sums.clear()
     lat, total = _timed(lambda q: engine.respond(q), questions)
     out.write(f"1x  full reply ({len(engine.intents.examples)} examples): "
