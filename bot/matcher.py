@@ -54,6 +54,8 @@ RERANK = 6
 FUZZ_SCORER = fuzz.ratio
 # The features the ranker and the confidence model read, in this order.
 FEATURES = ("closest", "cover", "bayes", "title", "similar", "generic_only", "words")
+# And the products of them the ranker reads too (_products), in this order.
+RANKED = (*FEATURES, "closest_x_similar", "closest_x_bayes", "closest_sq", "generic_x_cover")
 RIGHT = "right"
 
 
@@ -103,24 +105,39 @@ class _Logistic:
     """The ranker as one weight per feature: the same probability, computed without a softmax.
 
     The ranker scores some thirty candidates per question; done through the two-class model
-    that was a third of the matcher's time.
+    that was a third of the matcher's time, and through a dict of named features a sixth.
     """
 
     def __init__(self, ranker: Model | None) -> None:
         self.ranker = ranker
-        self.weights: dict[str, float] = {}
+        self.weights: tuple[float, ...] = ()
         self.bias = 0.0
         if ranker is not None and len(ranker.classes) == 2 and RIGHT in ranker.classes:
             r = ranker.classes.index(RIGHT)
-            self.bias = ranker.bias[r] - ranker.bias[1 - r]
-            self.weights = {name: row[r] - row[1 - r] for name, row in ranker.weights.items()}
+            diff = {name: row[r] - row[1 - r] for name, row in ranker.weights.items()}
+            if set(diff) <= set(RANKED):
+                self.bias = ranker.bias[r] - ranker.bias[1 - r]
+                self.weights = tuple(diff.get(name, 0.0) for name in RANKED)
 
-    def __call__(self, features: Mapping[str, float]) -> float:
+    def __call__(self, f: tuple[float, ...]) -> float:
+        """Return the probability that the candidate with these FEATURES is right."""
         if not self.weights:
-            return rank_score(self.ranker, features)
-        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+            return rank_score(self.ranker, _named(f))
+        closest, cover, bayes, title, similar, generic_only, words = f
+        (w_closest, w_cover, w_bayes, w_title, w_similar, w_generic, w_words,
+         w_cs, w_cb, w_sq, w_gc) = self.weights
+        z = (self.bias + w_closest * closest + w_cover * cover + w_bayes * bayes
+             + w_title * title + w_similar * similar + w_generic * generic_only
+             + w_words * words + closest * (w_cs * similar + w_cb * bayes + w_sq * closest)
+             + w_gc * generic_only * cover)
         # The softmax of two logits is the logistic of their difference.
         return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
+
+
+def _named(f: tuple[float, ...]) -> dict[str, float]:
+    """Return FEATURES values by name, with their products."""
+    out = dict(zip(FEATURES, f, strict=True))
+    return {**out, **_products(out)}
 
 
 class Matcher:
@@ -138,6 +155,7 @@ class Matcher:
         self.ranker = ranker
         self._score = _Logistic(ranker)
         self.words = words
+        self._last_words: tuple[Analysis, Mapping[str, float]] | None = None
         texts = list(texts)
         examples = list(examples)
         rows = [(topic, frozenset(a.terms)) for topic, a in examples if a.terms]
@@ -162,6 +180,10 @@ class Matcher:
                 self._nb_counts[term][t_i] = self._nb_counts[term].get(t_i, 0) + 1
                 self._nb_total[t_i] += 1
         self._nb_vocab = len(self._nb_counts)
+        self._nb_floor = [math.log(NB_ALPHA / (count + NB_ALPHA * self._nb_vocab))
+                          for count in self._nb_total]
+        self._nb_extra = {term: {t: math.log((c + NB_ALPHA) / NB_ALPHA) for t, c in by.items()}
+                          for term, by in self._nb_counts.items()}
         generic_set = frozenset(generic)
         self._generic = generic_set
         self._weight2: dict[str, float] = {}
@@ -236,19 +258,28 @@ class Matcher:
         """Return each candidate topic's naive Bayes posterior among the candidates."""
         if not terms or not topics:
             return {}
-        log_p = {}
-        for topic in topics:
-            total = self._nb_total[topic] + NB_ALPHA * self._nb_vocab
-            log_p[topic] = sum(
-                math.log((self._nb_counts[t].get(topic, 0) + NB_ALPHA) / total) for t in terms
-            )
+        # log((count + alpha) / total) is the topic's floor, log(alpha / total), plus what
+        # the term's count adds to it, kept per term: no logarithm is taken per question.
+        n = len(terms)
+        log_p = {topic: n * self._nb_floor[topic] for topic in topics}
+        for term in terms:
+            for topic, extra in self._nb_extra[term].items():
+                if topic in log_p:
+                    log_p[topic] += extra
         top = max(log_p.values())
         norm = sum(math.exp(v - top) for v in log_p.values())
         return {topic: math.exp(v - top) / norm for topic, v in log_p.items()}
 
     def word_proba(self, analysis: Analysis) -> Mapping[str, float]:
         """Return each topic's probability under the word model (empty when untrained)."""
-        return wording.proba(self.words, analysis)
+        # The engine asks three times about one question (ranking, confidence, follow-up):
+        # the last answer is kept for the same (immutable) analysis.
+        last = self._last_words
+        if last is not None and last[0] is analysis:
+            return last[1]
+        found = wording.proba(self.words, analysis)
+        self._last_words = (analysis, found)
+        return found
 
     def knows(self, term: str) -> bool:
         """Tell whether any topic uses this term."""
@@ -321,28 +352,23 @@ class Matcher:
         bayes = self._bayes(heads, [t for t in terms if t in self._nb_counts])
         query_terms = frozenset(terms)
         word_p = self.word_proba(analysis)
-        found: list[tuple[float, dict[str, float], int]] = []
+        found: list[tuple[float, tuple[float, ...], int]] = []
+        score = self._score
         for topic in heads:
-            features = {
-                "closest": best_cos.get(topic, 0.0),
-                "cover": cover[topic] / total,
-                "bayes": bayes.get(topic, 0.0),
-                "title": float(bool(self._title_terms.get(topic, frozenset()) & query_terms)),
-                "similar": 0.0,
-                "generic_only": float(has_specific and topic not in specific),
-                "words": word_p.get(self.topics[topic], 0.0),
-            }
-            found.append((self._score({**features, **_products(features)}),
-                          features, topic))
+            features: tuple[float, ...] = (
+                best_cos.get(topic, 0.0), cover[topic] / total, bayes.get(topic, 0.0),
+                float(bool(self._title_terms.get(topic, frozenset()) & query_terms)),
+                0.0, float(has_specific and topic not in specific),
+                word_p.get(self.topics[topic], 0.0))
+            found.append((score(features), features, topic))
         found.sort(key=lambda f: -f[0])
         text = _sorted_words(analysis.tokens)
         for n, (_, features, topic) in enumerate(found):
             if n >= RERANK and not every:
                 break
             hit = process.extractOne(text, self._texts[topic], scorer=FUZZ_SCORER)
-            features["similar"] = hit[1] / 100 if hit else 0.0
-            found[n] = (self._score({**features, **_products(features)}),
-                        features, topic)
+            similar = hit[1] / 100 if hit else 0.0
+            features = (*features[:4], similar, *features[5:])
+            found[n] = (score(features), features, topic)
         found.sort(key=lambda f: -f[0])
-        return tuple(Candidate(self.topics[t], min(score, 1.0), **f)
-                     for score, f, t in found[:limit])
+        return tuple(Candidate(self.topics[t], min(s, 1.0), *f) for s, f, t in found[:limit])

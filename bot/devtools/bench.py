@@ -105,7 +105,7 @@ def run_bench(settings: Settings, n_questions: int, out: TextIO) -> int:
         # Each timing starts as after a start: only the known words' letter-run sums (from
         # the model file); the questions repeat from the second pass on, and sums kept from
         # an earlier pass would make unknown words look free.
-        words.word_sums.clear()
+        words.forget()
     lat, total = _timed(lambda q: engine.respond(q), questions)
     out.write(f"1x  full reply ({len(engine.intents.examples)} examples): "
               f"{_timing(lat, len(questions), total)}\n")
@@ -119,7 +119,7 @@ def run_bench(settings: Settings, n_questions: int, out: TextIO) -> int:
         index_ms = (time.perf_counter() - t) * 1000
         ranker = _ranker(matcher, engine, questions)
         if words is not None:
-            words.word_sums.clear()
+            words.forget()
         lat, total = _timed(ranker, questions)
         out.write(f"{factor:<3} matcher ({len(rows):,} examples, index {index_ms:.0f} ms): "
                   f"{_timing(lat, len(questions), total)}\n")
