@@ -161,6 +161,7 @@ class Matcher:
         rows = [(topic, frozenset(a.terms)) for topic, a in examples if a.terms]
         self.topics: tuple[str, ...] = tuple(dict.fromkeys(t for t, _ in rows))
         topic_index = {t: i for i, t in enumerate(self.topics)}
+        self._topic_index = topic_index
         owners: dict[str, set[int]] = defaultdict(set)
         for topic, terms in rows:
             for term in terms:
@@ -280,6 +281,11 @@ class Matcher:
         found = wording.proba(self.words, analysis)
         self._last_words = (analysis, found)
         return found
+
+    def uses(self, topic: str, term: str) -> bool:
+        """Tell whether a topic's phrasings or answer use this term."""
+        index = self._topic_index.get(topic)
+        return index is not None and index in self._topic_share.get(term, {})
 
     def knows(self, term: str) -> bool:
         """Tell whether any topic uses this term."""

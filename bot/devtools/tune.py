@@ -437,11 +437,21 @@ def tune_crisis(settings: Settings, root: Path, out: TextIO) -> Path:
     return CRISIS_MODEL
 
 
+def tune_context(settings: Settings, root: Path, out: TextIO) -> Path:
+    """Fit the context model (bot/devtools/train_context.py): last, as it reads the others."""
+    from bot.context import MODEL_PATH as CONTEXT_MODEL
+    from bot.devtools import train_context
+
+    train_context.run(out)
+    return CONTEXT_MODEL
+
+
 STEPS: dict[str, Callable[[Settings, Path, TextIO], Path]] = {
     "matching": tune_matching,
     "safety": tune_safety,
     "acts": tune_acts,
     "crisis": tune_crisis,
+    "context": tune_context,
 }
 
 
