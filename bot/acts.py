@@ -11,36 +11,24 @@ the probability a small-talk act needs to be taken as one.
 from __future__ import annotations
 
 import itertools
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.analyzer import Analyzer
-from bot.errors import KnowledgeError
-from bot.learn import Model
+from bot.thresholded import Thresholded
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "acts.json"
 QUESTION = "question"
 
 
-@dataclass(frozen=True, slots=True)
-class ActParams:
+class ActParams(Thresholded):
     """The learned act model and the probability an act needs."""
 
-    model: Model
-    threshold: float
+    __slots__ = ()
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> ActParams:
         """Read the model file; a missing or malformed file is a KnowledgeError."""
-        try:
-            data: Mapping[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            return cls(Model.from_json(data["model"]), float(data["threshold"]))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise KnowledgeError(str(path), None, f"cannot read the act model ({exc}); "
-                                 "run `python -m bot tune acts`") from None
+        return cls.read(path, "act model", "acts")
 
 
 class Acts:

@@ -15,36 +15,25 @@ switching needs, read off those held-out figures.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from bot.errors import KnowledgeError
-from bot.learn import Features, Model
+from bot.learn import Features
+from bot.thresholded import Thresholded
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "context.json"
 WITH_LAST = "with_last"  # the reading with the last answer is right, the own one is not
 ALONE = "alone"  # the message's own reading is right, the one with the last answer is not
 
 
-@dataclass(frozen=True, slots=True)
-class ContextParams:
+class ContextParams(Thresholded):
     """The learned context model and the probability switching to the last answer needs."""
 
-    model: Model
-    threshold: float
+    __slots__ = ()
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> ContextParams:
         """Read the model file; a missing or malformed file is a KnowledgeError."""
-        try:
-            data: Mapping[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            return cls(Model.from_json(data["model"]), float(data["threshold"]))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise KnowledgeError(str(path), None, f"cannot read the context model ({exc}); "
-                                 "run `python -m bot tune context`") from None
+        return cls.read(path, "context model", "context")
 
 
 class Context:

@@ -85,10 +85,16 @@ class _Recorder(Context):
         return False, 0.0
 
 
-def rows(engine: Engine, files: Sequence[Path] = CONVERSATIONS) -> list[Row]:
-    """Play the conversations with the context model off; return the labelled messages."""
+def _recording(engine: Engine) -> _Recorder:
+    """Put a recorder in place of the engine's context model and return it."""
     recorder = _Recorder()
     engine.context = recorder
+    return recorder
+
+
+def rows(engine: Engine, files: Sequence[Path] = CONVERSATIONS) -> list[Row]:
+    """Play the conversations with the context model off; return the labelled messages."""
+    recorder = _recording(engine)
     topics = [a.id for a in engine.knowledge.answers]
     out = []
     for path in files:
@@ -113,8 +119,7 @@ def rows(engine: Engine, files: Sequence[Path] = CONVERSATIONS) -> list[Row]:
 
 def elsewhere_rows(engine: Engine, files: Sequence[Path] = QUESTIONS) -> list[Row]:
     """Ask each out-of-scope training question after one answer; return the labelled ones."""
-    recorder = _Recorder()
-    engine.context = recorder
+    recorder = _recording(engine)
     topics = [a.id for a in engine.knowledge.answers]
     out = []
     for path in files:
