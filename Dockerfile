@@ -7,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PTB_TIMEDELTA=1
+    PTB_TIMEDELTA=1 \
+    CYSTEINE_BOT_CACHE=/app/cache
 
 WORKDIR /app
 
@@ -20,17 +21,19 @@ COPY bot/ bot/
 COPY knowledge.yaml ./
 COPY intents/ intents/
 
-# Validate the curated content at build time: bad content fails the build, not the bot.
-RUN python -m bot check
-
 # Run as an unprivileged user; /app/state is where STATE_FILE may point and /app/data is
 # DATA_DIR: the delivery store (updates and replies not yet done, sent by the next start) and
-# the inbox of unanswered questions (mount volumes to keep them).
+# the inbox of unanswered questions (mount volumes to keep them). /app/cache is the start-up
+# cache (bot/startcache.py), filled by the check below.
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin bot \
- && mkdir -p /app/state /app/data \
- && chown bot /app/state /app/data \
- && chmod 0700 /app/data
+ && mkdir -p /app/state /app/data /app/cache \
+ && chown bot /app/state /app/data /app/cache \
+ && chmod 0700 /app/data /app/cache
 USER bot
+
+# Validate the curated content at build time: bad content fails the build, not the bot. As the
+# bot's user, so that the start-up cache it fills is the bot's own.
+RUN python -m bot check
 
 # Webhook mode listens on PORT (8443 unless set); long polling needs no port.
 EXPOSE 8443

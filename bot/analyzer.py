@@ -53,6 +53,10 @@ class Analysis:
     unknown: frozenset[str]  # terms the vocabulary does not know
     commonness: Mapping[str, float] = field(default_factory=dict)  # English frequency of terms
 
+    def __reduce__(self) -> tuple[type[Analysis], tuple[object, ...]]:
+        """Store an analysis as its fields: a third of the time of the dataclass default."""
+        return Analysis, (self.tokens, self.words, self.terms, self.unknown, self.commonness)
+
 
 class Analyzer:
     """Repair, canonicalise and stem words against a fixed vocabulary."""
@@ -63,15 +67,13 @@ class Analyzer:
         synonyms: Mapping[str, Iterable[str]],
         stopwords: Iterable[str],
         stems: Mapping[str, str] | None = None,
+        english: Mapping[str, float] | None = None,
     ) -> None:
-        self._stemmer = snowballstemmer.stemmer("english")
-        self._russian = snowballstemmer.stemmer("russian")
         # Stems worked out beforehand (bot/stems.py): the same as the stemmer's, found faster.
         self._known_stems: Mapping[str, str] = stems or {}
-        self._english = english_words()
-        self._repair = lru_cache(maxsize=65536)(self._repair_uncached)
-        self._stem_cached = lru_cache(maxsize=65536)(self._stem_uncached)
-        self._split = lru_cache(maxsize=65536)(self._split_uncached)
+        # Given by a caller that keeps english_words() between starts (bot/startcache.py).
+        self._english = english if english is not None else english_words()
+        self._tools()
         # Longest variants first, so "n acetyl cysteine" wins over "cysteine".
         phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
         counts: Counter[str] = Counter()
@@ -98,6 +100,24 @@ class Analyzer:
         self._buckets = {k: tuple(v) for k, v in buckets.items()}
         self.stopwords: frozenset[str] = frozenset(self.stem(w) for w in stop_words)
         self.known_stems: frozenset[str] = frozenset(self.stem(w) for w in counts)
+
+    def _tools(self) -> None:
+        """Make the stemmers and the caches, which are rebuilt rather than stored."""
+        self._stemmer = snowballstemmer.stemmer("english")
+        self._russian = snowballstemmer.stemmer("russian")
+        self._repair = lru_cache(maxsize=65536)(self._repair_uncached)
+        self._stem_cached = lru_cache(maxsize=65536)(self._stem_uncached)
+        self._split = lru_cache(maxsize=65536)(self._split_uncached)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Return what a copy needs: the tables, not the stemmers and caches built from them."""
+        tools = {"_stemmer", "_russian", "_repair", "_stem_cached", "_split"}
+        return {k: v for k, v in self.__dict__.items() if k not in tools}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Restore a copy made by __getstate__."""
+        self.__dict__.update(state)
+        self._tools()
 
     def stem(self, word: str) -> str:
         """Return the stem of one folded word."""

@@ -20,17 +20,21 @@ import hashlib
 import logging
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from importlib import metadata
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
 from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
+from bot import safety as safety_mod
+from bot import startcache
 from bot import stems as stems_mod
+from bot import tuned as tuned_mod
 from bot.acts import QUESTION, ActParams, Acts
-from bot.analyzer import Analysis, Analyzer
+from bot.analyzer import ENGLISH_FREQUENCY, Analysis, Analyzer, english_words
 from bot.commands import BY_NAME, HELP, Keeping
 from bot.compose import Composer
 from bot.context import Context, ContextParams
@@ -90,6 +94,12 @@ QUESTION_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 OPENER = re.compile(r"\s*([^,.!?;:\n]+?)\s*[,.!?;:]+\s+(?=\w)")
 # Set by hand: an opener is a few words; a longer clause carries content of its own.
 OPENER_WORDS = 3
+# The code an analysis is computed by: a change to it computes every cached analysis afresh.
+_HERE = Path(__file__).resolve().parent
+_ANALYSIS_CODE = tuple(_HERE / name for name in ("analyzer.py", "normalize.py", "stems.py"))
+# The code that reads a model file into objects.
+_MODEL_CODE = tuple(_HERE / name for name in (
+    "tuned.py", "safety.py", "learn.py", "wording.py", "packed.py", "settings.py"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +129,10 @@ class Engine:
         self.thresholds = thresholds or self.model.thresholds
         self.confidence_model = self.model.confidence
         self.compose: Composer = Composer(knowledge)  # annotated: bot.commands reads it
-        self.analyzer = Analyzer(_vocabulary(knowledge, intents), intents.synonyms,
-                                 intents.stopwords, stems_mod.load())
+        self._analyzer_key = _analyzer_key(knowledge, intents)
+        self.analyzer = startcache.remember("analyzer", self._analyzer_key, lambda: Analyzer(
+            _vocabulary(knowledge, intents), intents.synonyms, intents.stopwords,
+            stems_mod.load(), english=_english()))
         self.safety = Safety(PhraseFinder(intents.emergency, self.analyzer), self.analyzer,
                              safety)
         self.acts = Acts(self.analyzer, acts)
@@ -137,13 +149,17 @@ class Engine:
         self._overviews = {self.analyzer.stem(w): topics
                            for word, topics in intents.overview.items()
                            for w in self._canon(word)}
-        rows = [(e.topic, self.analyzer.analyze(e.text)) for e in intents.examples
-                if e.topic not in SMALLTALK_TOPICS]
-        texts = [(a.id, self.analyzer.analyze(f"{a.title}\n{a.text}")) for a in knowledge.answers]
+        examples = [e for e in intents.examples if e.topic not in SMALLTALK_TOPICS]
         named = {a.id: [a.title] for a in knowledge.answers}
         for k in intents.keywords:
             named.setdefault(k.topic, []).extend(k.words)
-        names = [(t, self.analyzer.analyze("\n".join(ws))) for t, ws in named.items()]
+        sources = [e.text for e in examples]
+        sources += [f"{a.title}\n{a.text}" for a in knowledge.answers]
+        sources += ["\n".join(ws) for ws in named.values()]
+        done = iter(self._analyze_all(sources))
+        rows = [(e.topic, next(done)) for e in examples]
+        texts = [(a.id, next(done)) for a in knowledge.answers]
+        names = [(t, next(done)) for t in named]
         self.matcher = Matcher(rows, generic, texts, names, ranker=self.model.ranker,
                                words=self.model.words)
         # Small talk and "sources?" are whole short messages: compare the message as a whole.
@@ -160,8 +176,19 @@ class Engine:
         """Load and validate the curated content, then build the engine."""
         knowledge = knowledge_mod.load(knowledge_path)
         intents = intents_mod.load(intents_dir)
-        return cls(knowledge, intents, thresholds, SafetyParams.load(), ActParams.load(),
+        # The two largest model files (16 MB of JSON) are kept parsed between starts.
+        model = startcache.remember_file("matching", tuned_mod.MODEL_PATH, _MODEL_CODE,
+                                         load_model)
+        safety = startcache.remember_file("safety", safety_mod.MODEL_PATH, _MODEL_CODE,
+                                          SafetyParams.load)
+        return cls(knowledge, intents, thresholds, safety, ActParams.load(), model=model,
                    crisis=CrisisParams.load(), context=ContextParams.load())
+
+    def _analyze_all(self, texts: list[str]) -> list[Analysis]:
+        """Return the analyses of the curated texts, kept between starts while nothing changes."""
+        digest = startcache.key(self._analyzer_key, startcache.texts(texts))
+        return startcache.remember("analyses", digest,
+                                   lambda: [self.analyzer.analyze(t) for t in texts])
 
     def _canon(self, text: str) -> list[str]:
         return self.analyzer.canonical(self.analyzer.tokens(text))
@@ -736,6 +763,22 @@ def _digest(reply: Reply) -> str:
     """Return a short fingerprint of a reply's kind, topic and words."""
     raw = f"{reply.kind}|{reply.topic}|{reply.text}".encode()
     return hashlib.blake2s(raw, digest_size=6).hexdigest()
+
+
+def _english() -> Mapping[str, float]:
+    """Return the common English words, kept between starts for this pyspellchecker."""
+    digest = startcache.key(metadata.version("pyspellchecker"), repr(ENGLISH_FREQUENCY),
+                            startcache.sources(*_ANALYSIS_CODE))
+    return startcache.remember("english", digest, english_words)
+
+
+def _analyzer_key(knowledge: Knowledge, intents: Intents) -> str:
+    """Return the hash of everything the analyzer is built from, for the start-up cache."""
+    return startcache.key(
+        startcache.texts(_vocabulary(knowledge, intents)), repr(sorted(intents.synonyms.items())),
+        repr(intents.stopwords), stems_mod.PATH.read_bytes() if stems_mod.PATH.exists() else b"",
+        metadata.version("snowballstemmer"), metadata.version("pyspellchecker"),
+        repr(ENGLISH_FREQUENCY), startcache.sources(*_ANALYSIS_CODE))
 
 
 def _vocabulary(knowledge: Knowledge, intents: Intents) -> Iterable[str]:

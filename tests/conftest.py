@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from bot import startcache
 from bot.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +23,14 @@ LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 class NetworkForbidden(RuntimeError):
     """A test tried to reach a host other than loopback."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_start_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Give the test session a start-up cache of its own, empty at first, not the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(startcache.ENV, str(tmp_path_factory.mktemp("start-cache")))
+        yield
 
 
 @pytest.fixture(autouse=True)
