@@ -101,6 +101,15 @@ class PhraseFinder:
         self._index: dict[str, list[int]] = {}
         self._always_scan: set[int] = set()
         self._patterns: dict[int, Pattern] = {id(p): p for p in self._all_patterns()}
+        # Each list as the ids of its phrases: a message's hits are then checked against a
+        # set, not against every phrase of every list (a third of the safety model's time).
+        self._context_ids = {name: _ids(group) for name, group in self._context.items()}
+        self._cue_ids = {name: _ids(group) for name, group in self._cues.items()}
+        self._category_ids = [
+            (cat.id, tuple((g, _ids(group)) for g, group in cat.groups),
+             tuple(tuple(_ids(group) for group in rule) for rule in cat.together))
+            for cat in self._categories
+        ]
         for pattern in self._patterns.values():
             exact = [step.exact for step in pattern if not step.prefixes]
             if not exact:
@@ -166,16 +175,19 @@ class PhraseFinder:
         # Every phrase that occurs, found once; the lists below only look them up.
         hits = {pid for pid in candidates if _occurs(self._patterns[pid], tokens, present)}
 
-        def any_of(patterns: Sequence[Pattern]) -> bool:
-            return not hits.isdisjoint(map(id, patterns))
-
-        found = {name for name, group in self._context.items() if any_of(group)}
-        found.update(f"cue:{name}" for name, group in self._cues.items() if any_of(group))
-        for cat in self._categories:
-            found.update(f"{cat.id}:{g}" for g, group in cat.groups if any_of(group))
-            if any(all(any_of(group) for group in rule) for rule in cat.together):
-                found.add(f"{cat.id}:together")
+        found = {name for name, ids in self._context_ids.items() if not hits.isdisjoint(ids)}
+        found.update(f"cue:{name}" for name, ids in self._cue_ids.items()
+                     if not hits.isdisjoint(ids))
+        for cat_id, groups, together in self._category_ids:
+            found.update(f"{cat_id}:{g}" for g, ids in groups if not hits.isdisjoint(ids))
+            if any(all(not hits.isdisjoint(ids) for ids in rule) for rule in together):
+                found.add(f"{cat_id}:together")
         return frozenset(found)
+
+
+def _ids(patterns: Sequence[Pattern]) -> frozenset[int]:
+    """Return the ids of a list's phrases, as find() records its hits."""
+    return frozenset(map(id, patterns))
 
 
 def _occurs(pattern: Pattern, tokens: Sequence[str], present: frozenset[str]) -> bool:
