@@ -11,7 +11,8 @@ eighteenth (scored once with the models tuned after the fourth act writer, write
 Russian, Ukrainian and Polish phrasings), the nineteenth (scored once with the models tuned
 after writers E, J and K), the twentieth (scored once with the models tuned after the letter
 runs; its misses read since), the twenty-first (scored once with the models tuned after the
-call on the last answer) and the twenty-second (written a round later, not scored). A
+call on the last answer), the twenty-second (scored once with the models tuned after the
+start-up cache and writer N) and the twenty-third (written a round later, not scored). A
 held-out or final message must not be this close (rapidfuzz ratio on folded text) to a
 message of any set before it; leaked ones were removed from those sets (the dev sets, tuned
 on, may share wording with the training files). Messages of three words or fewer ("ok
@@ -73,6 +74,7 @@ SETS = [
     ("twentieth final sets", ("tests/final20/*.yaml",)),
     ("twenty-first final sets", ("tests/final21/*.yaml",)),
     ("twenty-second final sets", ("tests/final22/*.yaml",)),
+    ("twenty-third final sets", ("tests/final23/*.yaml",)),
 ]
 
 
@@ -80,7 +82,8 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
             if name in ("held-out questions", "fifteenth final sets", "sixteenth final sets",
                         "seventeenth final sets", "eighteenth final sets",
                         "nineteenth final sets", "twentieth final sets",
-                        "twenty-first final sets", "twenty-second final sets")]
+                        "twenty-first final sets", "twenty-second final sets",
+                        "twenty-third final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
