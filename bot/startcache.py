@@ -58,7 +58,13 @@ def folder() -> Path | None:
     if chosen:
         return Path(chosen)
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".cache") / "cysteine-bot"
+    if base:
+        return Path(base) / "cysteine-bot"
+    try:
+        return Path.home() / ".cache" / "cysteine-bot"
+    except RuntimeError:
+        # A user with no home (a container run with an unknown --user): no cache, no crash.
+        return None
 
 
 def key(*parts: bytes | str) -> str:

@@ -86,6 +86,18 @@ def test_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert list(tmp_path.iterdir()) == []
 
 
+def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv(startcache.ENV, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    build = Builds()
+    assert startcache.folder() is None
+    assert startcache.remember("thing", "k1", build)["call"] == 1
+
+
 def test_only_the_newest_few_of_a_name_are_kept(cache: Path) -> None:
     for n in range(startcache.KEEP + 3):
         startcache.remember("thing", f"k{n}", Builds())
