@@ -153,10 +153,10 @@ class Engine:
         named = {a.id: [a.title] for a in knowledge.answers}
         for k in intents.keywords:
             named.setdefault(k.topic, []).extend(k.words)
-        sources = [e.text for e in examples]
-        sources += [f"{a.title}\n{a.text}" for a in knowledge.answers]
-        sources += ["\n".join(ws) for ws in named.values()]
-        done = iter(self._analyze_all(sources))
+        curated = [e.text for e in examples]
+        curated += [f"{a.title}\n{a.text}" for a in knowledge.answers]
+        curated += ["\n".join(ws) for ws in named.values()]
+        done = iter(self._analyze_all(curated))
         rows = [(e.topic, next(done)) for e in examples]
         texts = [(a.id, next(done)) for a in knowledge.answers]
         names = [(t, next(done)) for t in named]
