@@ -76,3 +76,7 @@ class Acts:
             return QUESTION, probs.get(QUESTION, 0.0)
         act = max((a for a in probs if a != QUESTION), key=lambda a: probs[a])
         return act, small
+
+    def act(self, text: str) -> str:
+        """Return the message's act alone."""
+        return self.classify(text)[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import shutil
 from pathlib import Path
 from types import MappingProxyType
 
@@ -12,6 +13,7 @@ import pytest
 from bot import startcache
 from bot.analyzer import Analyzer
 from bot.engine import Engine
+from bot.errors import KnowledgeError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -162,7 +164,41 @@ def test_an_engine_from_the_cache_answers_as_one_built_afresh(
     monkeypatch.setenv(startcache.ENV, str(tmp_path))
     Engine.from_paths(ROOT / "knowledge.yaml", ROOT / "intents")  # fills the cache
     assert {p.name.split("-")[0] for p in tmp_path.glob("*.pickle")} == {
-        "english", "analyzer", "analyses", "matching", "safety"}
+        "english", "analyzer", "analyses", "matching", "safety", "engine"}
     cached = Engine.from_paths(ROOT / "knowledge.yaml", ROOT / "intents")
     for text in QUESTIONS:
         assert cached.respond(text).reply == fresh.respond(text).reply, text
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A copy of the curated content that a test may edit."""
+    where = tmp_path / "content"
+    where.mkdir()
+    shutil.copy(ROOT / "knowledge.yaml", where / "knowledge.yaml")
+    shutil.copytree(ROOT / "intents", where / "intents")
+    return where
+
+
+def test_an_edited_knowledge_file_builds_a_new_engine(cache: Path, content: Path) -> None:
+    knowledge, intents = content / "knowledge.yaml", content / "intents"
+    assert Engine.from_paths(knowledge, intents).respond(
+        "is nac safe in pregnancy").reply.text.startswith("Pregnancy\n")
+    text = knowledge.read_text(encoding="utf-8")
+    knowledge.write_text(text.replace("title: Pregnancy\n", "title: Pregnancy and NAC\n"),
+                         encoding="utf-8")
+    assert Engine.from_paths(knowledge, intents).respond(
+        "is nac safe in pregnancy").reply.text.startswith("Pregnancy and NAC\n")
+    assert len(list(cache.glob("engine-*.pickle"))) == 2
+
+
+def test_a_broken_knowledge_file_fails_though_a_good_one_was_kept(
+    cache: Path, content: Path
+) -> None:
+    knowledge, intents = content / "knowledge.yaml", content / "intents"
+    Engine.from_paths(knowledge, intents)  # fills the cache
+    text = knowledge.read_text(encoding="utf-8")
+    knowledge.write_text(text.replace("    title: Pregnancy\n", ""), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as failed:
+        Engine.from_paths(knowledge, intents)
+    assert "knowledge.yaml" in str(failed.value) and "pregnancy" in str(failed.value)
