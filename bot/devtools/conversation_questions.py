@@ -19,11 +19,9 @@ import yaml
 from bot.intents import OUT_OF_SCOPE_TOPIC
 from bot.settings import ROOT
 
-# The conversation sets tuned on: the dev conversations, the training conversations and the
-# final sets whose other messages moved to training once scored. A final set joins here
-# only after it is scored.
+# The conversation sets tuned on: the dev conversations and the final sets whose other
+# messages moved to training once scored. A final set joins here only after it is scored.
 TUNED_ON = (*sorted((ROOT / "tests" / "conversations").glob("*.yaml")),
-            *sorted((ROOT / "training" / "conversations").glob("*.yaml")),
             ROOT / "tests" / "final" / "conversations.yaml",
             *(ROOT / "tests" / f"final{n}" / "conversations.yaml" for n in range(2, 13)))
 OUT_DIR = ROOT / "training" / "questions"
