@@ -2,8 +2,8 @@
 
 Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, questions: the
 first to twelfth final sets' questions and safety messages moved there once scored, and the
-openers and changes of subject of the tuned-on conversations, the training conversations;
-the twenty-first and twenty-second final sets' questions too), the dev question sets, the dev
+openers and changes of subject of the tuned-on conversations; the twenty-first final set's
+questions too), the dev question sets, the dev
 conversations, the held-out questions, the first to twelfth final sets' conversations (no
 longer held out: their sets' other messages are training now), the thirteenth and fourteenth
 final sets (scored once, then changes were made that they no longer measure), the
@@ -13,8 +13,8 @@ Russian, Ukrainian and Polish phrasings), the nineteenth (scored once with the m
 after writers E, J and K), the twentieth (scored once with the models tuned after the letter
 runs; its misses read since), the twenty-first (scored once with the models tuned after the
 call on the last answer), the twenty-second (scored once with the models tuned after the
-start-up cache and writer N; its questions are training now) and the twenty-third (written
-a round later, held out for the round after) and the twenty-fourth (written this round,
+start-up cache and writer N; its misses read since), the twenty-third (written a round
+later, scored once with the models of the round after) and the twenty-fourth (written this round,
 held out for a later one). A
 held-out or final message must not be this close (rapidfuzz ratio on folded text) to a
 message of any set before it; leaked ones were removed from those sets (the dev sets, tuned
