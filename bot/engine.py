@@ -787,7 +787,9 @@ def _engine_key(knowledge_path: Path, intents_dir: Path, thresholds: Thresholds 
     parts: list[bytes | str] = [repr(thresholds), sys.version,
                                 *(metadata.version(name) for name in _LIBRARIES)]
     for path in files:
-        parts += [path.name, path.read_bytes()]
+        # The full path, not only the bytes: the engine's content names its files in what a
+        # check reports, so a copy of the content elsewhere is another engine.
+        parts += [str(path.resolve()), path.read_bytes()]
     return startcache.key(*parts)
 
 

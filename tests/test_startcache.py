@@ -202,3 +202,10 @@ def test_a_broken_knowledge_file_fails_though_a_good_one_was_kept(
     with pytest.raises(KnowledgeError) as failed:
         Engine.from_paths(knowledge, intents)
     assert "knowledge.yaml" in str(failed.value) and "pregnancy" in str(failed.value)
+
+
+def test_a_copy_of_the_content_elsewhere_is_another_engine(cache: Path, content: Path) -> None:
+    # The engine names its files in what a check reports: a copy must not borrow them.
+    Engine.from_paths(ROOT / "knowledge.yaml", ROOT / "intents")
+    Engine.from_paths(content / "knowledge.yaml", content / "intents")
+    assert len(list(cache.glob("engine-*.pickle"))) == 2
