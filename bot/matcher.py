@@ -6,7 +6,8 @@ For each topic that shares a word with the question the matcher computes a few f
     explains;
   - bayes: a naive Bayes posterior over all the topic's phrasings, among the leading candidates;
   - title: the question uses a word that names only this topic (title, keywords);
-  - similar: rapidfuzz's whole-string similarity to the closest example, for the best few;
+  - similar: rapidfuzz's whole-string similarity to the most similar of the topic's examples
+    closest by words, for the best few;
   - generic_only: the topic shares only generic words with a question that has specific ones;
   - words: the word model's probability of the topic (bot/wording.py).
 A learned ranker (bot/models/matching.json, fitted by `python -m bot tune`) turns them into
@@ -46,12 +47,22 @@ GENERIC_FACTOR = 0.25
 NB_ALPHA = 0.1
 # Only the leading candidates can win; scoring the rest would cost time at 100x.
 BAYES_CANDIDATES = 30
+# Candidate topics: the topics whose vocabulary covers most of the question, this many at
+# most, are the only ones whose examples are compared with it. The real base has 33 topics,
+# so this changes nothing there; a base 100 times larger (3,300 topics) would otherwise
+# compare every question with tens of thousands of examples (p99 15-18 ms against 10).
+COVER_CANDIDATES = 120
 # rapidfuzz similarity is computed for this many leading topics (the rest cannot win).
 RERANK = 6
 # Whole-string similarity is rapidfuzz's token sort ratio: the ratio of the two texts with
 # their words sorted. The examples' words are sorted once, at start-up, so each question
 # costs one plain ratio per example (token_sort_ratio sorted every example again each time).
 FUZZ_SCORER = fuzz.ratio
+# Whole-string similarity is computed against a topic's examples closest by words, at most
+# this many: over the dev sets, the 20 closest held the most similar example 95% of the time
+# (the similarity then 0.15 points lower on average, out of 100; 10: 90%, 40: 98%), and long
+# questions against every sharing example were the matcher's slowest 1%.
+FUZZ_EXAMPLES = 20
 # The features the ranker and the confidence model read, in this order.
 FEATURES = ("closest", "cover", "bayes", "title", "similar", "generic_only", "words")
 # And the products of them the ranker reads too (_products), in this order.
@@ -158,10 +169,13 @@ class Matcher:
         self._last_words: tuple[Analysis, Mapping[str, float]] | None = None
         texts = list(texts)
         examples = list(examples)
-        rows = [(topic, frozenset(a.terms)) for topic, a in examples if a.terms]
-        self.topics: tuple[str, ...] = tuple(dict.fromkeys(t for t, _ in rows))
+        kept = [(topic, a) for topic, a in examples if a.terms]
+        self.topics: tuple[str, ...] = tuple(dict.fromkeys(t for t, _ in kept))
         topic_index = {t: i for i, t in enumerate(self.topics)}
         self._topic_index = topic_index
+        # Examples are numbered topic by topic, so that a topic's examples are one slice.
+        kept.sort(key=lambda row: topic_index[row[0]])
+        rows = [(topic, frozenset(a.terms)) for topic, a in kept]
         owners: dict[str, set[int]] = defaultdict(set)
         for topic, terms in rows:
             for term in terms:
@@ -173,22 +187,21 @@ class Matcher:
                     text_owners[term].add(topic_index[topic])
         n = len(self.topics)
         # Naive Bayes counts: how often each term occurs in each topic's examples.
-        self._nb_counts: dict[str, dict[int, int]] = defaultdict(dict)
-        self._nb_total: list[int] = [0] * n
+        nb_counts: dict[str, dict[int, int]] = defaultdict(dict)
+        nb_total = [0] * n
         for topic, terms in rows:
             t_i = topic_index[topic]
             for term in terms:
-                self._nb_counts[term][t_i] = self._nb_counts[term].get(t_i, 0) + 1
-                self._nb_total[t_i] += 1
-        self._nb_vocab = len(self._nb_counts)
-        self._nb_floor = [math.log(NB_ALPHA / (count + NB_ALPHA * self._nb_vocab))
-                          for count in self._nb_total]
+                nb_counts[term][t_i] = nb_counts[term].get(t_i, 0) + 1
+                nb_total[t_i] += 1
+        self._nb_floor = [math.log(NB_ALPHA / (count + NB_ALPHA * len(nb_counts)))
+                          for count in nb_total]
         self._nb_extra = {term: {t: math.log((c + NB_ALPHA) / NB_ALPHA) for t, c in by.items()}
-                          for term, by in self._nb_counts.items()}
+                          for term, by in nb_counts.items()}
         generic_set = frozenset(generic)
         self._generic = generic_set
         self._weight2: dict[str, float] = {}
-        self._topic_terms: dict[str, list[tuple[int, float]]] = {}
+        self._topic_share: dict[str, dict[int, float]] = {}
         commonness: dict[str, float] = {}
         for _, a in [*examples, *texts]:
             for term, freq in a.commonness.items():
@@ -204,17 +217,30 @@ class Matcher:
             if term.isdigit() or commonness.get(term, 0.0) >= EVERYDAY_FREQUENCY:
                 w2 *= EVERYDAY_FACTOR
             self._weight2[term] = w2
-            self._topic_terms[term] = [(t, 1.0) for t in full] + [
-                (t, TEXT_FACTOR) for t in extra - full
-            ]
+            self._topic_share[term] = {**{t: 1.0 for t in full},
+                                       **{t: TEXT_FACTOR for t in extra - full}}
+        self._topic_terms = {term: list(share.items())
+                             for term, share in self._topic_share.items()}
         # A word no example uses weighs like a word of a single topic.
         self._unseen2 = math.log(1 + n) ** 2
-        self._example_topic: list[int] = []
-        self._example_norm: list[float] = []
-        # Per term, each example using it and its weight there: dicts, so that a question's
-        # longest list is copied in one go (at C speed) rather than added up one by one.
-        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
-        self._generic_postings: dict[str, dict[int, float]] = defaultdict(dict)
+        # Per term and topic, each of the topic's examples using the term and its weight
+        # there, over the example's norm: a question then costs one division per topic, not
+        # one per example it touches, and only the candidate topics' examples are visited.
+        self._postings: dict[str, dict[int, dict[int, float]]] = defaultdict(dict)
+        self._generic_postings: dict[str, dict[int, dict[int, float]]] = defaultdict(dict)
+        for idx, (topic, terms) in enumerate(rows):
+            t_i = topic_index[topic]
+            norm2 = sum(self._weight2[t] for t in terms)
+            norm = math.sqrt(norm2)
+            generic_mass = sum(self._weight2[t] for t in terms if t in generic_set)
+            for term in terms:
+                if term not in generic_set:
+                    self._postings[term].setdefault(t_i, {})[idx] = self._weight2[term] / norm
+                elif generic_mass * 2 >= norm2:
+                    # Only examples made mostly of generic words ("is nac safe") can be the
+                    # closest example of a question made only of generic words.
+                    self._generic_postings[term].setdefault(t_i, {})[idx] = (
+                        self._weight2[term] / norm)
         # Words that only one topic is named by ("pregnancy", "side effects"; not "glutathione",
         # which two titles share): a question using one leans to that topic.
         # `names`: each topic's title and curated keywords, the words that name it outright.
@@ -229,26 +255,8 @@ class Matcher:
             topic_index[t]: frozenset(w for w in naming if name_use[w] == 1)
             for t, naming in named
         }
-        self._texts: dict[int, list[str]] = defaultdict(list)
-        for topic, a in examples:
-            if a.terms:
-                self._texts[topic_index[topic]].append(_sorted_words(a.tokens))
-        for topic, terms in rows:
-            idx = len(self._example_topic)
-            self._example_topic.append(topic_index[topic])
-            self._example_norm.append(math.sqrt(sum(self._weight2[t] for t in terms)))
-            # Postings carry the weight over the example's norm: a question then costs one
-            # division per topic, not one per example it touches (100x bases: 100,000s).
-            norm = self._example_norm[-1]
-            generic_mass = sum(self._weight2[t] for t in terms if t in generic_set)
-            for term in terms:
-                if term not in generic_set:
-                    self._postings[term][idx] = self._weight2[term] / norm
-                elif generic_mass * 2 >= self._example_norm[idx] ** 2:
-                    # Only examples made mostly of generic words ("is nac safe") can be the
-                    # closest example of a question made only of generic words.
-                    self._generic_postings[term][idx] = self._weight2[term] / norm
-        self._topic_share = {term: dict(pairs) for term, pairs in self._topic_terms.items()}
+        # Each example's words sorted, by example number: what token sort ratio compares.
+        self._example_text = [_sorted_words(a.tokens) for _, a in kept]
 
     def named(self, terms: Iterable[str]) -> set[str]:
         """Return the topics whose title or keywords these terms use."""
@@ -312,12 +320,11 @@ class Matcher:
         q2 = [(t, self.weight2(t, analysis.commonness.get(t, 0.0))) for t in terms]
         total = sum(w for _, w in q2)
         norm_q = math.sqrt(total)
-        lists: list[dict[int, float]] = []
-        cover: dict[int, float] = defaultdict(float)
-        specific: set[int] = set()
         # Only a word some example uses is specific: with "haha" or a typo left over, "haha ok,
         # is NAC safe to take?" is still a question of generic words, not one of no topic.
         has_specific = any(t not in self._generic and t in self._topic_terms for t in terms)
+        reaching: list[dict[int, dict[int, float]]] = []
+        cover: dict[int, float] = defaultdict(float)
         deferred = []
         for term, w in q2:
             if term in self._generic:
@@ -330,49 +337,63 @@ class Matcher:
             else:
                 postings = self._postings.get(term)
             if postings:
-                lists.append(postings)
+                reaching.append(postings)
             for topic, share in self._topic_terms.get(term, ()):
                 cover[topic] += w * share
-                if has_specific:
-                    specific.add(topic)
         for term, w in deferred:
             shares = self._topic_share.get(term, {})
             for topic in cover:
                 cover[topic] += w * shares.get(topic, 0.0)
-        lists.sort(key=len)
-        dots: dict[int, float] = defaultdict(float, lists.pop() if lists else {})
-        for postings in lists:
-            for idx, w_e in postings.items():
-                dots[idx] += w_e
-        best_dot: dict[int, float] = {}
-        topic_of = self._example_topic
-        for idx, dot in dots.items():
-            topic = topic_of[idx]
-            if dot > best_dot.get(topic, 0.0):
-                best_dot[topic] = dot
-        best_cos = {topic: dot / norm_q for topic, dot in best_dot.items()}
+        if len(cover) > COVER_CANDIDATES:
+            chosen = sorted(cover, key=cover.__getitem__, reverse=True)[:COVER_CANDIDATES]
+            cover = {topic: cover[topic] for topic in chosen}
+        # Per candidate topic, its examples the question's words reach and their dot products.
+        parts: dict[int, list[dict[int, float]]] = defaultdict(list)
+        for postings in reaching:
+            for topic, found_here in postings.items():
+                if topic in cover:
+                    parts[topic].append(found_here)
+        dots: dict[int, dict[int, float]] = {}
+        best_cos: dict[int, float] = {}
+        for topic, lists in parts.items():
+            lists.sort(key=len)
+            # The longest list is copied in one go (at C speed), the others added to it.
+            acc = dict(lists.pop())
+            for found_here in lists:
+                for idx, w_e in found_here.items():
+                    acc[idx] = acc.get(idx, 0.0) + w_e
+            dots[topic] = acc
+            best_cos[topic] = max(acc.values()) / norm_q
         # Candidate selection only (30 of them, generously): an unweighted sum will do.
         pre = sorted(((best_cos.get(t, 0.0) + c / total, t) for t, c in cover.items()),
                      reverse=True)[:BAYES_CANDIDATES]
         heads = [t for _, t in pre]
-        bayes = self._bayes(heads, [t for t in terms if t in self._nb_counts])
+        bayes = self._bayes(heads, [t for t in terms if t in self._nb_extra])
         query_terms = frozenset(terms)
         word_p = self.word_proba(analysis)
         found: list[tuple[float, tuple[float, ...], int]] = []
         score = self._score
+        # Every head shares a word with the question, and with specific words present the
+        # generic ones only top up topics found: generic_only stays for the ranker's sake.
         for topic in heads:
             features: tuple[float, ...] = (
                 best_cos.get(topic, 0.0), cover[topic] / total, bayes.get(topic, 0.0),
                 float(bool(self._title_terms.get(topic, frozenset()) & query_terms)),
-                0.0, float(has_specific and topic not in specific),
-                word_p.get(self.topics[topic], 0.0))
+                0.0, 0.0, word_p.get(self.topics[topic], 0.0))
             found.append((score(features), features, topic))
         found.sort(key=lambda f: -f[0])
         text = _sorted_words(analysis.tokens)
         for n, (_, features, topic) in enumerate(found):
             if n >= RERANK and not every:
                 break
-            hit = process.extractOne(text, self._texts[topic], scorer=FUZZ_SCORER)
+            # Only the topic's examples closest by words are compared whole: out-of-scope
+            # alone has over a thousand phrasings, and comparing every one was a third of
+            # the matcher's time. Ties go to the lower example number, for reproducibility.
+            sharing = sorted(dots.get(topic, {}).items())
+            if len(sharing) > FUZZ_EXAMPLES:
+                sharing = sorted(sharing, key=lambda pair: pair[1], reverse=True)[:FUZZ_EXAMPLES]
+            hit = process.extractOne(text, [self._example_text[i] for i, _ in sharing],
+                                     scorer=FUZZ_SCORER)
             similar = hit[1] / 100 if hit else 0.0
             features = (*features[:4], similar, *features[5:])
             found[n] = (score(features), features, topic)
