@@ -173,8 +173,6 @@ class Matcher:
         self.topics: tuple[str, ...] = tuple(dict.fromkeys(t for t, _ in kept))
         topic_index = {t: i for i, t in enumerate(self.topics)}
         self._topic_index = topic_index
-        # Examples are numbered topic by topic, so that a topic's examples are one slice.
-        kept.sort(key=lambda row: topic_index[row[0]])
         rows = [(topic, frozenset(a.terms)) for topic, a in kept]
         owners: dict[str, set[int]] = defaultdict(set)
         for topic, terms in rows:

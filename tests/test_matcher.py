@@ -52,8 +52,7 @@ CASES = [
 
 @pytest.mark.parametrize(("question", "topic"), CASES, ids=[f"{q}->{t}" for q, t in CASES])
 def test_closest_example_matches_the_reference(question: str, topic: str) -> None:
-    # The rows interleave topics: the index numbers examples topic by topic, and a wrong
-    # slice would give a topic another's closest example.
+    # The rows interleave topics: each topic's closest example must be its own.
     matcher = Matcher([(t, _analysis(x)) for t, x in ROWS], generic=())
     found = {c.topic: c for c in matcher.rank(_analysis(question), limit=10)}
     assert found[topic].closest == pytest.approx(_reference_closest(ROWS, question)[topic])
