@@ -14,7 +14,7 @@ import itertools
 import math
 import statistics
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +46,6 @@ CHAR_MIN_LENGTH = 4
 CHAR_WEIGHT = 0.4
 # At most this many words keep their summed letter runs (each a row of topic weights).
 WORD_SUMS = 20_000
-MISSING: list[float] = []  # the marker of a feature not yet looked up
 
 
 def runs(token: str) -> list[str]:
@@ -92,47 +91,50 @@ def proba(model: WordModel | None, analysis: Analysis) -> Mapping[str, float]:
 
 @dataclass(frozen=True, slots=True)
 class WordModel:
-    """The fitted word model, stored sparse: per feature, the topics it moves and by how much."""
+    """The fitted word model: per feature, its weight for every topic (near-zero ones as 0)."""
 
     classes: tuple[str, ...]
     bias: tuple[float, ...]
-    rows: Mapping[str, tuple[Sequence[int], Sequence[float]]]  # feature -> (topics, weights)
+    rows: Mapping[str, Sequence[float]]  # feature -> a weight per topic, in classes' order
     scale: float = 1.0  # what one unit of a stored weight is worth
     # Per known word, the sum of its letter runs' rows, worked out by `tune` (bot/packed.py).
     stored_sums: Mapping[str, Sequence[float]] = field(default_factory=dict, compare=False)
-    # Per other word, the same sum, worked out the first time the word is seen.
-    word_sums: dict[str, list[float]] = field(default_factory=dict, compare=False, repr=False)
-    # Per feature seen in a question, its row with every topic's weight; per word, its runs.
-    dense_rows: dict[str, list[float] | None] = field(default_factory=dict, compare=False,
-                                                      repr=False)
-    word_runs: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False,
-                                                  repr=False)
+    # Per word seen in a question, its distinct runs and the sum of their rows (a run
+    # counted once, as features() does), worked out the first time the word is seen.
+    word_sums: dict[str, tuple[frozenset[str], Sequence[float]]] = field(
+        default_factory=dict, compare=False, repr=False)
+    # Per feature seen in a question, its row as a list (None: an unknown feature).
+    feature_rows: dict[str, list[float] | None] = field(default_factory=dict, compare=False,
+                                                        repr=False)
 
     def forget(self) -> None:
-        """Drop every kept sum and row (the benchmark times a fresh start)."""
+        """Drop every kept sum and list of runs (the benchmark times a fresh start)."""
         self.word_sums.clear()
-        self.dense_rows.clear()
-        self.word_runs.clear()
+        self.feature_rows.clear()
 
     def proba_of(self, analysis: Analysis) -> dict[str, float]:
         """Return the probability of each topic for an analysed question: proba(features)."""
         # The letter runs are four in five of a question's weights to add up: summed per
         # word once and kept, they cost one row per word, not one per run. Runs two words
         # share count once in features(), so the extra copies are taken off again. Rows are
-        # kept dense and added up column by column (zip and sum run in C): a Python loop
-        # over each sparse weight was a third of the matcher's time.
+        # added up column by column (zip and sum run in C): a Python loop over each weight
+        # was a third of the matcher's time.
         words = _word_features(analysis)
-        tokens = {t for t in analysis.tokens if len(t) >= CHAR_MIN_LENGTH}
-        counts = Counter(itertools.chain.from_iterable(map(self._runs, tokens)))
-        norm = math.sqrt(len(words) + len(counts) * CHAR_WEIGHT ** 2)
+        parts = [self._word_runs(t) for t in {t for t in analysis.tokens
+                                              if len(t) >= CHAR_MIN_LENGTH}]
+        run_rows = [total for _, total in parts]
+        n_runs = sum(len(found) for found, _ in parts)
+        distinct = len(frozenset().union(*(found for found, _ in parts)))
+        if distinct < n_runs:
+            # Rare ("glutathione glutathion"): counting every run is only worth it here.
+            counts = Counter(itertools.chain.from_iterable(found for found, _ in parts))
+            for run, count in counts.items():
+                if count > 1 and (row := self._row(f"c:{run}")) is not None:
+                    run_rows.append([-(count - 1) * w for w in row])
+        norm = math.sqrt(len(words) + distinct * CHAR_WEIGHT ** 2)
         if not norm:
             return self.proba({})
-        word_rows = [row for name in words if (row := self._dense(name)) is not None]
-        run_rows = [self._word_sum(token) for token in tokens]
-        if len(counts) < sum(map(len, map(self._runs, tokens))):
-            for run, count in counts.items():
-                if count > 1 and (row := self._dense(f"c:{run}")) is not None:
-                    run_rows.append([-(count - 1) * w for w in row])
+        word_rows = [row for name in words if (row := self._row(name)) is not None]
         width = len(self.classes)
         word_total = list(map(sum, zip(*word_rows, strict=True))) if word_rows else [0.0] * width
         run_total = list(map(sum, zip(*run_rows, strict=True))) if run_rows else [0.0] * width
@@ -141,94 +143,79 @@ class WordModel:
                   for b, x, y in zip(self.bias, word_total, run_total, strict=True)]
         return dict(zip(self.classes, softmax(logits), strict=True))
 
-    def _word_sum(self, token: str) -> Sequence[float]:
-        """Return the sum of one word's letter-run rows (repeats counted), kept for next time."""
-        known: Sequence[float] | None = self.word_sums.get(token)
-        if known is None:
-            known = self.stored_sums.get(token)
-        if known is not None:
-            return known
-        total = self.run_sum(token)
+    def _word_runs(self, token: str) -> tuple[frozenset[str], Sequence[float]]:
+        """Return a word's distinct letter runs and the sum of their rows, kept for next time."""
+        found = self.word_sums.get(token)
+        if found is not None:
+            return found
+        every = runs(token)
+        distinct = frozenset(every)
+        total = self.stored_sums.get(token)
+        if total is None:
+            total = self._sum([f"c:{run}" for run in distinct])
+        elif len(distinct) < len(every):
+            # The stored sums count a run as often as the word has it; features() once.
+            extra = [f"c:{run}" for run, count in Counter(every).items()
+                     for _ in range(count - 1)]
+            total = [x - y for x, y in zip(total, self._sum(extra), strict=True)]
         if len(self.word_sums) >= WORD_SUMS:
             self.word_sums.clear()  # a bound, not a policy: real chats reuse a few thousand
-        self.word_sums[token] = total
-        return total
-
-    def _runs(self, token: str) -> tuple[str, ...]:
-        """Return a word's letter runs (repeats kept), kept for next time."""
-        found = self.word_runs.get(token)
-        if found is None:
-            if len(self.word_runs) >= WORD_SUMS:
-                self.word_runs.clear()
-            found = self.word_runs[token] = tuple(runs(token))
+        found = self.word_sums[token] = (distinct, total)
         return found
 
-    def _dense(self, name: str) -> Sequence[float] | None:
-        """Return one feature's row with a weight for every topic (None: an unknown feature)."""
-        found = self.dense_rows.get(name, MISSING)
-        if found is MISSING:
+    def _sum(self, names: Iterable[str]) -> list[float]:
+        """Return the sum of these features' rows (unknown ones add nothing)."""
+        rows = [row for name in names if (row := self.rows.get(name)) is not None]
+        return list(map(sum, zip(*rows, strict=True))) if rows else [0.0] * len(self.classes)
+
+    def _row(self, name: str) -> list[float] | None:
+        """Return one feature's row as a list, kept for next time (None: an unknown feature)."""
+        # Numbers read from a list are made once; read from the packed array, every sum
+        # would make them again.
+        try:
+            return self.feature_rows[name]
+        except KeyError:
             row = self.rows.get(name)
-            if row is None:
-                found = None
-            else:
-                found = [0.0] * len(self.classes)
-                for k, w in zip(*row, strict=True):
-                    found[k] = w
-            if len(self.dense_rows) >= WORD_SUMS:
-                self.dense_rows.clear()
-            self.dense_rows[name] = found
-        return found
+            found = None if row is None else list(row)
+            if len(self.feature_rows) >= WORD_SUMS:
+                self.feature_rows.clear()
+            self.feature_rows[name] = found
+            return found
 
     def proba(self, x: Features) -> dict[str, float]:
         """Return the probability of each topic."""
         # A question's features share a few values (words and pairs one, letter runs another):
-        # rows are summed per value and multiplied once (a long question: 0.46 -> 0.29 ms).
-        sums: dict[float, list[float]] = {}
-        width = len(self.classes)
+        # rows are summed per value and multiplied once.
+        sums: dict[float, list[Sequence[float]]] = {}
         for name, value in x.items():
             row = self.rows.get(name)
             if row is not None:
-                total = sums.get(value)
-                if total is None:
-                    total = sums[value] = [0.0] * width
-                for k, w in zip(*row, strict=True):
-                    total[k] += w
+                sums.setdefault(value, []).append(row)
         logits = list(self.bias)
-        for value, total in sums.items():
+        for value, rows in sums.items():
             factor = value * self.scale
-            for k in range(width):
-                logits[k] += total[k] * factor
+            for k, total in enumerate(map(sum, zip(*rows, strict=True))):
+                logits[k] += total * factor
         return dict(zip(self.classes, softmax(logits), strict=True))
 
     def run_sum(self, token: str) -> list[float]:
         """Return the sum of one word's letter-run rows, repeats counted, as stored units."""
-        total = [0.0] * len(self.classes)
-        for run in runs(token):
-            row = self.rows.get(f"c:{run}")
-            if row is not None:
-                for k, w in zip(*row, strict=True):
-                    total[k] += w
-        return total
+        return self._sum(f"c:{run}" for run in runs(token))
 
     def to_json(self, known: Sequence[str] = ()) -> dict[str, Any]:
         """Return the model as a JSON-safe dict, its rows packed (bot/packed.py).
 
-        The weights are whole hundredths and the topics single bytes: stored as float64 and
-        32-bit numbers, the word model was 26 MB and took a tenth of a second more to load.
+        The weights are whole hundredths, stored as 16-bit numbers, a row of one per topic
+        for each feature: as float64 the word model was 26 MB and took a tenth of a second
+        more to load; stored sparse (topic numbers beside the weights) it took a little less
+        room, but a row then had to be spread out, in Python, before it could be added.
         known: words whose letter-run sums are stored too, so that no message waits for them
         (the sum of whole hundredths is whole hundredths, so they add up exactly).
         """
         names = sorted(self.rows)
-        ends, end = [], 0
-        for name in names:
-            end += len(self.rows[name][0])
-            ends.append(end)
         return {"classes": list(self.classes), "bias": list(self.bias), "features": names,
-                "ends": packed.pack(ends, packed.INTS),
-                "topics": packed.pack((k for n in names for k in self.rows[n][0]),
-                                      packed.SMALL),
                 "hundredths": packed.pack((round(w * self.scale / SCALE) for n in names
-                                           for w in self.rows[n][1]), packed.HUNDREDTHS),
+                                           for w in self.rows[n]), packed.HUNDREDTHS),
                 **self._sums_json(known)}
 
     def _sums_json(self, known: Sequence[str]) -> dict[str, Any]:
@@ -246,10 +233,8 @@ class WordModel:
         names = data["features"]
         if not all(isinstance(n, str) for n in names):
             raise ValueError("every feature name of the word model must be a string")
-        rows = packed.SparseRows(names, packed.ints(data["ends"]),
-                                 packed.ints(data["topics"], packed.SMALL),
-                                 packed.ints(data["hundredths"], packed.HUNDREDTHS),
-                                 len(classes))
+        rows = packed.Rows(names, packed.ints(data["hundredths"], packed.HUNDREDTHS),
+                           len(classes))
         summed = data.get("summed_words", [])
         if not all(isinstance(w, str) for w in summed):
             raise ValueError("every summed word of the word model must be a string")
@@ -259,15 +244,16 @@ class WordModel:
 
 
 def sparse(model: Model, digits: int = CUT_DIGITS, cut: float = CUT) -> WordModel:
-    """Return the fitted model in sparse form, small enough to load fast.
+    """Return the fitted model with its near-zero weights cut, small enough to load fast.
 
     A softmax does not change when the same number is added to every topic's weight of a
-    feature, so each row is moved by its median first; what is left near zero is dropped.
+    feature, so each row is moved by its median first; what is left near zero becomes zero,
+    and a row left all zero is dropped.
     """
     rows = {}
     for name, row in model.weights.items():
         mid = statistics.median(row)
-        kept = [(k, round(w - mid, digits)) for k, w in enumerate(row) if abs(w - mid) >= cut]
-        if kept:
-            rows[name] = (tuple(k for k, _ in kept), tuple(w for _, w in kept))
+        kept = tuple(round(w - mid, digits) if abs(w - mid) >= cut else 0.0 for w in row)
+        if any(kept):
+            rows[name] = kept
     return WordModel(model.classes, tuple(round(b, digits) for b in model.bias), rows)

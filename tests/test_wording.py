@@ -1,4 +1,4 @@
-"""The word model: features, sparse storage that keeps the fitted probabilities, real cases."""
+"""The word model: features, compact storage that keeps the fitted probabilities, real cases."""
 
 from __future__ import annotations
 
@@ -39,9 +39,11 @@ def test_forms_of_one_word_share_letter_runs(engine: Engine, a: str, b: str) -> 
     "my dad has copd and his pulmonologist mentioned nac, does it actually do anything",
     "glutathione glutathion glutatión",  # runs shared by three words: counted once
     "aaaaaaa",  # one run several times in one word
+    "antioxidants and bananas",  # known words (sums stored) with a run twice: "ant", "ana"
     "nac",  # no word long enough for runs
     "",
-], ids=["short", "long", "shared-runs", "repeated-run", "no-runs", "empty"])
+], ids=["short", "long", "shared-runs", "repeated-run", "repeated-in-stored", "no-runs",
+        "empty"])
 def test_summed_runs_give_the_probabilities_of_the_features(engine: Engine, text: str) -> None:
     # The runtime adds up each word's runs once and keeps the sum; it must score exactly
     # what the model was fitted on, the first time and from the kept sums.
@@ -91,26 +93,26 @@ def test_stored_model_round_trips(engine: Engine) -> None:
 
 def test_weights_are_stored_as_whole_hundredths() -> None:
     # Two decimals are all sparse() keeps: stored as 16-bit hundredths they come back exact.
-    model = wording.WordModel(("a", "b"), (0.0, 0.0), {"w:x": ((0, 1), (0.37, -1.25))})
+    model = wording.WordModel(("a", "b"), (0.0, 0.0), {"w:x": (0.37, -1.25)})
     data = model.to_json()
     again = wording.WordModel.from_json(json.loads(json.dumps(data)))
-    assert list(again.rows["w:x"][1]) == [37, -125] and again.scale == wording.SCALE
+    assert list(again.rows["w:x"]) == [37, -125] and again.scale == wording.SCALE
     assert again.proba({"w:x": 1.0}) == pytest.approx(model.proba({"w:x": 1.0}))
 
 
-@pytest.mark.parametrize(("field", "values", "code", "error"), [
-    ("topics", [200, 0], packed.SMALL, "column 200"),
-    ("ends", [1, 1], packed.INTS, "malformed"),
-    ("ends", [1, 3], packed.INTS, "malformed"),
-    ("hundredths", [50], packed.HUNDREDTHS, "one weight per column"),
-    ("hundredths", [50, -50, 7], packed.HUNDREDTHS, "one weight per column"),
-], ids=["topic-out-of-range", "empty-row", "row-past-the-end", "weight-missing",
-        "weight-too-many"])
-def test_a_malformed_packed_row_fails_at_load(field: str, values: list[float], code: str,
-                                             error: str) -> None:
-    data = wording.WordModel(("a", "b"), (0.0, 0.0), {"w:x": ((0,), (0.5,)),
-                                                      "w:y": ((1,), (-0.5,))}).to_json()
-    data[field] = packed.pack(values, code)
+@pytest.mark.parametrize(("field", "value", "error"), [
+    ("hundredths", packed.pack([50, -50, 7], packed.HUNDREDTHS), "need 4 numbers, not 3"),
+    ("hundredths", packed.pack([50, -50, 7, 0, 1], packed.HUNDREDTHS), "not 5"),
+    ("hundredths", "not base64!", "malformed"),
+    ("features", ["w:x", "w:x"], "appears twice"),
+    ("features", ["w:x", 7], "must be a string"),
+    ("bias", [0.0], "one bias per topic"),
+], ids=["weight-missing", "weight-too-many", "not-packed", "feature-twice", "feature-not-text",
+        "bias-missing"])
+def test_a_malformed_model_fails_at_load(field: str, value: object, error: str) -> None:
+    data = wording.WordModel(("a", "b"), (0.0, 0.0), {"w:x": (0.5, 0.0),
+                                                      "w:y": (0.0, -0.5)}).to_json()
+    data[field] = value
     with pytest.raises(ValueError, match=error):
         wording.WordModel.from_json(data)
 
