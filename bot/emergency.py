@@ -49,7 +49,7 @@ class Step:
 
     def accepts(self, token: str) -> bool:
         """Tell whether a message word fills this step."""
-        return token in self.exact or any(token.startswith(p) for p in self.prefixes)
+        return token in self.exact or token.startswith(self.prefixes)
 
 
 Pattern = tuple[Step, ...]
@@ -198,8 +198,11 @@ def _occurs(pattern: Pattern, tokens: Sequence[str], present: frozenset[str]) ->
     for step in pattern:
         if not step.prefixes and step.exact.isdisjoint(present):
             return False
-    first = pattern[0]
-    return any(first.accepts(t) and _rest(pattern, 1, tokens, i + 1) for i, t in enumerate(tokens))
+    exact, prefixes = pattern[0].exact, pattern[0].prefixes
+    for i, t in enumerate(tokens):
+        if (t in exact or t.startswith(prefixes)) and _rest(pattern, 1, tokens, i + 1):
+            return True
+    return False
 
 
 def _rest(pattern: Pattern, k: int, tokens: Sequence[str], pos: int) -> bool:
@@ -207,7 +210,9 @@ def _rest(pattern: Pattern, k: int, tokens: Sequence[str], pos: int) -> bool:
     if k == len(pattern):
         return True
     step = pattern[k]
+    exact, prefixes = step.exact, step.prefixes
     for j in range(pos, min(pos + step.gap + 1, len(tokens))):
-        if step.accepts(tokens[j]) and _rest(pattern, k + 1, tokens, j + 1):
+        t = tokens[j]
+        if (t in exact or t.startswith(prefixes)) and _rest(pattern, k + 1, tokens, j + 1):
             return True
     return False
