@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 FLOATS = "d"  # float64: the weights load exactly as they were written
 INTS = "I"  # unsigned 32-bit: row offsets
-SMALL = "B"  # unsigned 8-bit: topic numbers (a model has fewer than 256 topics)
 HUNDREDTHS = "h"  # signed 16-bit: weights kept to two decimals, as whole hundredths
 WIDE = "i"  # signed 32-bit: sums of such weights
 
@@ -78,48 +77,6 @@ class Rows(Mapping[str, Sequence[float]]):
     def __getitem__(self, name: str) -> Sequence[float]:
         i = self._index[name]
         return self._table[i:i + self._width]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._index)
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-
-class SparseRows(Mapping[str, tuple[Sequence[int], Sequence[float]]]):
-    """Named rows of (column numbers, weights) of any length, kept flat and sliced on demand."""
-
-    __slots__ = ("_columns", "_index", "_weights")
-
-    def __init__(self, names: Sequence[str], ends: Sequence[int], columns: Sequence[int],
-                 weights: Sequence[float], width: int) -> None:
-        if len(ends) != len(names) or len(columns) != len(weights):
-            raise ValueError("packed rows need one end per name and one weight per column")
-        if columns and max(columns) >= width:
-            raise ValueError(f"a packed row names column {max(columns)} of {width}")
-        start = 0
-        self._index: dict[str, tuple[int, int]] = {}
-        for name, end in zip(names, ends, strict=True):
-            if not start < end <= len(columns):
-                raise ValueError(f"packed row {name!r} is malformed")
-            self._index[name] = (start, end)
-            start = end
-        if start != len(columns) or len(self._index) != len(names):
-            raise ValueError("packed rows do not cover their numbers exactly once")
-        self._columns = columns
-        self._weights = weights
-
-    def get(self, name: str, default: tuple[Sequence[int], Sequence[float]] | None = None,  # type: ignore[override]
-            ) -> tuple[Sequence[int], Sequence[float]] | None:
-        """Return the row of this name, or default (faster than the Mapping mixin's)."""
-        span = self._index.get(name)
-        if span is None:
-            return default
-        return self._columns[span[0]:span[1]], self._weights[span[0]:span[1]]
-
-    def __getitem__(self, name: str) -> tuple[Sequence[int], Sequence[float]]:
-        start, end = self._index[name]
-        return self._columns[start:end], self._weights[start:end]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)

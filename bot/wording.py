@@ -79,7 +79,7 @@ def train(rows: Sequence[tuple[str, Analysis]]) -> WordModel:
     """Fit the word model on (topic, analysed phrasing) rows, seeded."""
     dense = fit([features(a) for _, a in rows], [t for t, _ in rows], l2=L2, epochs=EPOCHS,
                 seed=SEED)
-    return sparse(dense)
+    return compact(dense)
 
 
 def proba(model: WordModel | None, analysis: Analysis) -> Mapping[str, float]:
@@ -243,7 +243,7 @@ class WordModel:
         return cls(classes, bias, rows, SCALE, sums)
 
 
-def sparse(model: Model, digits: int = CUT_DIGITS, cut: float = CUT) -> WordModel:
+def compact(model: Model, digits: int = CUT_DIGITS, cut: float = CUT) -> WordModel:
     """Return the fitted model with its near-zero weights cut, small enough to load fast.
 
     A softmax does not change when the same number is added to every topic's weight of a

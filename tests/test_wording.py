@@ -68,7 +68,7 @@ def test_known_words_come_with_their_run_sums(engine: Engine) -> None:
     assert list(again.stored_sums["pregnancy"]) == model.run_sum("pregnancy")
 
 
-def test_sparse_storage_keeps_the_fitted_probabilities(engine: Engine) -> None:
+def test_compact_storage_keeps_the_fitted_probabilities(engine: Engine) -> None:
     # Moving a feature's weights by their median changes no probability; dropping what is
     # left near zero changes them a little. Measured on a small real fit.
     texts = [("glutathione", "what is glutathione"), ("glutathione", "glutathione explained"),
@@ -76,7 +76,7 @@ def test_sparse_storage_keeps_the_fitted_probabilities(engine: Engine) -> None:
              (OUT_OF_SCOPE_TOPIC, "what time is it"), (OUT_OF_SCOPE_TOPIC, "weather today")]
     rows = [wording.features(engine.analyzer.analyze(t)) for _, t in texts]
     dense = fit(rows, [topic for topic, _ in texts], epochs=20, seed=0)
-    small = wording.sparse(dense)
+    small = wording.compact(dense)
     for x in rows:
         want, got = dense.proba(x), small.proba(x)
         assert max(abs(want[c] - got[c]) for c in want) < 0.05
@@ -92,7 +92,7 @@ def test_stored_model_round_trips(engine: Engine) -> None:
 
 
 def test_weights_are_stored_as_whole_hundredths() -> None:
-    # Two decimals are all sparse() keeps: stored as 16-bit hundredths they come back exact.
+    # Two decimals are all compact() keeps: stored as 16-bit hundredths they come back exact.
     model = wording.WordModel(("a", "b"), (0.0, 0.0), {"w:x": (0.37, -1.25)})
     data = model.to_json()
     again = wording.WordModel.from_json(json.loads(json.dumps(data)))
