@@ -15,7 +15,7 @@ runs; its misses read since), the twenty-first (scored once with the models tune
 call on the last answer), the twenty-second (scored once with the models tuned after the
 start-up cache and writer N; its misses read since), the twenty-third (written a round
 later, scored once with the models of the round after), the twenty-fourth (written a round
-before it was scored) and the twenty-fifth (written this round, held out for a later one). A
+before it was scored once; its misses read since) and the twenty-fifth (written this round, held out for a later one). A
 held-out or final message must not be this close (rapidfuzz ratio on folded text) to a
 message of any set before it; leaked ones were removed from those sets (the dev sets, tuned
 on, may share wording with the training files). Messages of three words or fewer ("ok
