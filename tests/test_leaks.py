@@ -3,24 +3,23 @@
 Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, questions: the
 first to twelfth final sets' questions and safety messages moved there once scored, and the
 openers and changes of subject of the tuned-on conversations; the twenty-first final set's
-questions too), the dev question sets, the dev
-conversations, the held-out questions, the first to twelfth final sets' conversations (no
-longer held out: their sets' other messages are training now), the thirteenth and fourteenth
-final sets (scored once, then changes were made that they no longer measure), the
-fifteenth to the seventeenth (each scored once with the same final models), the
-eighteenth (scored once with the models tuned after the fourth act writer, writer I and the
-Russian, Ukrainian and Polish phrasings), the nineteenth (scored once with the models tuned
-after writers E, J and K), the twentieth (scored once with the models tuned after the letter
-runs; its misses read since), the twenty-first (scored once with the models tuned after the
-call on the last answer), the twenty-second (scored once with the models tuned after the
-start-up cache and writer N; its misses read since), the twenty-third (written a round
+questions too), the dev question sets, the dev conversations, the held-out questions, the first
+to twelfth final sets' conversations (no longer held out: their sets' other messages are
+training now), the thirteenth and fourteenth final sets (scored once, then changes were made
+that they no longer measure), the fifteenth to the seventeenth (each scored once with the same
+final models), the eighteenth (scored once with the models tuned after the fourth act writer,
+writer I and the Russian, Ukrainian and Polish phrasings), the nineteenth (scored once with the
+models tuned after writers E, J and K), the twentieth (scored once with the models tuned after
+the letter runs; its misses read since), the twenty-first (scored once with the models tuned
+after the call on the last answer), the twenty-second (scored once with the models tuned after
+the start-up cache and writer N; its misses read since), the twenty-third (written a round
 later, scored once with the models of the round after), the twenty-fourth (written a round
-before it was scored once; its misses read since) and the twenty-fifth (written this round, held out for a later one). A
-held-out or final message must not be this close (rapidfuzz ratio on folded text) to a
-message of any set before it; leaked ones were removed from those sets (the dev sets, tuned
-on, may share wording with the training files). Messages of three words or fewer ("ok
-thanks", "refs pls") are left out: people say them the same way. Leaks are counted, never
-shown.
+before it was scored once; its misses read since) and the twenty-fifth (written this round,
+held out for a later one). A held-out or final message must not be this close (rapidfuzz ratio
+on folded text) to a message of any set before it; leaked ones were removed from those sets
+(the dev sets, tuned on, may share wording with the training files). Messages of three words or
+fewer ("ok thanks", "refs pls") are left out: people say them the same way. Leaks are counted,
+never shown.
 """
 
 from __future__ import annotations
