@@ -108,7 +108,7 @@ class WordModel:
                                                         repr=False)
 
     def forget(self) -> None:
-        """Drop every kept sum and list of runs (the benchmark times a fresh start)."""
+        """Drop every kept sum and row (the benchmark times a fresh start)."""
         self.word_sums.clear()
         self.feature_rows.clear()
 
