@@ -14,12 +14,12 @@ the letter runs; its misses read since), the twenty-first (scored once with the 
 after the call on the last answer), the twenty-second (scored once with the models tuned after
 the start-up cache and writer N; its misses read since), the twenty-third (written a round
 later, scored once with the models of the round after), the twenty-fourth (written a round
-before it was scored once; its misses read since) and the twenty-fifth (written this round,
-held out for a later one). A held-out or final message must not be this close (rapidfuzz ratio
-on folded text) to a message of any set before it; leaked ones were removed from those sets
-(the dev sets, tuned on, may share wording with the training files). Messages of three words or
-fewer ("ok thanks", "refs pls") are left out: people say them the same way. Leaks are counted,
-never shown.
+before it was scored once; its misses read since), the twenty-fifth (written a round before
+it was scored) and the twenty-sixth (written this round, held out for a later one). A held-out
+or final message must not be this close (rapidfuzz ratio on folded text) to a message of any set
+before it; leaked ones were removed from those sets (the dev sets, tuned on, may share wording
+with the training files). Messages of three words or fewer ("ok thanks", "refs pls") are left
+out: people say them the same way. Leaks are counted, never shown.
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ SETS = [
     ("twenty-third final sets", ("tests/final23/*.yaml",)),
     ("twenty-fourth final sets", ("tests/final24/*.yaml",)),
     ("twenty-fifth final sets", ("tests/final25/*.yaml",)),
+    ("twenty-sixth final sets", ("tests/final26/*.yaml",)),
 ]
 
 
@@ -88,7 +89,7 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
                         "nineteenth final sets", "twentieth final sets",
                         "twenty-first final sets", "twenty-second final sets",
                         "twenty-third final sets", "twenty-fourth final sets",
-                        "twenty-fifth final sets")]
+                        "twenty-fifth final sets", "twenty-sixth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
