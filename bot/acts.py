@@ -11,6 +11,7 @@ the probability a small-talk act needs to be taken as one.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.analyzer import Analyzer
@@ -20,15 +21,17 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "acts.json"
 QUESTION = "question"
 
 
+@dataclass(frozen=True, slots=True)
 class ActParams(Thresholded):
-    """The learned act model and the probability an act needs."""
+    """The learned act model, the probability an act needs, and the lower one it needs in
+    a message the topic matcher has no answer for."""
 
-    __slots__ = ()
+    unanswered: float = 1.0
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> ActParams:
         """Read the model file; a missing or malformed file is a KnowledgeError."""
-        return cls.read(path, "act model", "acts")
+        return cls.read(path, "act model", "acts", "unanswered")
 
 
 class Acts:
@@ -76,6 +79,20 @@ class Acts:
             return QUESTION, probs.get(QUESTION, 0.0)
         act = max((a for a in probs if a != QUESTION), key=lambda a: probs[a])
         return act, small
+
+    def unanswered(self, text: str) -> tuple[str, float] | None:
+        """Return the small-talk act of a message no topic answers, or None if it is none."""
+        # "gotcha, I'll ring the pharmacy" is small talk at 0.95, short of the 0.96 a
+        # message needs before the topics are tried (questions taken for small talk cost
+        # the most there); once no topic answers it, the choice is between small talk and
+        # "I have no answer", and a lower bar, learned on out-of-scope questions, will do.
+        if self._params is None:
+            return None
+        probs = self._params.model.proba(self.features(text))
+        small = 1.0 - probs.get(QUESTION, 0.0)
+        if small < self._params.unanswered:
+            return None
+        return max((a for a in probs if a != QUESTION), key=lambda a: probs[a]), small
 
     def act(self, text: str) -> str:
         """Return the message's act alone."""

@@ -276,7 +276,7 @@ class Engine:
             small = act
         if small[0] != QUESTION:
             return self._small(*small, state)
-        text = self.without_opener(text)
+        whole, text = text, self.without_opener(text)
         analysis = self.analyzer.analyze(text)
         overview = self._overview(analysis)
         if overview and state.last_topic and not self.names_subject(text):
@@ -294,7 +294,8 @@ class Engine:
         if (state.last_topic and decision.reason is None and decision.kind == "fallback"
                 and not decision.out_of_scope and not self.names_subject(text)
                 and self._leans_on_last(analysis, state)
-                and self._follow_up(analysis, state.last_topic) is None):
+                and self._follow_up(analysis, state.last_topic) is None
+                and self.acts.unanswered(whole) is None):
             # "is that proven?", "even a small amount?": too little of its own to match, and
             # no answer fits it read with the last one's title, so it asks about the last
             # answer; what more the article has on it, or that it has no more, beats "I don't
@@ -318,6 +319,8 @@ class Engine:
             cited = self.sources(state.last_topic)
             if _digest(cited) != state.last_reply:
                 return Turn(cited, replace(state, choices=()))
+        if decision.kind == "fallback" and (small_talk := self.acts.unanswered(whole)):
+            return self._small(*small_talk, state)
         return self._render(decision, state)
 
     def _emergency(self, safety: Assessment, state: ConversationState) -> Turn:

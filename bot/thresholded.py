@@ -20,11 +20,15 @@ class Thresholded:
     threshold: float
 
     @classmethod
-    def read(cls, path: Path, what: str, step: str) -> Self:
-        """Read a model file; a missing or malformed one is a KnowledgeError naming it."""
+    def read(cls, path: Path, what: str, step: str, *more: str) -> Self:
+        """Read a model file; a missing or malformed one is a KnowledgeError naming it.
+
+        more: the names of further thresholds the file holds, in the order of cls's fields.
+        """
         try:
             data: Mapping[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            return cls(Model.from_json(data["model"]), float(data["threshold"]))
+            return cls(Model.from_json(data["model"]), float(data["threshold"]),
+                       *(float(data[name]) for name in more))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise KnowledgeError(str(path), None, f"cannot read the {what} ({exc}); "
                                  f"run `python -m bot tune {step}`") from None

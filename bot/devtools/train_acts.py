@@ -2,9 +2,11 @@
 
 Every small-talk and sources phrasing is an example of its act; every topic and out-of-scope
 phrasing is a `question`; training/acts/ adds whole messages labelled by other writers. The
-threshold is the lowest probability at which, out of fold,
-at most QUESTION_TAKEN_TARGET of questions would be taken for small talk: answering "how
-does it work?" with "you're welcome" costs more than missing a "thanks".
+threshold is the lowest probability at which, out of fold, at most QUESTION_TAKEN_TARGET of
+questions would be taken for small talk: answering "how does it work?" with "you're welcome"
+costs more than missing a "thanks". A message no topic answers is taken for small talk at a
+second, lower threshold: the lowest at which, out of fold, at most UNANSWERED_TAKEN_TARGET of
+the out-of-scope phrasings (the questions that reach that point) would be.
 """
 
 from __future__ import annotations
@@ -22,13 +24,16 @@ from bot.acts import MODEL_PATH, QUESTION
 from bot.devtools.modelfile import data_hash, write
 from bot.engine import Engine
 from bot.errors import KnowledgeError
-from bot.intents import SMALLTALK_TOPICS, SOURCES_TOPIC
+from bot.intents import OUT_OF_SCOPE_TOPIC, SMALLTALK_TOPICS, SOURCES_TOPIC
 from bot.learn import fit, folds
 from bot.settings import ROOT
 
 SEED = 11
 K = 5
 QUESTION_TAKEN_TARGET = 0.005
+# "what's the weather" answered "you're welcome" is as wrong as "I have no answer" for a
+# "gotcha, thanks" and reads worse: kept rarer than the missed small talk it buys.
+UNANSWERED_TAKEN_TARGET = 0.01
 FIT = {"l2": 1e-3, "epochs": 20, "rate": 0.3}
 ACTS = (*SMALLTALK_TOPICS, SOURCES_TOPIC)
 
@@ -68,7 +73,9 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
     # full balancing took more questions for small talk at no gain (cross-validated).
     counts = Counter(labels)
     weights = [(len(labels) / (len(counts) * counts[label])) ** 0.5 for label in labels]
+    out_of_scope = {e.text for e in intents.examples if e.topic == OUT_OF_SCOPE_TOPIC}
     oof: list[tuple[str, str, float]] = []  # (label, best act, its probability)
+    unanswered: list[float] = []  # small-talk probability of each out-of-scope phrasing
     for held in folds(len(texts), K, seed=SEED):
         held_set = set(held)
         train = [i for i in range(len(texts)) if i not in held_set]
@@ -79,16 +86,25 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
             act = max((a for a in probs if a != QUESTION), key=lambda a: probs[a])
             # As bot.acts reads it: small talk when every act but a question adds up.
             oof.append((labels[i], act, 1.0 - probs.get(QUESTION, 0.0)))
+            if texts[i] in out_of_scope:
+                unanswered.append(oof[-1][2])
     questions = [p for label, _, p in oof if label == QUESTION]
     grid = [i / 100 for i in range(20, 100)]
     threshold = next(t for t in grid
                      if sum(p >= t for p in questions) <= QUESTION_TAKEN_TARGET * len(questions))
+    low = next(t for t in grid if t > threshold or sum(p >= t for p in unanswered)
+               <= UNANSWERED_TAKEN_TARGET * len(unanswered))
+    low = min(low, threshold)
     acts = [(label, act, p) for label, act, p in oof if label != QUESTION]
     figures = {
         "acts_right": round(sum(a == lab and p >= threshold for lab, a, p in acts)
                             / len(acts), 4),
         "questions_taken_for_acts": round(sum(p >= threshold for p in questions)
                                           / len(questions), 4),
+        "acts_right_unanswered": round(sum(a == lab and p >= low for lab, a, p in acts)
+                                       / len(acts), 4),
+        "out_of_scope_taken_unanswered": round(sum(p >= low for p in unanswered)
+                                               / max(1, len(unanswered)), 4),
     }
     model = fit(features, labels, seed=SEED, sample_weights=weights,
                 **FIT)  # type: ignore[arg-type]
@@ -97,11 +113,12 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
         "data_hash": data_hash(inputs()),
         "examples": len(texts),
         "threshold": threshold,
+        "unanswered": low,
         "figures": {"cross_validated": figures},
         "model": model.to_json(),
     }
     write(path, result)
-    out.write(f"threshold {threshold}; cross-validated {figures}\n")
+    out.write(f"thresholds {threshold}, unanswered {low}; cross-validated {figures}\n")
     return result
 
 
