@@ -44,7 +44,10 @@ CASES = [
     # Only suicidal talk takes over from another emergency, and never in thanks: the kind
     # model reads follow-ups from stray words ("throwing up": chest; "thank you": suicide).
     ("my grandad's face has dropped on one side and he can't lift his arm",
-     "he's at the hospital now, they're treating him, thank you", "emergency", "stroke"),
+     "he's at the hospital now, they're treating him", "emergency", "stroke"),
+    # With thanks in it, the warm thanks that keeps the emergency open (not the crisis line).
+    ("my grandad's face has dropped on one side and he can't lift his arm",
+     "he's at the hospital now, they're treating him, thank you", "smalltalk", None),
     ("i swallowed about 30 of my nac capsules an hour ago",
      "started shaking and throwing up a few minutes ago",
      "emergency", "overdose"),
