@@ -13,7 +13,7 @@ threshold is read off predictions for each file made by a model fitted on the ot
 (writers held out): the one whose switches gain the most in the matching's utility
 (bot/devtools/tune.py: a wrong answer to an out-of-scope question costs three right ones,
 where counting every reply alike chose 0.5, which answered dev7's out-of-scope questions
-after an answer 35 times in 690, against 30 at the 0.6 this chose), the higher one on a tie,
+after an answer 35 times in 690, against 30 at the 0.65 this chose), the higher one on a tie,
 never below even odds.
 """
 
