@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,14 +63,27 @@ def _word_features(analysis: Analysis) -> dict[str, float]:
     return out
 
 
+# A word of n letters (n >= CHAR_MIN_LENGTH), marked at both ends, has n + 3 - k runs of k
+# letters: RUNS_PER_LETTER * n - RUNS_LESS in all, worked out from the lengths alone.
+RUNS_PER_LETTER = CHAR_RUNS[1] - CHAR_RUNS[0] + 1
+RUNS_LESS = sum(k - 3 for k in range(CHAR_RUNS[0], CHAR_RUNS[1] + 1))
+_UNSEEN: list[float] = []  # marks a feature whose row has not been looked up yet
+
+
 def features(analysis: Analysis) -> Features:
     """Return a question's word features: terms, word pairs and letter runs, unit length."""
     out = _word_features(analysis)
+    n_words, n_runs = len(out), 0
+    # Each distinct word adds its letter runs, a run two words share counted twice: then a
+    # word's runs sum to one row, kept, and no question has to count its shared runs (an
+    # eighth of the word model's time when they counted once).
     for token in set(analysis.tokens):
         for run in runs(token):
-            out[f"c:{run}"] = CHAR_WEIGHT
-    # Unit length, so a long story does not shout down a short question.
-    norm = math.sqrt(sum(v * v for v in out.values()))
+            out[f"c:{run}"] = out.get(f"c:{run}", 0.0) + CHAR_WEIGHT
+            n_runs += 1
+    # Unit length as if every run were apart, so a long story does not shout down a short
+    # question; proba_of() gets the same length from the words' lengths alone.
+    norm = math.sqrt(n_words + n_runs * CHAR_WEIGHT ** 2)
     return {k: v / norm for k, v in out.items()} if norm else {}
 
 
@@ -99,9 +111,9 @@ class WordModel:
     scale: float = 1.0  # what one unit of a stored weight is worth
     # Per known word, the sum of its letter runs' rows, worked out by `tune` (bot/packed.py).
     stored_sums: Mapping[str, Sequence[float]] = field(default_factory=dict, compare=False)
-    # Per word seen in a question, its distinct runs and the sum of their rows (a run
-    # counted once, as features() does), worked out the first time the word is seen.
-    word_sums: dict[str, tuple[frozenset[str], Sequence[float]]] = field(
+    # Per word seen in a question, the sum of its runs' rows times CHAR_WEIGHT, worked out
+    # the first time.
+    word_sums: dict[str, Sequence[float]] = field(
         default_factory=dict, compare=False, repr=False)
     # Per feature seen in a question, its row as a list (None: an unknown feature).
     feature_rows: dict[str, list[float] | None] = field(default_factory=dict, compare=False,
@@ -115,52 +127,40 @@ class WordModel:
     def proba_of(self, analysis: Analysis) -> dict[str, float]:
         """Return the probability of each topic for an analysed question: proba(features)."""
         # The letter runs are four in five of a question's weights to add up: summed per
-        # word once and kept, they cost one row per word, not one per run. Runs two words
-        # share count once in features(), so the extra copies are taken off again. Rows are
-        # added up column by column (zip and sum run in C): a Python loop over each weight
-        # was a third of the matcher's time.
+        # word once and kept, they cost one row per word, not one per run. Rows are added up
+        # column by column (zip and sum run in C): a Python loop over each weight was a third
+        # of the matcher's time.
         words = _word_features(analysis)
-        parts = [self._word_runs(t) for t in {t for t in analysis.tokens
-                                              if len(t) >= CHAR_MIN_LENGTH}]
-        run_rows = [total for _, total in parts]
-        n_runs = sum(len(found) for found, _ in parts)
-        distinct = len(frozenset().union(*(found for found, _ in parts)))
-        if distinct < n_runs:
-            # Rare ("glutathione glutathion"): counting every run is only worth it here.
-            counts = Counter(itertools.chain.from_iterable(found for found, _ in parts))
-            for run, count in counts.items():
-                if count > 1 and (row := self._row(f"c:{run}")) is not None:
-                    run_rows.append([-(count - 1) * w for w in row])
-        norm = math.sqrt(len(words) + distinct * CHAR_WEIGHT ** 2)
+        long_words = {t for t in analysis.tokens if len(t) >= CHAR_MIN_LENGTH}
+        run_rows = [self._word_runs(t) for t in long_words]
+        n_runs = RUNS_PER_LETTER * sum(map(len, long_words)) - RUNS_LESS * len(long_words)
+        norm = math.sqrt(len(words) + n_runs * CHAR_WEIGHT ** 2)
         if not norm:
             return self.proba({})
-        word_rows = [row for name in words if (row := self._row(name)) is not None]
-        width = len(self.classes)
-        word_total = list(map(sum, zip(*word_rows, strict=True))) if word_rows else [0.0] * width
-        run_total = list(map(sum, zip(*run_rows, strict=True))) if run_rows else [0.0] * width
-        word_v, run_v = self.scale / norm, CHAR_WEIGHT * self.scale / norm
-        logits = [b + word_v * x + run_v * y
-                  for b, x, y in zip(self.bias, word_total, run_total, strict=True)]
+        # Rows looked up before come straight from the dict; a method call each was a fifth
+        # of this function's time.
+        kept = self.feature_rows.get
+        word_rows = [row for name in words
+                     if (row := kept(name, _UNSEEN)) is not None
+                     and (row is not _UNSEEN or (row := self._row(name)) is not None)]
+        rows = word_rows + run_rows
+        total = list(map(sum, zip(*rows, strict=True))) if rows else [0.0] * len(self.classes)
+        v = self.scale / norm
+        logits = [b + v * x for b, x in zip(self.bias, total, strict=True)]
         return dict(zip(self.classes, softmax(logits), strict=True))
 
-    def _word_runs(self, token: str) -> tuple[frozenset[str], Sequence[float]]:
-        """Return a word's distinct letter runs and the sum of their rows, kept for next time."""
+    def _word_runs(self, token: str) -> Sequence[float]:
+        """Return the sum of a word's letter-run rows times CHAR_WEIGHT, kept for next time."""
         found = self.word_sums.get(token)
         if found is not None:
             return found
-        every = runs(token)
-        distinct = frozenset(every)
         total = self.stored_sums.get(token)
         if total is None:
-            total = self._sum([f"c:{run}" for run in distinct])
-        elif len(distinct) < len(every):
-            # The stored sums count a run as often as the word has it; features() once.
-            extra = [f"c:{run}" for run, count in Counter(every).items()
-                     for _ in range(count - 1)]
-            total = [x - y for x, y in zip(total, self._sum(extra), strict=True)]
+            total = self.run_sum(token)
         if len(self.word_sums) >= WORD_SUMS:
             self.word_sums.clear()  # a bound, not a policy: real chats reuse a few thousand
-        found = self.word_sums[token] = (distinct, total)
+        # Weighed once here, the runs add up with the words' rows in one pass.
+        found = self.word_sums[token] = [CHAR_WEIGHT * x for x in total]
         return found
 
     def _sum(self, names: Iterable[str]) -> list[float]:

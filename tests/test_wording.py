@@ -37,7 +37,7 @@ def test_forms_of_one_word_share_letter_runs(engine: Engine, a: str, b: str) -> 
 @pytest.mark.parametrize("text", [
     "nac for sperm count",
     "my dad has copd and his pulmonologist mentioned nac, does it actually do anything",
-    "glutathione glutathion glutatión",  # runs shared by three words: counted once
+    "glutathione glutathion glutatión",  # runs shared by three words: counted per word
     "aaaaaaa",  # one run several times in one word
     "antioxidants and bananas",  # known words (sums stored) with a run twice: "ant", "ana"
     "nac",  # no word long enough for runs
