@@ -1,6 +1,7 @@
 """No held-out message is a near-copy of a phrasing the bot learned or was tuned on.
 
-Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, questions: the
+Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, conversations
+written for training, questions: the
 first to twelfth final sets' questions and safety messages moved there once scored, and the
 openers and changes of subject of the tuned-on conversations; the twenty-first final set's
 questions too), the dev question sets, the dev conversations, the held-out questions, the first
@@ -15,7 +16,8 @@ after the call on the last answer), the twenty-second (scored once with the mode
 the start-up cache and writer N; its misses read since), the twenty-third (written a round
 later, scored once with the models of the round after), the twenty-fourth (written a round
 before it was scored once; its misses read since), the twenty-fifth (written a round before
-it was scored) and the twenty-sixth (written this round, held out for a later one). A held-out
+it was scored), the twenty-sixth (written a round before it was scored) and the
+twenty-seventh (written this round, held out for a later one). A held-out
 or final message must not be this close (rapidfuzz ratio on folded text) to a message of any set
 before it; leaked ones were removed from those sets (the dev sets, tuned on, may share wording
 with the training files). Messages of three words or fewer ("ok thanks", "refs pls") are left
@@ -80,6 +82,7 @@ SETS = [
     ("twenty-fourth final sets", ("tests/final24/*.yaml",)),
     ("twenty-fifth final sets", ("tests/final25/*.yaml",)),
     ("twenty-sixth final sets", ("tests/final26/*.yaml",)),
+    ("twenty-seventh final sets", ("tests/final27/*.yaml",)),
 ]
 
 
@@ -89,7 +92,8 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
                         "nineteenth final sets", "twentieth final sets",
                         "twenty-first final sets", "twenty-second final sets",
                         "twenty-third final sets", "twenty-fourth final sets",
-                        "twenty-fifth final sets", "twenty-sixth final sets")]
+                        "twenty-fifth final sets", "twenty-sixth final sets",
+                        "twenty-seventh final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
