@@ -52,7 +52,7 @@ ALARMING = [
 ]
 ORDINARY = [
     "what is nac",
-    # "is nac safe in pregnancy" was here until writer S wrote it in the training data.
+    # "is nac safe in pregnancy" was here until writer S wrote a near copy of it for training.
     "is nac ok while i'm expecting",
     "does nac help with hair growth",
     "what doses were used in studies",
