@@ -35,8 +35,12 @@ from bot.settings import ROOT
 DATA_DIR = ROOT / "training" / "crisis"
 SEED = 13
 K = 5
-# A product decision: a message still about the emergency may leave it in 3 cases of 100.
-STAYS_LEFT_TARGET = 0.03
+# A product decision: a message still about the emergency may leave it in 2 cases of 100.
+# It was 3: with writer H's 420 follow-ups (many of them corrections of a misread first
+# message), 3% let "is that just a normal side effect?" leave an allergic swelling; at 2%,
+# with each file held out, stays left 1.9% and moves on right 89.9% (at 3% before writer H:
+# 2.9% and 73.4%).
+STAYS_LEFT_TARGET = 0.02
 FIT = {"l2": 1e-3, "epochs": 20, "rate": 0.3}
 
 
