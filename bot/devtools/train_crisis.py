@@ -35,12 +35,14 @@ from bot.settings import ROOT
 DATA_DIR = ROOT / "training" / "crisis"
 SEED = 13
 K = 5
-# A product decision: a message still about the emergency may leave it in 2 cases of 100.
+# A product decision: a message still about the emergency may leave it in 1.5 cases of 100.
 # It was 3: with writer H's 420 follow-ups (many of them corrections of a misread first
-# message), 3% let "is that just a normal side effect?" leave an allergic swelling; at 2%,
-# with each file held out, stays left 1.9% and moves on right 89.9% (at 3% before writer H:
-# 2.9% and 73.4%).
-STAYS_LEFT_TARGET = 0.02
+# message), 3% and 2% let "is that just a normal side effect?" leave an allergic swelling
+# (final set 18). At 1.5%, with each file held out, stays left 1.4% and moves on right 87.4%
+# (at 3% before writer H: 2.9% and 73.4%); the tuned-on conversations' emergency turns 907 of
+# 919 (906 before writer H). "what were the side effects of nac again" still leaves a swelling
+# of the lips (final set 27), with a note that points to the emergency number.
+STAYS_LEFT_TARGET = 0.015
 FIT = {"l2": 1e-3, "epochs": 20, "rate": 0.3}
 
 
