@@ -39,6 +39,9 @@ EMERGENCIES = [
     ("chest pain after taking nac", "chest"),
     ("i want to kill myself", "suicide"),
     ("everyone would be fine without me, ive made my peace with it", "suicide"),
+    # A clinician's words for the signs (a note only, of the stroke kind, before they joined
+    # the phrase lists).
+    ("my patient is desatting and cyanotic twenty minutes after oral nac", "breathing"),
 ]
 # Crisis words, no emergency now: never the emergency text alone.
 ALARMING = [
@@ -49,6 +52,7 @@ ALARMING = [
     "is nac used for tylenol overdose?",
     "why do hospitals give nac for paracetamol poisoning",
     "can nac cause chest pain",
+    "how common is angioedema with iv acetylcysteine?",
 ]
 ORDINARY = [
     "what is nac",
