@@ -84,6 +84,7 @@ SETS = [
     ("twenty-sixth final sets", ("tests/final26/*.yaml",)),
     ("twenty-seventh final sets", ("tests/final27/*.yaml",)),
     ("twenty-eighth final sets", ("tests/final28/*.yaml",)),
+    ("twenty-ninth final sets", ("tests/final29/*.yaml",)),
 ]
 
 
@@ -94,7 +95,8 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
                         "twenty-first final sets", "twenty-second final sets",
                         "twenty-third final sets", "twenty-fourth final sets",
                         "twenty-fifth final sets", "twenty-sixth final sets",
-                        "twenty-seventh final sets", "twenty-eighth final sets")]
+                        "twenty-seventh final sets", "twenty-eighth final sets",
+                        "twenty-ninth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
