@@ -14,9 +14,10 @@ predictions for each file made by a model fitted on the other files (writers hel
 one whose switches, averaged with its neighbours on the grid, gain the most in the matching's
 utility (bot/devtools/tune.py: a wrong answer to an out-of-scope question costs three right
 ones; counting every reply alike answered dev7's out-of-scope questions after an answer 35
-times in 690), the higher one on a tie, never below even odds. Without the dev sets' out-of-scope questions, the conversations
-written for training brought it to 0.55, and dev7's out-of-scope questions after an answer
-got a topic 37 times in 690; with them, 30 at 0.5.
+times in 690), the higher one on a tie, never below even odds. Without the dev sets'
+out-of-scope questions, the conversations written for training brought it to 0.55, and
+dev7's out-of-scope questions after an answer got a topic 37 times in 690; with them, 30 at
+0.5.
 """
 
 from __future__ import annotations
