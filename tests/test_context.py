@@ -77,6 +77,22 @@ def test_with_each_file_held_out_it_puts_more_right_than_wrong() -> None:
     assert saved["threshold"] >= 0.5  # never below even odds
 
 
+# Held-out utility per threshold of the grid (0.50 ... 0.95): which threshold is chosen.
+PLATEAUS = [
+    ([127, 119, 128, 127, 126, 116, 103, 94, 88, 80], 0.65),  # a flat top: its middle
+    ([123, 134, 133, 128, 131, 123, 103, 97, 93, 78], 0.6),  # the fitted model's own sweep
+    ([10, 10, 10, 80, 10, 10, 10, 10, 10, 10], 0.65),  # a lone peak still wins when far ahead
+    ([50, 50, 50, 50, 50, 50, 50, 50, 50, 50], 0.95),  # all equal: the higher
+]
+
+
+@pytest.mark.parametrize(("utilities", "chosen"), PLATEAUS,
+                         ids=["flat-top", "fitted-sweep", "lone-peak", "all-equal"])
+def test_the_threshold_is_the_middle_of_the_plateau(utilities: list[int], chosen: float) -> None:
+    table = {t: (0, 0, float(u)) for t, u in zip(train_context.GRID, utilities, strict=True)}
+    assert train_context.choose(table) == chosen
+
+
 def test_the_training_rows_carry_both_labels(engine: Engine) -> None:
     # One file is enough to see that rows come from the writers' expectations.
     fresh = Engine(engine.knowledge, engine.intents)

@@ -14,10 +14,10 @@ predictions for each file made by a model fitted on the other files (writers hel
 one whose switches, averaged with its neighbours on the grid, gain the most in the matching's
 utility (bot/devtools/tune.py: a wrong answer to an out-of-scope question costs three right
 ones; counting every reply alike answered dev7's out-of-scope questions after an answer 35
-times in 690), the higher one on a tie, never below even odds. Without the dev sets'
-out-of-scope questions, the conversations written for training brought it to 0.55, and
-dev7's out-of-scope questions after an answer got a topic 37 times in 690; with them, 30 at
-0.5.
+times in 690), on a tie the one of higher utility itself, then the higher one, never below
+even odds. Without the dev sets' out-of-scope questions, the conversations written for
+training brought it to 0.55, and dev7's out-of-scope questions after an answer got a topic
+37 times in 690; with them, 30 at 0.5.
 """
 
 from __future__ import annotations
@@ -187,11 +187,16 @@ def _net(data: Sequence[Row], probs: Sequence[float], t: float) -> tuple[int, in
 def _smoothed(table: dict[float, tuple[int, int, float]], t: float) -> float:
     """Return the mean utility of t and its neighbours on the grid."""
     # The held-out utility is flat over several steps and its top moved from 0.5 to 0.7 to
-    # 0.6 as a file or two joined; the middle of the plateau, as the matching's thresholds
+    # 0.55 as a file or two joined; the middle of the plateau, as the matching's thresholds
     # are chosen, moves less with the data than its highest point.
     i = GRID.index(t)
     near = [table[g][2] for g in GRID[max(0, i - 1): i + 2]]
     return sum(near) / len(near)
+
+
+def choose(table: dict[float, tuple[int, int, float]]) -> float:
+    """Return the threshold of best neighbour-averaged utility (ties: its own, then higher)."""
+    return max(GRID, key=lambda t: (_smoothed(table, t), table[t][2], t))
 
 
 def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
@@ -211,7 +216,7 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
             if r.file == name:
                 held_out[i] = model.proba(r.features).get(WITH_LAST, 0.0)
     table = {t: _net(data, held_out, t) for t in GRID}
-    threshold = max(GRID, key=lambda t: (_smoothed(table, t), t))
+    threshold = choose(table)
     fixed, broken, gained = table[threshold]
     model = _fit(data)
     result = {
