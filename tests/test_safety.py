@@ -73,6 +73,26 @@ def test_emergency_gets_the_guidance_of_its_kind(engine: Engine, text: str, kind
     assert (reply.kind, reply.topic) == ("emergency", kind)
 
 
+# Emergencies whose kind the learned kind model gets wrong (found by hand, not yet fixed):
+# the guidance still sends to the emergency number, but speaks of the other kind's signs.
+KIND_GAPS = [
+    # "arm is numb" weighs to stroke; with "pain" in the message the kind is chest.
+    ("my chest is crushing and my left arm is numb", "chest"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), KIND_GAPS, ids=[t for t, _ in KIND_GAPS])
+def test_a_known_kind_gap_still_gets_emergency_guidance(engine: Engine, text: str,
+                                                        kind: str) -> None:
+    assert engine.respond(text).reply.kind == "emergency"
+
+
+@pytest.mark.xfail(strict=True, reason="known gap of the kind model; see KIND_GAPS")
+@pytest.mark.parametrize(("text", "kind"), KIND_GAPS, ids=[t for t, _ in KIND_GAPS])
+def test_a_known_kind_gap_gets_its_kind(engine: Engine, text: str, kind: str) -> None:
+    assert engine.respond(text).reply.topic == kind
+
+
 @pytest.mark.parametrize(("text", "kind"), INDIRECT, ids=[t for t, _ in INDIRECT])
 def test_indirect_emergency_is_never_met_with_silence(engine: Engine, text: str,
                                                       kind: str) -> None:
