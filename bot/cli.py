@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
                     "intent phrasings (YAML) to FILE, for review; never into intents/")
     tune = sub.add_parser("tune", help="fit the learned numbers from the data (developers)")
     tune.add_argument("steps", nargs="*",
-                      help="steps to run (default: all): matching, safety, acts")
+                      help="steps to run (default: all): matching, safety, acts, crisis, context")
     return p
 
 

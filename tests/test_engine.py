@@ -316,6 +316,14 @@ LATER_TURNS = [
     # answer on it: "can I take it with X" alone could be about any supplement).
     (["can i take nac with antihistamines"], ("answer", "interactions")),
     (["what is nac", "can i take it with antihistamines"], ("answer", "interactions")),
+    # ...and by its name (intents/synonyms.yaml lists common ones under "medication"): an
+    # everyday name is not an emergency word ("water pill and warfarin" took the suicide
+    # emergency while "pill and" counted).
+    (["my son's ocd is bad, can nac help?", "he's on fluoxetine already"],
+     ("answer", "interactions")),
+    (["is nac ok with metformin and lisinopril?"], ("answer", "interactions")),
+    (["I'm on a water pill and warfarin. Would it clash with either of those"],
+     ("answer", "interactions")),
     # A small-talk opener ("fine,") does not pull the question to topics that use its word.
     # Known misses from the word model (bot/wording.py) until the conversations' topic
     # changes joined training: read with the last title, "male infertility" outweighed "safe".

@@ -1,28 +1,18 @@
 """No held-out message is a near-copy of a phrasing the bot learned or was tuned on.
 
 Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, conversations
-written for training, questions: the
-first to twelfth final sets' questions and safety messages moved there once scored, and the
-openers and changes of subject of the tuned-on conversations; the twenty-first final set's
-questions too), the dev question sets, the dev conversations, the held-out questions, the first
-to twelfth final sets' conversations (no longer held out: their sets' other messages are
-training now), the thirteenth and fourteenth final sets (scored once, then changes were made
-that they no longer measure), the fifteenth to the seventeenth (each scored once with the same
-final models), the eighteenth (scored once with the models tuned after the fourth act writer,
-writer I and the Russian, Ukrainian and Polish phrasings), the nineteenth (scored once with the
-models tuned after writers E, J and K), the twentieth (scored once with the models tuned after
-the letter runs; its misses read since), the twenty-first (scored once with the models tuned
-after the call on the last answer), the twenty-second (scored once with the models tuned after
-the start-up cache and writer N; its misses read since), the twenty-third (written a round
-later, scored once with the models of the round after), the twenty-fourth (written a round
-before it was scored once; its misses read since), the twenty-fifth (written a round before
-it was scored), the twenty-sixth (written a round before it was scored) and the
-twenty-seventh, twenty-eighth, twenty-ninth and thirtieth (the last two each written a round
-before it is scored). A held-out
-or final message must not be this close (rapidfuzz ratio on folded text) to a message of any set
-before it; leaked ones were removed from those sets (the dev sets, tuned on, may share wording
-with the training files). Messages of three words or fewer ("ok thanks", "refs pls") are left
-out: people say them the same way. Leaks are counted, never shown.
+written for training, questions: the first to twelfth final sets' questions, the first to
+twenty-eighth final sets' safety messages and (from the thirteenth) the follow-ups of their
+conversations' emergencies, all moved or copied there once scored, and the openers and
+changes of subject of the tuned-on conversations; the twenty-first final set's questions
+too), the dev question sets, the dev conversations, the held-out questions, the final sets
+in the order they were written, from the first to the thirtieth. The first to twenty-eighth
+were each scored once and are tuned on since. The held-out questions and the twenty-ninth
+and thirtieth final sets (each written a round before it is scored) are checked: none of
+their messages may be this close (rapidfuzz ratio on folded text) to a message of any set
+before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
+wording with the training files). Messages of three words or fewer ("ok thanks", "refs pls")
+are left out: people say them the same way. Leaks are counted, never shown.
 """
 
 from __future__ import annotations
@@ -90,15 +80,12 @@ SETS = [
 ]
 
 
+# Sets still held out. The fifteenth to twenty-eighth final sets were scored once each; their
+# safety messages and the follow-ups of their emergencies are training data now, so they are
+# tuned on like the first fourteen and no longer checked here.
 HELD_OUT = [n for n, (name, _) in enumerate(SETS)
-            if name in ("held-out questions", "fifteenth final sets", "sixteenth final sets",
-                        "seventeenth final sets", "eighteenth final sets",
-                        "nineteenth final sets", "twentieth final sets",
-                        "twenty-first final sets", "twenty-second final sets",
-                        "twenty-third final sets", "twenty-fourth final sets",
-                        "twenty-fifth final sets", "twenty-sixth final sets",
-                        "twenty-seventh final sets", "twenty-eighth final sets",
-                        "twenty-ninth final sets", "thirtieth final sets")]
+            if name in ("held-out questions", "twenty-ninth final sets",
+                        "thirtieth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])

@@ -167,8 +167,10 @@ def test_no_case_here_is_a_near_copy_of_a_training_message() -> None:
     training = [fold(item["text"]) for path in train_safety.DATA_DIR.glob("*/*.yaml")
                 for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
     cases = [t for t, _ in EMERGENCIES + INDIRECT] + ALARMING + ORDINARY
-    near = [c for c in cases
-            if process.extractOne(fold(c), training, scorer=fuzz.ratio, score_cutoff=90)]
+    # Messages of three words or fewer ("what is nac", "thanks, bye") are said the same way
+    # by everyone, as in tests/test_leaks.py.
+    near = [c for c in cases if len(fold(c).split()) > 3
+            and process.extractOne(fold(c), training, scorer=fuzz.ratio, score_cutoff=90)]
     assert near == []
 
 
