@@ -51,7 +51,7 @@ from bot.knowledge import Answer, Knowledge
 from bot.learn import Model
 from bot.matcher import EVERYDAY_FREQUENCY, Candidate, Matcher, rank_score
 from bot.normalize import clean, words
-from bot.reply import ConversationState, Reply, Turn
+from bot.reply import MAX_EARLIER, ConversationState, Reply, Turn
 from bot.safety import Assessment, Safety, SafetyParams
 from bot.settings import Thresholds
 from bot.tuned import MatchingModel
@@ -214,7 +214,10 @@ class Engine:
     def respond(self, text: str, state: ConversationState | None = None) -> Turn:
         """Return the reply to one message and the conversation state after it."""
         state = self.current(state)
-        text = clean(text)
+        return _shifted(self._respond(clean(text), state), state)
+
+    def _respond(self, text: str, state: ConversationState) -> Turn:
+        """Return the reply to one cleaned message; the state's last reply is not yet shifted."""
         if not words(text):
             return self._finish(Turn(self.compose.empty(), replace(state, choices=())))
         safety = self.safety.assess(text)
@@ -357,8 +360,16 @@ class Engine:
         return Turn(reply, ConversationState(crisis=crisis))
 
     def _not_again(self, turn: Turn, state: ConversationState) -> Turn:
-        """Replace an answer that would repeat the last reply word for word."""
+        """Replace an answer that would repeat the last reply, or an answer of a few turns ago."""
         reply = turn.reply
+        if reply.kind == "answer" and reply.topic is not None and _digest(reply) in state.earlier:
+            # "is nac ok with my zoloft?", "refs pls", "and with warfarin?": the same answer
+            # two turns on reads as a machine; its long form adds the evidence and cautions.
+            # Once the long form was sent too, the short one again beats "that's all": the
+            # writers of 6,089 labelled replies want the answer back on "what about nails?".
+            long = self.details(reply.topic)
+            if _digest(long) not in (state.last_reply, *state.earlier):
+                return Turn(long, replace(turn.state, detailed=True))
         if _digest(reply) != state.last_reply or reply.kind in ("emergency", "sources"):
             return turn
         if reply.kind in ("smalltalk", "clarify"):
@@ -768,6 +779,12 @@ class Engine:
         reply = replace(self.compose.fallback(decision.confidence, decision.reason or None,
                                               decision.topics), guess=decision.best)
         return Turn(reply, replace(state, choices=()))
+
+
+def _shifted(turn: Turn, before: ConversationState) -> Turn:
+    """Return a turn whose state remembers the replies before this one (see _not_again)."""
+    earlier = (before.last_reply, *before.earlier) if before.last_reply else before.earlier
+    return Turn(turn.reply, replace(turn.state, earlier=earlier[:MAX_EARLIER]))
 
 
 def _digest(reply: Reply) -> str:

@@ -52,12 +52,15 @@ class ConversationState:
     last_reply: str = ""  # a short hash of the last reply, so none is sent twice in a row
     detailed: bool = False  # the details of last_topic were shown: "more" now lists related
     alert: str | None = None  # the kind of crisis whose safety note the last reply carried
+    # Hashes of the replies before the last one, newest first: an answer sent a few turns
+    # ago, with a sources reply between, is as much a repeat to the reader as the last one.
+    earlier: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
         return {"last_topic": self.last_topic, "choices": list(self.choices),
                 "crisis": self.crisis, "last_reply": self.last_reply,
-                "detailed": self.detailed, "alert": self.alert}
+                "detailed": self.detailed, "alert": self.alert, "earlier": list(self.earlier)}
 
     @classmethod
     def from_dict(cls, data: Any) -> ConversationState:
@@ -76,16 +79,20 @@ class ConversationState:
         last, crisis, alert = data.get("last_topic"), data.get("crisis"), data.get("alert")
         choices = data.get("choices", [])
         seen, detailed = data.get("last_reply", ""), data.get("detailed", False)
+        earlier = data.get("earlier", [])
         if not (all(_name_or_none(v) for v in (last, crisis, alert))
                 and isinstance(choices, list) and len(choices) <= MAX_CHOICES
                 and all(_name_or_none(c) and c is not None for c in choices)
                 and isinstance(seen, str) and _DIGEST.fullmatch(seen)
-                and isinstance(detailed, bool)):
+                and isinstance(detailed, bool)
+                and isinstance(earlier, list) and len(earlier) <= MAX_EARLIER
+                and all(isinstance(e, str) and e and _DIGEST.fullmatch(e) for e in earlier)):
             return None
         return cls(last_topic=last, choices=tuple(choices), crisis=crisis, last_reply=seen,
-                   detailed=detailed, alert=alert)
+                   detailed=detailed, alert=alert, earlier=tuple(earlier))
 
 
+MAX_EARLIER = 3  # replies before the last that an answer must not repeat (Engine._not_again)
 MAX_CHOICES = 20  # more than any "did you mean" or related list offers
 MAX_NAME = 100  # characters in a topic id or a crisis kind
 _DIGEST = re.compile(r"(?:[0-9a-f]{12})?")  # Engine's reply fingerprint, or none yet

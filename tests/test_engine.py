@@ -222,6 +222,28 @@ def test_a_new_answer_has_its_own_details(engine: Engine) -> None:
     assert engine.respond("more", state).reply.text == engine.details("pregnancy").text
 
 
+def test_an_answer_a_few_turns_back_is_not_sent_again_short(engine: Engine) -> None:
+    # The sources reply between them made the same answer twice in three turns read as new.
+    state = engine.respond("is nac ok with my zoloft?").state
+    state = engine.respond("refs pls", state).state
+    turn = engine.respond("I'm on a water pill and warfarin. Would it clash with those", state)
+    assert (turn.reply.kind, turn.reply.topic, turn.reply.text) == (
+        "answer", "interactions", engine.details("interactions").text)
+    # With the long form sent as well, the short answer may come back: it is no longer the
+    # only thing the person has read on it.
+    turn = engine.respond("and with my blood pressure pills?", turn.state)
+    assert (turn.reply.kind, turn.reply.topic) == ("answer", "interactions")
+    assert turn.reply.text != engine.details("interactions").text
+
+
+def test_the_earlier_replies_survive_json_and_stay_few(engine: Engine) -> None:
+    state = ConversationState()
+    for text in ("nac side effects", "sources", "is nac safe in pregnancy", "more", "thanks"):
+        state = engine.respond(text, state).state
+    assert len(state.earlier) == 3 and state.last_reply not in state.earlier
+    assert ConversationState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+
+
 def test_more_with_no_answer_says_what_the_bot_can_do(engine: Engine) -> None:
     reply = engine.respond("more").reply
     assert reply.text == engine.knowledge.smalltalk["capabilities"]

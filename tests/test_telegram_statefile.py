@@ -36,7 +36,7 @@ from bot.telegram.statefile import APP_ID, SCHEMA, VERSION, StateFile
 
 NOW = 1_700_000_000.0
 STATE = ConversationState(last_topic="pregnancy", choices=("side-effects", "interactions"),
-                          last_reply="0123456789ab")
+                          last_reply="0123456789ab", earlier=("ba9876543210",))
 HANG = 60.0  # seconds after which a process that should have answered counts as hung
 
 
@@ -210,6 +210,9 @@ BAD_ROWS = {
     "too-many-choices": (1001, NOW, json.dumps({**STATE.to_dict(), "choices": ["a"] * 50})),
     "detailed-not-a-bool": (1001, NOW, json.dumps({**STATE.to_dict(), "detailed": "yes"})),
     "reply-not-hex": (1001, NOW, json.dumps({**STATE.to_dict(), "last_reply": "<b>x</b>"})),
+    "earlier-not-hex": (1001, NOW, json.dumps({**STATE.to_dict(), "earlier": ["<b>x</b>"]})),
+    "earlier-too-long": (1001, NOW, json.dumps({**STATE.to_dict(), "earlier": ["0" * 12] * 9})),
+    "earlier-empty-hash": (1001, NOW, json.dumps({**STATE.to_dict(), "earlier": [""]})),
 }
 
 
