@@ -6,9 +6,10 @@ twenty-eighth final sets' safety messages and (from the thirteenth) the follow-u
 conversations' emergencies, all moved or copied there once scored, and the openers and
 changes of subject of the tuned-on conversations; the twenty-first final set's questions
 too), the dev question sets, the dev conversations, the held-out questions, the final sets
-in the order they were written, from the first to the thirtieth. The first to twenty-eighth
-were each scored once and are tuned on since. The held-out questions and the twenty-ninth
-and thirtieth final sets (each written a round before it is scored) are checked: none of
+in the order they were written, from the first to the thirty-first. The first to
+twenty-eighth were each scored once and are tuned on since. The held-out questions and the
+twenty-ninth to thirty-first final sets (each written a round before it is scored) are
+checked: none of
 their messages may be this close (rapidfuzz ratio on folded text) to a message of any set
 before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
 wording with the training files). Messages of three words or fewer ("ok thanks", "refs pls")
@@ -77,6 +78,7 @@ SETS = [
     ("twenty-eighth final sets", ("tests/final28/*.yaml",)),
     ("twenty-ninth final sets", ("tests/final29/*.yaml",)),
     ("thirtieth final sets", ("tests/final30/*.yaml",)),
+    ("thirty-first final sets", ("tests/final31/*.yaml",)),
 ]
 
 
@@ -85,7 +87,7 @@ SETS = [
 # tuned on like the first fourteen and no longer checked here.
 HELD_OUT = [n for n, (name, _) in enumerate(SETS)
             if name in ("held-out questions", "twenty-ninth final sets",
-                        "thirtieth final sets")]
+                        "thirtieth final sets", "thirty-first final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
