@@ -2,18 +2,18 @@
 
 Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, conversations
 written for training, questions: the first to twelfth final sets' questions, the first to
-twenty-eighth final sets' safety messages and (from the thirteenth) the follow-ups of their
-conversations' emergencies, all moved or copied there once scored, and the openers and
-changes of subject of the tuned-on conversations; the twenty-first final set's questions
-too), the dev question sets, the dev conversations, the held-out questions, the final sets
-in the order they were written, from the first to the thirty-first. The first to
-twenty-eighth were each scored once and are tuned on since. The held-out questions and the
-twenty-ninth to thirty-first final sets (each written a round before it is scored) are
-checked: none of
-their messages may be this close (rapidfuzz ratio on folded text) to a message of any set
-before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
-wording with the training files). Messages of three words or fewer ("ok thanks", "refs pls")
-are left out: people say them the same way. Leaks are counted, never shown.
+twenty-eighth final sets' safety messages and the follow-ups of the thirteenth to
+twenty-ninth sets' emergencies in their conversations, all moved or copied there once
+scored, and the openers and changes of subject of the tuned-on conversations; the
+twenty-first final set's questions too), the dev question sets, the dev conversations, the
+held-out questions, the final sets in the order they were written, from the first to the
+thirty-first. The first to twenty-ninth were each scored once and are tuned on since. The
+held-out questions and the thirtieth and thirty-first final sets (each written a round
+before it is scored) are checked: none of their messages may be this close (rapidfuzz ratio
+on folded text) to a message of any set before them; leaked ones were removed from those
+sets (the dev sets, tuned on, may share wording with the training files). Messages of three
+words or fewer ("ok thanks", "refs pls") are left out: people say them the same way. Leaks
+are counted, never shown.
 """
 
 from __future__ import annotations
@@ -82,12 +82,12 @@ SETS = [
 ]
 
 
-# Sets still held out. The fifteenth to twenty-eighth final sets were scored once each; their
-# safety messages and the follow-ups of their emergencies are training data now, so they are
-# tuned on like the first fourteen and no longer checked here.
+# Sets still held out. The fifteenth to twenty-ninth final sets were scored once each; the
+# follow-ups of their emergencies (and the fifteenth to twenty-eighth's safety messages) are
+# training data now, so they are tuned on like the first fourteen and no longer checked here.
 HELD_OUT = [n for n, (name, _) in enumerate(SETS)
-            if name in ("held-out questions", "twenty-ninth final sets",
-                        "thirtieth final sets", "thirty-first final sets")]
+            if name in ("held-out questions", "thirtieth final sets",
+                        "thirty-first final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
