@@ -24,6 +24,12 @@ from bot.settings import ROOT
 TUNED_ON = (*sorted((ROOT / "tests" / "conversations").glob("*.yaml")),
             ROOT / "tests" / "final" / "conversations.yaml",
             *(ROOT / "tests" / f"final{n}" / "conversations.yaml" for n in range(2, 13)))
+# The final sets whose misses were read after scoring: tuned on from then on.
+READ = tuple(range(13, 31))
+# Every conversation the learned models may read: the ones above, those written for
+# training, and the read final sets.
+CONVERSATIONS = (*TUNED_ON, *sorted((ROOT / "training" / "conversations").glob("*.yaml")),
+                 *(ROOT / "tests" / f"final{n}" / "conversations.yaml" for n in READ))
 OUT_DIR = ROOT / "training" / "questions"
 # Turns that expect no topic of their own: nothing to learn about topics from them.
 NO_TOPIC = {"emergency", "note", "sources", "smalltalk", "more", "any"}

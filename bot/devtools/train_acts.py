@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -21,11 +22,12 @@ import yaml
 from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
 from bot.acts import MODEL_PATH, QUESTION
+from bot.devtools.conversation_questions import CONVERSATIONS
 from bot.devtools.modelfile import data_hash, write
 from bot.engine import Engine
 from bot.errors import KnowledgeError
 from bot.intents import OUT_OF_SCOPE_TOPIC, SMALLTALK_TOPICS, SOURCES_TOPIC
-from bot.learn import fit, folds
+from bot.learn import Features, fit, folds
 from bot.settings import ROOT
 
 SEED = 11
@@ -43,7 +45,8 @@ DATA_DIR = ROOT / "training" / "acts"
 
 def inputs(intents_dir: Path = ROOT / "intents") -> list[Path]:
     """Return every file the model is learned from."""
-    return [*intents_dir.glob("*.yaml"), *DATA_DIR.glob("*.yaml"), ROOT / "bot" / "acts.py"]
+    return [*intents_dir.glob("*.yaml"), *DATA_DIR.glob("*.yaml"), *CONVERSATIONS,
+            ROOT / "bot" / "acts.py"]
 
 
 def load_examples(intents: intents_mod.Intents) -> list[tuple[str, str]]:
@@ -59,11 +62,52 @@ def load_examples(intents: intents_mod.Intents) -> list[tuple[str, str]]:
     return pairs
 
 
+# Turns the conversations expect of one kind: a topic or out of scope is a question, "sources"
+# the sources act, small talk one of the small-talk acts. Other turns (emergencies, notes,
+# "more", "any") say nothing of the act.
+TOPIC_FREE = frozenset({"emergency", "note", "more", "any", "clarify", "smalltalk", "sources"})
+
+
+def conversation_turns(files: Sequence[Path]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Return the conversations' small-talk turns, and their other turns with their act."""
+    small: list[str] = []
+    pairs: list[tuple[str, str]] = []
+    for path in files:
+        for conversation in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            for turn in conversation["turns"]:
+                expect = turn["expect"] if isinstance(turn["expect"], list) else [turn["expect"]]
+                text = str(turn["user"])
+                if expect == ["smalltalk"]:
+                    small.append(text)
+                elif expect == ["sources"]:
+                    pairs.append((text, SOURCES_TOPIC))
+                elif not TOPIC_FREE & set(expect):
+                    pairs.append((text, QUESTION))
+    return small, pairs
+
+
+def with_conversations(pairs: list[tuple[str, str]], features: Callable[[str], Features],
+                       files: Sequence[Path]) -> list[tuple[str, str]]:
+    """Return the pairs and the conversations' turns, small talk labelled with its act."""
+    # The writers marked a turn as small talk, not which: the act is the one a model fitted
+    # on the labelled pairs gives it among the small-talk acts (thanks, bye, ...); what the
+    # conversations teach is where small talk ends and a question begins.
+    small, more = conversation_turns(files)
+    counts = Counter(label for _, label in pairs)
+    weights = [(len(pairs) / (len(counts) * counts[label])) ** 0.5 for _, label in pairs]
+    model = fit([features(t) for t, _ in pairs], [a for _, a in pairs], seed=SEED,
+                sample_weights=weights, **FIT)  # type: ignore[arg-type]
+    for text in small:
+        probs = model.proba(features(text))
+        more.append((text, max((a for a in probs if a != QUESTION), key=lambda a: probs[a])))
+    return [*pairs, *more]
+
+
 def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
     """Fit, cross-validate, choose the threshold, write the model file; return it."""
     intents = intents_mod.load(ROOT / "intents")
     engine = Engine(knowledge_mod.load(ROOT / "knowledge.yaml"), intents)
-    pairs = load_examples(intents)
+    pairs = with_conversations(load_examples(intents), engine.acts.features, CONVERSATIONS)
     texts = [t for t, _ in pairs]
     labels = [a for _, a in pairs]
     features = [engine.acts.features(t) for t in texts]

@@ -39,7 +39,7 @@ from bot.context import ALONE, MODEL_PATH, WITH_LAST, Context, ContextParams
 from bot.crisis import MODEL_PATH as CRISIS_MODEL
 from bot.crisis import CrisisParams
 from bot.devtools import conversations as conv
-from bot.devtools.conversation_questions import TUNED_ON
+from bot.devtools.conversation_questions import CONVERSATIONS
 from bot.devtools.modelfile import data_hash, write
 from bot.devtools.tune import UTILITY
 from bot.engine import Engine
@@ -51,12 +51,8 @@ from bot.safety import SafetyParams
 from bot.settings import ROOT
 from bot.tuned import MODEL_PATH as MATCHING_MODEL
 
-# The final sets whose misses were read after scoring: tuned on from then on.
-READ = tuple(range(13, 30))
 # The conversations written for training teach this model only: their openers and changes of
 # subject as matching questions too cost the tuned-on conversations 31 replies of 5,259.
-CONVERSATIONS = (*TUNED_ON, *sorted((ROOT / "training" / "conversations").glob("*.yaml")),
-                 *(ROOT / "tests" / f"final{n}" / "conversations.yaml" for n in READ))
 QUESTIONS = (*sorted((ROOT / "training" / "questions").glob("*.yaml")),
              *sorted((ROOT / "tests" / "eval").glob("dev*.yaml")))
 SEED = 17
