@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -188,3 +190,25 @@ OUTCOMES = [
                          ids=[f"{e}-{a}" for e, a, _ in OUTCOMES])
 def test_thresholds_give_the_level(p_emergency: float, p_alarm: float, level: str) -> None:
     assert train_safety._outcome(p_emergency, p_alarm, 0.5, 0.9, 0.25) == level
+
+
+# A conversation's turns teach the model as `none` until the first turn that may be a crisis
+# (an emergency, a note, or "any"): after it, "she seems fine now" is that crisis going on.
+CONVERSATION_TURNS = [
+    ("closing kept", ["side-effects", "smalltalk"], 2),
+    ("stops at an emergency", ["side-effects", "emergency", "smalltalk"], 1),
+    ("stops at a note among others", [["note", "too-much-nac"], "sources"], 0),
+    ("stops at any", ["interactions", "any", "smalltalk"], 1),
+]
+
+
+@pytest.mark.parametrize(("expects", "kept"), [c[1:] for c in CONVERSATION_TURNS],
+                         ids=[c[0] for c in CONVERSATION_TURNS])
+def test_conversation_turns_before_a_crisis_are_ordinary(tmp_path: Path, expects: list[Any],
+                                                         kept: int) -> None:
+    turns = [{"user": f"message {n}", "expect": e} for n, e in enumerate(expects)]
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump([{"id": "c", "turns": turns}]), encoding="utf-8")
+    examples = train_safety.conversation_turns([path])
+    assert [(e.text, e.level) for e in examples] == [(f"message {n}", "none")
+                                                     for n in range(kept)]

@@ -1,12 +1,14 @@
 """Learn the safety model from labelled messages and write bot/models/safety.json; reads files.
 
 Data: training/safety/*/*.yaml, lists of {text, level, kind} written by different writers
-(level: emergency, note or none); the first version's stress sets (EARLIER); and every example
-phrasing in intents/ as `none` (people asking ordinary questions). Nothing here is tuned by
-hand but the targets below, which are product decisions: how many harmless messages may get
-only the emergency text, how many ordinary questions may get a safety note. Both thresholds
-are then read off predictions for messages the model was not fitted on (seeded), so the
-figures written next to them are the ones a fresh message can expect, not training accuracy.
+(level: emergency, note or none); the first version's stress sets (EARLIER); every example
+phrasing in intents/ as `none` (people asking ordinary questions); and the tuned-on
+conversations' turns before any crisis as `none` (thanks, goodbyes, follow-ups). Nothing
+here is tuned by hand but the targets below, which are product decisions: how many harmless
+messages may get only the emergency text, how many ordinary questions may get a safety note.
+Both thresholds are then read off predictions for messages the model was not fitted on
+(seeded), so the figures written next to them are the ones a fresh message can expect, not
+training accuracy.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import yaml
 
 from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
+from bot.devtools.conversation_questions import CONVERSATIONS
 from bot.devtools.modelfile import data_hash, write
 from bot.emergency import PhraseFinder
 from bot.engine import Engine
@@ -122,6 +125,35 @@ def _as_typed(text: str) -> str:
     return text.rstrip() + "?"
 
 
+# The tuned-on conversations' messages that expect no crisis, as none: closings, thanks and
+# follow-ups ("good to know. moving it to the top shelf right now lol", "You have been very
+# patient with me. Goodbye now.") are not the questions the writers' ordinary messages are,
+# and the model, never shown one, read some as emergencies. Turns once a conversation has had
+# an emergency or a note are left out: "she seems fine now" is that crisis going on. Each
+# weighs 0.4 of a labelled message: at full weight, with each writer held out, harmless
+# messages noted fell 61.7% -> 58.4% and ordinary ones flagged rose 1.43% -> 1.49%; at 0.4,
+# 58.1% and 1.18%, with the turns' own false alarms (a fifth of the files held out in turn)
+# the same: 0.17% and 0.19% given the emergency text, against 0.67% of the model never shown
+# one.
+CONVERSATION_WEIGHT = 0.4
+CONVERSATION_GROUPS = 5  # held out in turn, each a fifth of the files
+CRISIS_EXPECT = frozenset({"emergency", "note", "any"})
+
+
+def conversation_turns(files: Sequence[Path] = CONVERSATIONS) -> list[Example]:
+    """Return the conversations' turns before any crisis, as none, grouped by file."""
+    out = []
+    for n, path in enumerate(files):
+        for conversation in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            for turn in conversation["turns"]:
+                expect = turn["expect"] if isinstance(turn["expect"], list) else [turn["expect"]]
+                if CRISIS_EXPECT & set(expect):
+                    break
+                out.append(Example(str(turn["user"]), "none", None,
+                                   f"conversations-{n % CONVERSATION_GROUPS}"))
+    return out
+
+
 def load_examples(finder: PhraseFinder, data_dir: Path = DATA_DIR,
                   intents_dir: Path = ROOT / "intents") -> list[Example]:
     """Return every labelled message: the writers' files, the earlier stress sets, and the
@@ -138,6 +170,7 @@ def load_examples(finder: PhraseFinder, data_dir: Path = DATA_DIR,
             kind = item.get("kind")
             out.append(Example(text, level, KINDS.get(kind) if level != "none" else None,
                                path.parent.name))
+    out.extend(conversation_turns())
     intents = intents_mod.load(intents_dir)
     out.extend(Example(_as_typed(e.text), "none", None,
                        "intents-smalltalk" if e.topic in SMALLTALK_TOPICS
@@ -148,8 +181,13 @@ def load_examples(finder: PhraseFinder, data_dir: Path = DATA_DIR,
 
 def inputs(data_dir: Path = DATA_DIR, intents_dir: Path = ROOT / "intents") -> list[Path]:
     """Return every file the model is learned from (data, phrase lists, feature code)."""
-    return [*data_dir.glob("*/*.yaml"), *intents_dir.glob("*.yaml"), *EARLIER,
+    return [*data_dir.glob("*/*.yaml"), *intents_dir.glob("*.yaml"), *EARLIER, *CONVERSATIONS,
             ROOT / "bot" / "safety.py", ROOT / "bot" / "emergency.py"]
+
+
+def _chat(example: Example) -> bool:
+    """Tell whether an example is a conversation's turn."""
+    return example.source.startswith("conversations-")
 
 
 # The runtime's own rule, so that the figures are those of the bot.
@@ -185,7 +223,9 @@ def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float,
     target share of emergencies."""
     grid = [i / 100 for i in range(5, 100)]
     harmless = [pe for ex, pe, _ in rows if ex.level == "note"]
-    ordinary = [pe for ex, pe, _ in rows if ex.level == "none"]
+    # The conversations' turns teach the model, but the shares stay those of questions: mostly
+    # thanks and follow-ups, they would make room for notes on the hard ordinary messages.
+    ordinary = [pe for ex, pe, _ in rows if ex.level == "none" and not _chat(ex)]
     emergency_at = next(t for t in grid
                         if sum(p >= t for p in harmless) <= HARMLESS_FULL_TARGET * len(harmless)
                         and sum(p >= t for p in ordinary) <= ORDINARY_FULL_TARGET * len(ordinary))
@@ -197,7 +237,8 @@ def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float,
     emergencies = [(pe, pa) for ex, pe, pa in rows if ex.level == "emergency"]
     alarming = [(pe, pa) for ex, pe, pa in rows if ex.level == "note"]
     writers_ordinary = [(pe, pa) for ex, pe, pa in rows
-                        if ex.level == "none" and not ex.source.startswith("intents")]
+                        if ex.level == "none" and not ex.source.startswith("intents")
+                        and not _chat(ex)]
     plain = [(pe, pa) for ex, pe, pa in rows if ex.source in ("intents", "intents-smalltalk")]
     # The note threshold may sit above the emergency one: emergencies are caught mostly by
     # the emergency threshold already, and a low alarm threshold bought a tenth of a point
@@ -225,7 +266,9 @@ def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float,
 def train(examples: Sequence[Example], features: Sequence[dict[str, float]]) -> tuple[
         Model, Model]:
     """Fit the level model on every example and the kind model on the alarming ones."""
-    level = fit(features, [e.level for e in examples], seed=SEED, **FIT)  # type: ignore[arg-type]
+    weights = [CONVERSATION_WEIGHT if _chat(e) else 1.0 for e in examples]
+    level = fit(features, [e.level for e in examples], seed=SEED, sample_weights=weights,
+                **FIT)  # type: ignore[arg-type]
     kinds = [(f, e.kind) for f, e in zip(features, examples, strict=True) if e.kind]
     kind = fit([f for f, _ in kinds], [k for _, k in kinds if k], seed=SEED,
                **FIT)  # type: ignore[arg-type]
@@ -273,7 +316,8 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
                 for k, v in _rates(chosen, emergency_at, note_at, unsure_at).items()}
 
     figures: dict[str, Any] = {
-        "writer_held_out": rates(rows_w),
+        "writer_held_out": rates([r for r in rows_w if not _chat(r[0])]),
+        "conversation_turns_held_out": rates([r for r in rows_w if _chat(r[0])]),
         "by_writer_held_out": {w: rates([r for r in rows_w if r[0].source == w])
                                for w in writers},
         "plain_questions_noted": rates([r for r in fresh if r[0].source in (
