@@ -3,9 +3,10 @@
 A whole message is one dialogue act: a small-talk kind from intents/smalltalk.yaml, a request
 for sources, or a question for the topic matcher. A logistic regression over the message's
 words, word pairs and its first and last word decides, learned from the phrasings in
-intents/ (every topic and out-of-scope phrasing is a `question`) by `python -m bot tune
-acts`, which writes bot/models/acts.json with the data hash, the cross-validated figures and
-the probability a small-talk act needs to be taken as one.
+intents/ (every topic and out-of-scope phrasing is a `question`), training/acts/ and the
+tuned-on conversations' turns by `python -m bot tune acts`, which writes
+bot/models/acts.json with the data hash, the cross-validated figures and the probability a
+small-talk act needs to be taken as one.
 """
 
 from __future__ import annotations

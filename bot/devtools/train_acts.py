@@ -1,9 +1,10 @@
 """Learn the dialogue-act model from intents/ and write bot/models/acts.json; reads files.
 
 Every small-talk and sources phrasing is an example of its act; every topic and out-of-scope
-phrasing is a `question`; training/acts/ adds whole messages labelled by other writers. The
-threshold is the lowest probability at which, out of fold, at most QUESTION_TAKEN_TARGET of
-questions would be taken for small talk: answering "how does it work?" with "you're welcome"
+phrasing is a `question`; training/acts/ adds whole messages labelled by other writers, and
+the tuned-on conversations their turns (see with_conversations). The threshold is the lowest
+probability at which, out of fold, at most QUESTION_TAKEN_TARGET of questions would be taken
+for small talk: answering "how does it work?" with "you're welcome"
 costs more than missing a "thanks". A message no topic answers is taken for small talk at a
 second, lower threshold: the lowest at which, out of fold, at most UNANSWERED_TAKEN_TARGET of
 the out-of-scope phrasings (the questions that reach that point) would be.

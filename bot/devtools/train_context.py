@@ -51,8 +51,6 @@ from bot.safety import SafetyParams
 from bot.settings import ROOT
 from bot.tuned import MODEL_PATH as MATCHING_MODEL
 
-# The conversations written for training teach this model only: their openers and changes of
-# subject as matching questions too cost the tuned-on conversations 31 replies of 5,259.
 QUESTIONS = (*sorted((ROOT / "training" / "questions").glob("*.yaml")),
              *sorted((ROOT / "tests" / "eval").glob("dev*.yaml")))
 SEED = 17
