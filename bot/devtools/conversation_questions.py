@@ -45,6 +45,12 @@ def _expected(turn: Mapping[str, Any]) -> Any:
     return turn.get("topic", "note") if expect == "note" else expect
 
 
+def expects(turn: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return every kind or topic a turn accepts, as written (one or a list)."""
+    expect = turn["expect"]
+    return tuple(str(e) for e in (expect if isinstance(expect, list) else [expect]))
+
+
 def _first(expect: Any) -> str:
     return str(expect[0] if isinstance(expect, list) else expect)
 

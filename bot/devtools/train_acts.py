@@ -23,7 +23,7 @@ import yaml
 from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
 from bot.acts import MODEL_PATH, QUESTION
-from bot.devtools.conversation_questions import CONVERSATIONS
+from bot.devtools.conversation_questions import CONVERSATIONS, expects
 from bot.devtools.modelfile import data_hash, write
 from bot.engine import Engine
 from bot.errors import KnowledgeError
@@ -76,11 +76,11 @@ def conversation_turns(files: Sequence[Path]) -> tuple[list[str], list[tuple[str
     for path in files:
         for conversation in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             for turn in conversation["turns"]:
-                expect = turn["expect"] if isinstance(turn["expect"], list) else [turn["expect"]]
+                expect = expects(turn)
                 text = str(turn["user"])
-                if expect == ["smalltalk"]:
+                if expect == ("smalltalk",):
                     small.append(text)
-                elif expect == ["sources"]:
+                elif expect == ("sources",):
                     pairs.append((text, SOURCES_TOPIC))
                 elif not TOPIC_FREE & set(expect):
                     pairs.append((text, QUESTION))

@@ -26,7 +26,7 @@ import yaml
 
 from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
-from bot.devtools.conversation_questions import CONVERSATIONS
+from bot.devtools.conversation_questions import CONVERSATIONS, expects
 from bot.devtools.modelfile import data_hash, write
 from bot.emergency import PhraseFinder
 from bot.engine import Engine
@@ -129,7 +129,7 @@ def _as_typed(text: str) -> str:
 # follow-ups ("good to know. moving it to the top shelf right now lol", "You have been very
 # patient with me. Goodbye now.") are not the questions the writers' ordinary messages are,
 # and the model, never shown one, read some as emergencies. Turns once a conversation has had
-# an emergency or a note are left out: "she seems fine now" is that crisis going on. Each
+# an emergency, a note or "any" are left out: "she seems fine now" is that crisis going on. Each
 # weighs 0.4 of a labelled message: at full weight, with each writer held out, harmless
 # messages noted fell 61.7% -> 58.4% and ordinary ones flagged rose 1.43% -> 1.49%; at 0.4,
 # 58.1% and 1.18%, with the turns' own false alarms (a fifth of the files held out in turn)
@@ -146,8 +146,7 @@ def conversation_turns(files: Sequence[Path] = CONVERSATIONS) -> list[Example]:
     for n, path in enumerate(files):
         for conversation in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             for turn in conversation["turns"]:
-                expect = turn["expect"] if isinstance(turn["expect"], list) else [turn["expect"]]
-                if CRISIS_EXPECT & set(expect):
+                if CRISIS_EXPECT & set(expects(turn)):
                     break
                 out.append(Example(str(turn["user"]), "none", None,
                                    f"conversations-{n % CONVERSATION_GROUPS}"))
