@@ -12,6 +12,7 @@ small-talk act needs to be taken as one.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,10 @@ from bot.thresholded import Thresholded
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "acts.json"
 QUESTION = "question"
+# The acts that end a chat: a message closing with one of them has said what it came to say.
+CLOSINGS = frozenset({"thanks", "goodbye"})
+# A clause: the words between two punctuation marks.
+CLAUSE = re.compile(r"[^,.!?;:\n]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,24 @@ class Acts:
         if small < self._params.unanswered:
             return None
         return max((a for a in probs if a != QUESTION), key=lambda a: probs[a]), small
+
+    def closing(self, text: str) -> tuple[str, float] | None:
+        """Return the thanks or goodbye that ends a message of several clauses asking nothing."""
+        # "I'll raise it with my GP next week. Appreciate the help.": the plan's words make
+        # the whole message too much like a question for either threshold, while its last
+        # clause is a closing by the act model's full threshold. What a message says last is
+        # what it does: "thanks, now convert 30 euros to dollars" is a request. Only when no
+        # topic answers it, it has no question mark and the whole reads likelier not a
+        # question than one (even odds).
+        if self._params is None or "?" in text:
+            return None
+        clauses = [c.strip() for c in CLAUSE.findall(text) if c.strip()]
+        if len(clauses) < 2:
+            return None
+        if self._params.model.proba(self.features(text)).get(QUESTION, 0.0) >= 0.5:
+            return None
+        act, p = self.classify(clauses[-1])
+        return (act, p) if act in CLOSINGS else None
 
     def act(self, text: str) -> str:
         """Return the message's act alone."""

@@ -322,7 +322,8 @@ class Engine:
             cited = self.sources(state.last_topic)
             if _digest(cited) != state.last_reply:
                 return Turn(cited, replace(state, choices=()))
-        if decision.kind == "fallback" and (small_talk := self.acts.unanswered(whole)):
+        if decision.kind == "fallback" and (small_talk := self.acts.unanswered(whole)
+                                            or self.acts.closing(whole)):
             return self._small(*small_talk, state)
         return self._render(decision, state)
 

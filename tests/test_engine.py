@@ -430,3 +430,20 @@ def test_a_message_no_topic_answers_is_held_to_the_lower_act_threshold(
     acts = replace(params, threshold=1.01, unanswered=unanswered)
     picky = Engine(engine.knowledge, engine.intents, acts=acts)
     assert picky.respond(text, ConversationState()).reply.kind == kind
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("I'll raise it with my GP next week. Appreciate the help.", "smalltalk"),
+    ("Midwife on Friday, I'll ask her.", "smalltalk"),
+    ("ok I'll run it past my pharmacist tomorrow, cheers", "smalltalk"),
+    ("thanks. what's the weather in Paris tomorrow?", "fallback"),
+    ("ok thanks, tell me the weather in Paris tomorrow", "fallback"),
+    ("cheers, now convert 30 euros to dollars", "fallback"),
+], ids=["plan-then-thanks", "plan-then-goodbye", "plan-then-cheers", "thanks-then-question",
+        "thanks-then-request", "cheers-then-request"])
+def test_a_closing_clause_makes_an_unanswered_message_small_talk(
+        engine: Engine, text: str, kind: str) -> None:
+    # After an answer, a goodbye that carries a plan is answered as a goodbye; a question or
+    # a request that follows thanks still gets the honest "no answer".
+    answered = engine.respond("is nac safe in pregnancy").state
+    assert engine.respond(text, answered).reply.kind == kind
