@@ -322,9 +322,12 @@ class Engine:
             cited = self.sources(state.last_topic)
             if _digest(cited) != state.last_reply:
                 return Turn(cited, replace(state, choices=()))
-        if decision.kind == "fallback" and (small_talk := self.acts.unanswered(whole)
-                                            or self.acts.closing(whole)):
+        if decision.kind == "fallback" and (small_talk := self.acts.unanswered(whole)):
             return self._small(*small_talk, state)
+        if decision.kind != "answer" and (closing := self.acts.closing(whole)):
+            # "I'll raise it with my GP next week. Appreciate the help." is no question to
+            # answer with "did you mean" either: the topics its plan names are not asked.
+            return self._small(*closing, state)
         return self._render(decision, state)
 
     def _emergency(self, safety: Assessment, state: ConversationState) -> Turn:
