@@ -40,10 +40,10 @@ CASES = [
 
 # Known misses of the model as fitted now, kept in view: strict, so that the suite fails once
 # one is read right again. "he's only 3 months old, is that too young" after the answer on
-# children was 0.91 with the last answer until the round that re-fitted every model on the
-# scored final sets' safety messages and a list of medicines; now 0.45 against the threshold
-# of 0.65. Two variants of that round read it at 0.44 and 0.48: not one change's doing.
-GAPS = {CASES[0]}
+# children was one from the round that re-fitted every model on the scored final sets'
+# safety messages (0.45 against 0.65) until the word model learned from sets 13-24's
+# conversations (0.69 against 0.65).
+GAPS: set[tuple[str, str, str, str | None]] = set()
 
 
 @pytest.mark.parametrize(("last", "text", "kind", "topic"), [

@@ -87,10 +87,11 @@ SETS = [
 # Sets still held out. The fifteenth to thirtieth final sets were scored once each; the
 # follow-ups of their emergencies, their conversations' turns (and the fifteenth to twenty-
 # eighth's safety messages) are training data now, so they are tuned on like the first
-# fourteen and no longer checked here.
+# fourteen and no longer checked here. The thirty-first was scored once and its misses
+# read: it is tuned on too.
 HELD_OUT = [n for n, (name, _) in enumerate(SETS)
-            if name in ("held-out questions", "thirty-first final sets",
-                        "thirty-second final sets", "thirty-third final sets")]
+            if name in ("held-out questions", "thirty-second final sets",
+                        "thirty-third final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
