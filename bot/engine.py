@@ -294,6 +294,11 @@ class Engine:
         in_context = state.last_topic is not None or bool(state.choices)
         decision = self.decide(analysis, in_context=in_context, later=in_context)
         decision = self._question_part(text, decision, in_context) or decision
+        if decision.kind in ("fallback", "clarify") and (closing := self.acts.closing(whole)):
+            # "I'll raise it with my GP next week. Appreciate the help." asks nothing: neither
+            # "did you mean" nor the last answer read into it (the interactions answer again,
+            # after one on interactions) fits a goodbye.
+            return self._small(*closing, state)
         if (state.last_topic and decision.reason is None and decision.kind == "fallback"
                 and not decision.out_of_scope and not self.names_subject(text)
                 and self._leans_on_last(analysis, state)
@@ -324,10 +329,6 @@ class Engine:
                 return Turn(cited, replace(state, choices=()))
         if decision.kind == "fallback" and (small_talk := self.acts.unanswered(whole)):
             return self._small(*small_talk, state)
-        if decision.kind != "answer" and (closing := self.acts.closing(whole)):
-            # "I'll raise it with my GP next week. Appreciate the help." is no question to
-            # answer with "did you mean" either: the topics its plan names are not asked.
-            return self._small(*closing, state)
         return self._render(decision, state)
 
     def _emergency(self, safety: Assessment, state: ConversationState) -> Turn:

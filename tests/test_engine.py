@@ -445,9 +445,11 @@ def test_a_message_no_topic_answers_is_held_to_the_lower_act_threshold(
     ("cheers, now convert 30 euros to dollars", "fallback"),
 ], ids=["plan-then-thanks", "plan-then-goodbye", "plan-then-cheers", "thanks-then-question",
         "thanks-then-request", "cheers-then-request"])
+@pytest.mark.parametrize("first", ["is nac safe in pregnancy",
+                                   "hey is nac ok with my blood pressure pills?"])
 def test_a_closing_clause_makes_an_unanswered_message_small_talk(
-        engine: Engine, text: str, kind: str) -> None:
-    # After an answer, a goodbye that carries a plan is answered as a goodbye; a question or
-    # a request that follows thanks still gets the honest "no answer".
-    answered = engine.respond("is nac safe in pregnancy").state
+        engine: Engine, first: str, text: str, kind: str) -> None:
+    # After an answer, a goodbye that carries a plan is answered as a goodbye, not with that
+    # answer read into it; a question or a request after thanks still gets "no answer".
+    answered = engine.respond(first).state
     assert engine.respond(text, answered).reply.kind == kind
