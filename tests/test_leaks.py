@@ -8,8 +8,8 @@ scored, and the openers and changes of subject of the tuned-on conversations; th
 twenty-first final set's questions too), the dev question sets, the dev conversations, the
 held-out questions, the final sets in the order they were written, from the first to the
 thirty-fifth. The first to thirty-second were each scored once and are tuned on since. The
-held-out questions and the thirty-third (scored once, its misses not read), thirty-fourth and
-thirty-fifth final sets (each written a round before it is scored) are checked: none of
+held-out questions and the thirty-third and thirty-fourth (each scored once, its misses not
+read) and thirty-fifth final sets (written a round before it is scored) are checked: none of
 their messages may be this close (rapidfuzz ratio on folded text) to a message of any set
 before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
 wording with the training files). Messages of three words or fewer ("ok thanks", "refs
