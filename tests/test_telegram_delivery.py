@@ -26,6 +26,7 @@ from telegram_helpers import BotHarness, question_of_kind, sent
 from bot.compose import split_html
 from bot.engine import Engine
 from bot.reply import ConversationState
+from bot.telegram.app import STOP_SENDING
 from bot.telegram.delivery import FAILED_HTML, Backoff
 from bot.telegram.store import Store
 
@@ -172,6 +173,35 @@ def test_a_send_that_times_out_after_delivery_is_not_sent_again_nor_apologised_f
     texts = [c.params["text"] for c in calls]
     assert (texts[0], len(texts), calls[0].answered, FAILED_HTML in texts) == (
         answer[1], 2, False, False)
+
+
+def test_a_send_under_way_when_a_stop_runs_out_is_neither_lost_nor_sent_twice(
+        engine: Engine) -> None:
+    # The first message is answered 2.7 s after the stop began; the next one, 0.6 s after it
+    # is sent, so it would still be in flight at the stop's end (STOP_SENDING, 3 s) if it began.
+    bot = BotHarness(engine, flood_limit=1000)
+    chat = 20_900
+    questions = QUESTIONS[:3]
+    expected = {chat: expected_replies(engine, questions)}
+    try:
+        bot.api.delay_next("sendMessage", 2.7)
+        bot.api.delay_next("sendMessage", 0.6, times=len(expected[chat]))
+        for q in questions:
+            bot.inject(text_update(q, sender=user(chat, "Ann", None)))
+        bot.wait_until(lambda: "sendMessage" in bot.api.arrived)
+        bot.server.run(bot.app.update_queue.join())
+        began = time.monotonic()
+        bot.stop()
+        took = time.monotonic() - began
+        before = counts(bot.api, expected)
+        bot.start()
+        bot.wait_until(lambda: counts(bot.api, expected)[1] == 0)
+        bot.drained()
+    finally:
+        bot.close()
+    assert (took < STOP_SENDING + 0.5, before[0], counts(bot.api, expected),
+            delivered_to(bot.api, chat) == expected[chat]) == (
+        True, 1, (len(expected[chat]), 0, 0), True), f"stopped in {took:.2f}s"
 
 
 # ---------------------------------------------------------------- what comes in

@@ -4,7 +4,8 @@
 `running` runs it until the block ends: updates come in through intake.py (long polling) or
 webhook.py, each stored before Telegram learns it arrived, and replies go out through the
 outbox (delivery.py). Stopping takes no more updates, handles those taken, sends replies for up
-to STOP_SENDING seconds and leaves the rest in the store for the next start.
+to STOP_SENDING seconds (none begins in the last IN_FLIGHT_GRACE of them, so the sends under
+way are answered and marked) and leaves the rest in the store for the next start.
 `run_telegram` is what `python -m bot` calls: it asks Telegram who the bot is before loading
 the content (the slow part of a start), so a wrong token or an unreachable Bot API fails within
 a second, and it turns start-up failures (those two, a webhook port in use) into one line on

@@ -59,6 +59,9 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 EXPIRE_EVERY = 0.5  # seconds between sweeps for replies past the TTL (each is checked anyway)
 
 
+IN_FLIGHT_GRACE = 1.0  # seconds a send under way at a stop gets to be answered (typically ms)
+
+
 @dataclass(frozen=True, slots=True)
 class Backoff:
     """Waits between failed sends: `first` seconds, doubled each failure, at most `most`."""
@@ -135,14 +138,16 @@ class Outbox:
 
     async def stop(self, until: float) -> int:
         """Send until a loop time, then stop; return how many replies wait for the next start."""
-        self._deadline = until
+        loop = asyncio.get_running_loop()
+        # No send begins in the last IN_FLIGHT_GRACE seconds, so the sends under way can get
+        # Telegram's answer and be marked: one cut off at `until` may arrive and be sent again.
+        self._deadline = max(loop.time(), until - IN_FLIGHT_GRACE)
         self._stopping.set()
         workers = [t for t in self._workers.values() if not t.done()]
         if workers:
-            loop = asyncio.get_running_loop()
             _, late = await asyncio.wait(workers, timeout=max(0.0, until - loop.time()))
             for task in late:
-                task.cancel()  # a send in flight now may arrive and be sent again: one at most
+                task.cancel()  # a send still unanswered after the grace: it hangs; at most one
             await asyncio.gather(*late, return_exceptions=True)
         self._workers.clear()
         left = self.store.waiting()
