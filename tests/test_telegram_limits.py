@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from typing import Any
+
 import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
-from bot.telegram.limits import Pace, Rate, retry_is_safe
+from bot.telegram.limits import Abandoned, Pace, PacedRateLimiter, Rate, retry_is_safe
 
 
 def caused(exc: NetworkError, cause: BaseException | None) -> NetworkError:
@@ -84,3 +88,30 @@ def test_idle_chats_are_forgotten() -> None:
 def test_pace_must_be_positive(rate: Rate) -> None:
     with pytest.raises(ValueError, match="positive"):
         Pace(rate)
+
+
+# Once the bot stops, a send waiting for its chat's pace goes out only if its wait ends before
+# the last moment a send may start (so it is answered before the stop ends) and within
+# STOP_GRACE; otherwise it is given up and stays in the store for the next start.
+STOPS = [(None, 2), (2.0, 2), (0.3, 1)]
+
+
+@pytest.mark.parametrize(("sending_for", "sent"), STOPS,
+                         ids=["no-last-start", "wait-ends-in-time", "wait-ends-too-late"])
+def test_a_stop_gives_up_waits_that_end_too_late(sending_for: float | None, sent: int) -> None:
+    async def two_sends() -> int:
+        limiter = PacedRateLimiter(overall=None, private=Rate(1.0, 1), group=None)
+        calls: list[str] = []
+
+        async def send() -> dict[str, Any]:
+            calls.append("sent")
+            return {}
+
+        for n in range(2):  # the second waits about a second for the chat's pace
+            if n:
+                limiter.stop(sending_for)
+            with contextlib.suppress(Abandoned):
+                await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 5}, None)
+        return len(calls)
+
+    assert asyncio.run(two_sends()) == sent

@@ -46,7 +46,7 @@ from bot.errors import ConfigError
 from bot.inbox import Inbox, inbox_path
 from bot.settings import Settings
 from bot.telegram import addressing, admin, handlers, inline, logs
-from bot.telegram.delivery import Backoff, Outbox
+from bot.telegram.delivery import IN_FLIGHT_GRACE, Backoff, Outbox
 from bot.telegram.feedback import AskedMemory
 from bot.telegram.flood import FloodGate, check_flood
 from bot.telegram.intake import Intake
@@ -189,7 +189,7 @@ async def running(app: App, *, poll_timeout: float = POLL_TIMEOUT) -> AsyncItera
                 until = loop.time() + STOP_SENDING
                 await taking()
                 if s.limiter is not None:
-                    s.limiter.stop()
+                    s.limiter.stop(sending_for=until - loop.time() - IN_FLIGHT_GRACE)
                 await app.stop()  # handles the updates taken: their replies go to the store
                 await s.outbox.stop(until)
                 if s.store is not None:

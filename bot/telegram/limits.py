@@ -114,6 +114,7 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         self.clock = clock
         self.retrying = False  # set once the bot runs: start-up failures are reported at once
         self._stopping = asyncio.Event()
+        self._last_start: float | None = None  # once stopping: no send waits past this time
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -124,11 +125,16 @@ class PacedRateLimiter(BaseRateLimiter[int]):
     def start(self) -> None:
         """Retry failed requests from now on (the bot is up)."""
         self.retrying = True
+        self._last_start = None
         self._stopping.clear()
 
-    def stop(self) -> None:
-        """Give up sends that would wait longer than STOP_GRACE; stop retrying."""
+    def stop(self, sending_for: float | None = None) -> None:
+        """Give up sends that would wait longer than STOP_GRACE, or past `sending_for` seconds."""
         self.retrying = False
+        if sending_for is not None:
+            # A send that left its wait later would still be on its way when the stop ends,
+            # and one cut off on its way may have arrived: it would be sent again.
+            self._last_start = self.clock() + sending_for
         self._stopping.set()
 
     async def process_request(
@@ -180,16 +186,21 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         """Sleep, unless the bot stops and the wait is longer than STOP_GRACE."""
         if seconds <= 0:
             return
-        if self._stopping.is_set() and seconds > STOP_GRACE:
+        if self._stopping.is_set() and not self._may_wait(seconds):
             raise Abandoned(seconds)
         deadline = self.clock() + seconds
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
         left = deadline - self.clock()
-        if left > STOP_GRACE:
+        if left > 0 and self._stopping.is_set() and not self._may_wait(left):
             raise Abandoned(left)
         if left > 0:
             await asyncio.sleep(left)
+
+    def _may_wait(self, seconds: float) -> bool:
+        """Tell whether a send may still wait this long, the bot stopping."""
+        return seconds <= STOP_GRACE and (self._last_start is None
+                                          or self.clock() + seconds <= self._last_start)
 
 
 def _chat(data: dict[str, Any]) -> int | str | None:
