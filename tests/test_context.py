@@ -39,11 +39,10 @@ CASES = [
 
 
 # Known misses of the model as fitted now, kept in view: strict, so that the suite fails once
-# one is read right again. "he's only 3 months old, is that too young" after the answer on
-# children has sat at the threshold for several rounds: 0.45 against 0.65 once every model
-# learned from the scored sets' safety messages, 0.69 with sets 13-24's conversations in
-# the word model, 0.63 once closings were read before the last answer (a re-fit of the call).
-GAPS = {CASES[0]}
+# one is read right again. None now: "he's only 3 months old, is that too young" after the
+# answer on children sat at the threshold for several rounds (0.63 against 0.65 last); the
+# call re-fitted once "it" later in a chat was read as the subject gives it 0.67 (threshold 0.5).
+GAPS: set[tuple[str, str, str, str | None]] = set()
 
 
 @pytest.mark.parametrize(("last", "text", "kind", "topic"), [

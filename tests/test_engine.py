@@ -118,6 +118,27 @@ def test_a_plain_follow_up_leans_on_the_last_answer(engine: Engine, first: str, 
     assert (reply.kind, reply.topic) == (kind, topic)
 
 
+# Later in a chat, "it" is what the chat is about: read with the subject in its place when
+# only that reading answers. Everyday questions with "it" stay unanswered.
+SUBJECT_PUT_IN = [
+    ("hello", "so what is it exactly?", "answer", "nac-vs-cysteine"),
+    ("can nac help with ards", "so what did they actually find?", "answer", "ards"),
+    ("what is glutathione", "can you take it with coffee", "fallback", None),
+    ("side effects of nac", "can my dog have it", "fallback", None),
+    ("what forms does nac come in", "where can I buy it", "fallback", None),
+]
+
+
+@pytest.mark.parametrize(("first", "then", "kind", "topic"), SUBJECT_PUT_IN, ids=[
+    "after-a-greeting", "they-after-an-answer", "coffee", "dog", "where-to-buy"])
+def test_it_later_in_a_chat_is_the_subject(engine: Engine, first: str, then: str, kind: str,
+                                           topic: str | None) -> None:
+    reply = engine.respond(then, engine.respond(first).state).reply
+    alone = engine.respond(then).reply
+    # Asked first, "it" stands for nothing: the same words get no answer.
+    assert (reply.kind, reply.topic, alone.kind == "answer") == (kind, topic, False)
+
+
 @pytest.mark.parametrize("text", [
     "so is that proven or not", "is it really proven?", "proven though?",
     # A known miss (a strict expected failure) from the models tuned after

@@ -111,7 +111,9 @@ def rows(engine: Engine, files: Sequence[Path] = CONVERSATIONS) -> list[Row]:
                 turn = engine.respond(step.user, state)
                 right = not conv.judge(step, turn.reply, previous)
                 if recorder.asked and last is not None:
-                    features = recorder.asked[-1][0]
+                    # The first reading asked about; a reply may be read again with the
+                    # subject put in for "it" (Engine._subject_put_in).
+                    features = recorder.asked[0][0]
                     follow = _with_last_topic(engine, step.user, last)
                     follow_right = follow is not None and (
                         follow in step.expect or (follow == last and "more" in step.expect))
@@ -138,7 +140,7 @@ def elsewhere_rows(engine: Engine, files: Sequence[Path] = QUESTIONS) -> list[Ro
             recorder.asked.clear()
             reply = engine.respond(text, ConversationState(last_topic=last)).reply
             if recorder.asked and reply.kind == "fallback":
-                out.append(Row(f"questions/{path.stem}", "", 1, text, recorder.asked[-1][0],
+                out.append(Row(f"questions/{path.stem}", "", 1, text, recorder.asked[0][0],
                                ALONE, _gain(False, False, True)))
     return out
 
