@@ -11,9 +11,10 @@ thirty-sixth. The first to thirty-second were each scored once and are tuned on 
 held-out questions and the thirty-third and thirty-fourth (each scored once, its misses not
 read) and thirty-fifth and thirty-sixth final sets (each written a round before it is scored)
 are checked: none of their messages may be this close (rapidfuzz ratio on folded text) to a
-message of any set before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
-wording with the training files). Messages of three words or fewer ("ok thanks", "refs
-pls") are left out: people say them the same way. Leaks are counted, never shown.
+message of any set before them; leaked ones were removed from those sets (the dev sets,
+tuned on, may share wording with the training files). Messages of three words or fewer ("ok
+thanks", "refs pls") are left out: people say them the same way. Leaks are counted, never
+shown.
 """
 
 from __future__ import annotations
