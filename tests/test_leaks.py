@@ -2,19 +2,18 @@
 
 Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, conversations
 written for training, questions: the first to twelfth final sets' questions, the first to
-twenty-eighth final sets' safety messages and the follow-ups of the thirteenth to
-twenty-ninth sets' emergencies in their conversations, all moved or copied there once
-scored, and the openers and changes of subject of the tuned-on conversations; the
-twenty-first final set's questions too), the dev question sets, the dev conversations, the
-held-out questions, the final sets in the order they were written, from the first to the
-thirty-sixth. The first to thirty-second were each scored once and are tuned on since. The
-held-out questions and the thirty-third and thirty-fourth (each scored once, its misses not
-read) and thirty-fifth and thirty-sixth final sets (each written a round before it is scored)
-are checked: none of their messages may be this close (rapidfuzz ratio on folded text) to a
-message of any set before them; leaked ones were removed from those sets (the dev sets,
-tuned on, may share wording with the training files). Messages of three words or fewer ("ok
-thanks", "refs pls") are left out: people say them the same way. Leaks are counted, never
-shown.
+twenty-eighth final sets' safety messages and the follow-ups of the thirteenth to twenty-ninth
+sets' emergencies in their conversations, all moved or copied there once scored, and the
+openers and changes of subject of the tuned-on conversations; the twenty-first final set's
+questions too), the dev question sets, the dev conversations, the held-out questions, the final
+sets in the order they were written, from the first to the thirty-sixth. The first to thirty-
+second were each scored once and are tuned on since. The held-out questions and the thirty-
+third to thirty-fifth (each scored once, its misses not read) and thirty-sixth final sets
+(written a round before it is scored) are checked: none of their messages may be this close
+(rapidfuzz ratio on folded text) to a message of any set before them; leaked ones were removed
+from those sets (the dev sets, tuned on, may share wording with the training files). Messages
+of three words or fewer ("ok thanks", "refs pls") are left out: people say them the same way.
+Leaks are counted, never shown.
 """
 
 from __future__ import annotations
