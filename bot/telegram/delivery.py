@@ -57,8 +57,6 @@ log = logging.getLogger(__name__)
 FAILED_HTML = "Sorry, something went wrong on my side. Please try again in a moment."
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 EXPIRE_EVERY = 0.5  # seconds between sweeps for replies past the TTL (each is checked anyway)
-
-
 IN_FLIGHT_GRACE = 1.0  # seconds a send under way at a stop gets to be answered (typically ms)
 
 
