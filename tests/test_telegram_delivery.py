@@ -120,13 +120,13 @@ def test_an_outage_with_100_replies_queued_loses_and_doubles_nothing(
     assert (counts(bot.api, expected), in_order, waiting) == ((100, 0, 0), True, 0)
 
 
-def test_replies_older_than_the_ttl_are_given_up_with_one_line(
+def test_replies_older_than_the_ttl_are_given_up_with_a_line_per_sweep(
         engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
     bot = BotHarness(engine, backoff=SCALED, reply_ttl_seconds=1, flood_limit=1000)
     caplog.set_level(logging.INFO, logger="bot.telegram.delivery")
     try:
         ask_then_outage(bot, chat_updates(CHATS, QUESTIONS[:1]))
-        bot.wait_until(lambda: bot.api.refused > 0)
+        bot.wait_until(lambda: bot.api.refused > 0 and bot.outbox.store.waiting() == CHATS)
         time.sleep(1.6)
         bot.server.run(bot.api.come_up())
         bot.drained()
@@ -135,8 +135,14 @@ def test_replies_older_than_the_ttl_are_given_up_with_one_line(
     finally:
         bot.close()
     given_up = [r.getMessage() for r in caplog.records if "gave up" in r.getMessage()]
-    assert (late, [c.status for c in after], given_up) == (
-        0, [200], [f"gave up {CHATS} undelivered replies older than 1s (REPLY_TTL_SECONDS)"])
+    dropped = [int(m.split()[2]) for m in given_up]
+    # One line per sweep, none naming a chat. Unloaded, the 20 replies are made within a few
+    # milliseconds and one sweep takes them all; on a loaded machine their making can straddle
+    # a sweep (every 0.5 s), and two lines (4 + 16) say it all as well.
+    assert (late, [c.status for c in after], sum(dropped), len(given_up) <= 2) == (
+        0, [200], CHATS, True)
+    assert all(m == f"gave up {n} undelivered repl{'y' if n == 1 else 'ies'} older than 1s "
+               "(REPLY_TTL_SECONDS)" for m, n in zip(given_up, dropped, strict=True))
 
 
 # ---------------------------------------------------------------- errors in a row
