@@ -126,11 +126,17 @@ SUBJECT_PUT_IN = [
     ("what is glutathione", "can you take it with coffee", "fallback", None),
     ("side effects of nac", "can my dog have it", "fallback", None),
     ("what forms does nac come in", "where can I buy it", "fallback", None),
+    # Read on its own with "it" as NAC, weighed by the context model against the last answer.
+    ("does nac help loosen mucus", "is it safe?", "answer", "side-effects"),
+    # No "it": the subject is added, unless the out-of-scope class ranks first.
+    ("hi", "I take amlodipine", "answer", "interactions"),
+    ("side effects of nac", "can i take melatonin with my sertraline", "fallback", None),
 ]
 
 
 @pytest.mark.parametrize(("first", "then", "kind", "topic"), SUBJECT_PUT_IN, ids=[
-    "after-a-greeting", "they-after-an-answer", "coffee", "dog", "where-to-buy"])
+    "after-a-greeting", "they-after-an-answer", "coffee", "dog", "where-to-buy",
+    "is-it-safe-after-an-answer", "subject-added", "another-supplement"])
 def test_it_later_in_a_chat_is_the_subject(engine: Engine, first: str, then: str, kind: str,
                                            topic: str | None) -> None:
     reply = engine.respond(then, engine.respond(first).state).reply
