@@ -104,13 +104,15 @@ LEANS = [
     ("does nac prevent flu", "is it safe while breastfeeding?", "answer", "breastfeeding"),
     ("what is glutathione", "why is the sky blue", "fallback", None),
     ("what is glutathione", "nac for shingles", "fallback", None),
+    ("does nac help loosen mucus", "can i take ashwagandha with my thyroid pills", "fallback",
+     None),
 ]
 
 
 @pytest.mark.parametrize(("first", "then", "kind", "topic"), LEANS, ids=[
     "grammar-word-in-a-title", "overview-word", "everyday-words", "plain-follow-up",
     "rare-new-subject", "out-of-scope", "names-another-answer", "words-point-elsewhere",
-    "names-the-subject-afresh"])
+    "names-the-subject-afresh", "ranked-out-of-scope-first"])
 def test_a_plain_follow_up_leans_on_the_last_answer(engine: Engine, first: str, then: str,
                                                    kind: str, topic: str | None) -> None:
     state = engine.respond(first).state
