@@ -653,11 +653,11 @@ class Engine:
         """Return a later message's own reading, with the subject for "it" where that answers."""
         # "is it safe?" after the mucus answer: on its own, "it" is what the chat is about
         # ("is NAC safe?": side effects), and the context model weighs that reading against
-        # the one with the last answer (the mucus answer again). Re-fitted with it, the call
-        # puts right 192 replies and wrong 32 with each file held out (207 and 45 before);
-        # tuned-on conversations with the "NAC" added below: 6,697 -> 6,710 of 7,214 right;
-        # sets 33-35 (scored once, totals): 754 -> 754 of 906; out-of-scope questions asked
-        # after an answer (dev7, sets 25-32): 30 -> 30 of 701 given a topic.
+        # the one with the last answer (the mucus answer again). With the "NAC" added below
+        # and the check in _elsewhere, the call re-fitted puts right 193 replies and wrong 32
+        # with each file held out (207 and 45 before); tuned-on conversations 6,697 -> 6,716
+        # of 7,214 right; sets 33-35 (scored once, totals) 754 -> 756 of 906; out-of-scope
+        # questions asked after an answer (dev7, sets 25-32) 30 -> 32 of 701 given a topic.
         if self.names_subject(text):
             return decision
         said = IT.sub(_the_subject, text, count=1)
@@ -779,8 +779,9 @@ class Engine:
         """Tell whether the word model or the ranker puts a question out of scope first."""
         # "can i take ashwagandha with my thyroid pills" after the mucus answer got its
         # details: the word model's out-of-scope share was 0.41, but the ranker put the
-        # out-of-scope class first (0.76). Out-of-scope questions asked after an answer
-        # (dev7, sets 25-32): 30 -> 29 of 701 given a topic; tuned-on conversations equal.
+        # out-of-scope class first (0.76). With the call as fitted before it: out-of-scope
+        # questions asked after an answer (dev7, sets 25-32) 30 -> 29 of 701 given a topic,
+        # tuned-on conversations equal (re-fitted, see _own_reading for the totals).
         if self.matcher.word_proba(analysis).get(OUT_OF_SCOPE_TOPIC, 0.0) >= FOLLOW_UP_OOS:
             return True
         ranked = self.matcher.rank(analysis, limit=1)
