@@ -102,12 +102,14 @@ class Composer:
         return _reply("answer", answer.id, 1.0, blocks, sources=answer.sources,
                       related=answer.related)
 
-    def clarify(self, topics: Sequence[str], confidence: float) -> Reply:
+    def clarify(self, topics: Sequence[str], confidence: float, broad: bool = False) -> Reply:
         """Return a 'did you mean' reply offering up to three topics."""
         titles = [self.knowledge.answer(t).title for t in topics]
         listing = "\n".join(f"{n}. {esc(t)}" for n, t in enumerate(titles, 1))
         blocks = [
-            "I'm not sure which of these you mean:",
+            # A broad question ("NAC benefits?") is not misunderstood: it has several answers.
+            "The article covers a few things on that. Which would you like?" if broad
+            else "I'm not sure which of these you mean:",
             listing,
             "Reply with a number, or ask again in other words.",
             self._disclaimer,

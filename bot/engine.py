@@ -60,6 +60,7 @@ from bot.tuned import load as load_model
 log = logging.getLogger(__name__)
 
 DEFAULT_IDEAS = ("what-is-cysteine", "side-effects", "doses-in-studies")
+BROAD = "broad"  # a clarify's reason: a broad question with several answers, not a doubt
 # The answer on where all answers come from: after another answer, asking that is asking
 # for that answer's references.
 ABOUT_SOURCES = "about-sources"
@@ -295,7 +296,7 @@ class Engine:
             return self.show(overview[0], 1.0)
         if overview:
             # "NAC benefits?": several answers fit; let the person choose.
-            return self._render(Decision("clarify", overview, 1.0), state)
+            return self._render(Decision("clarify", overview, 1.0, reason=BROAD), state)
         in_context = state.last_topic is not None or bool(state.choices)
         decision = self.decide(analysis, in_context=in_context, later=in_context)
         decision = self._question_part(text, decision, in_context) or decision
@@ -393,8 +394,11 @@ class Engine:
             more = self.compose.no_more(self.knowledge.answer(reply.topic))
             if _digest(more) != state.last_reply:
                 return Turn(more, replace(turn.state, choices=more.choices))
-        again = self.compose.fallback(reply.confidence, "I don't have more on that.",
-                                      DEFAULT_IDEAS)
+        # A second request in a row the bot cannot answer ("tell me a joke" after "what's the
+        # weather?") is something new, not a follow-up: "I don't have more" would misread it.
+        reason = ("That one is outside what I cover too." if reply.kind == "fallback"
+                  else "I don't have more on that.")
+        again = self.compose.fallback(reply.confidence, reason, DEFAULT_IDEAS)
         return Turn(again, replace(turn.state, choices=()))
 
     def _finish(self, turn: Turn, core: Reply | None = None) -> Turn:
@@ -800,6 +804,10 @@ class Engine:
         if topic == SOURCES_TOPIC:
             return Turn(self.sources(state.last_topic), replace(state, choices=()))
         if topic == "more":
+            if state.last_topic is None and state.choices:
+                # "go on then" after a "did you mean" with no answer before it: the person
+                # wants an answer, and the first choice is the one the matcher ranked best.
+                return self.show(state.choices[0])
             if state.last_topic is None:
                 return Turn(self.compose.smalltalk("capabilities", score), state)
             if not state.detailed:
@@ -844,8 +852,8 @@ class Engine:
             return self.show(decision.topics[0], decision.confidence)
         if decision.kind == "clarify":
             guess = decision.best or decision.topics[0]
-            reply = replace(self.compose.clarify(decision.topics, decision.confidence),
-                            guess=guess)
+            reply = replace(self.compose.clarify(decision.topics, decision.confidence,
+                                                 broad=decision.reason == BROAD), guess=guess)
             return Turn(reply, replace(state, choices=decision.topics))
         reply = replace(self.compose.fallback(decision.confidence, decision.reason or None,
                                               decision.topics), guess=decision.best)

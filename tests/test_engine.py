@@ -278,6 +278,13 @@ def test_more_with_no_answer_says_what_the_bot_can_do(engine: Engine) -> None:
     assert reply.text == engine.knowledge.smalltalk["capabilities"]
 
 
+def test_more_after_a_did_you_mean_answers_its_first_choice(engine: Engine) -> None:
+    state = ConversationState(choices=("sports-radiation", "free-radicals"))
+    turn = engine.respond("go on then", state)
+    assert (turn.reply.kind, turn.reply.topic, turn.state.choices) == (
+        "answer", "sports-radiation", ())
+
+
 def test_json_text_is_the_first_reply(engine: Engine) -> None:
     reply = engine.respond("nac side effects").reply
     assert (reply.to_json()["text"], reply.more) == (engine.show("side-effects").reply.text, True)
@@ -286,6 +293,45 @@ def test_json_text_is_the_first_reply(engine: Engine) -> None:
 def test_details_state_survives_json(engine: Engine) -> None:
     state = engine.respond("more", engine.respond("nac side effects").state).state
     assert ConversationState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+
+
+# The first line of a "did you mean": a broad question has several answers, and is not doubted.
+CLARIFY_OPENINGS = [
+    ("nac benefits", "The article covers a few things on that. Which would you like?"),
+    ("what is NAC used for", "The article covers a few things on that. Which would you like?"),
+    ("is nac safe for long time?", "I'm not sure which of these you mean:"),
+]
+
+
+@pytest.mark.parametrize(("text", "opening"), CLARIFY_OPENINGS,
+                         ids=["broad", "broad-question", "doubt"])
+def test_a_clarify_says_why_it_offers_a_choice(engine: Engine, text: str, opening: str) -> None:
+    reply = engine.respond(text).reply
+    assert (reply.kind, reply.text.splitlines()[0]) == ("clarify", opening)
+
+
+# Two requests in a row that nothing answers: the second is something new, not a follow-up.
+AGAIN = [
+    (["what's the weather like tomorrow", "tell me a joke"], "That one is outside what I cover"),
+    (["what's the weather like tomorrow", "can you set a reminder for 8pm"],
+     "That one is outside what I cover"),
+]
+
+
+@pytest.mark.parametrize(("turns", "opening"), AGAIN, ids=["joke", "reminder"])
+def test_a_second_fallback_in_a_row_is_not_called_a_follow_up(engine: Engine, turns: list[str],
+                                                               opening: str) -> None:
+    state = None
+    replies = []
+    for text in turns:
+        turn = engine.respond(text, state)
+        state = turn.state
+        replies.append(turn.reply)
+    assert [r.kind for r in replies] == ["fallback", "fallback"]
+    assert replies[1].text.startswith(opening) and replies[1].text != replies[0].text
+    assert "more on that" not in replies[1].text
+
+
 def test_search_finds_the_answer_of_a_question(engine: Engine) -> None:
     assert [r.topic for r in engine.search("is nac safe while pregant")] == ["pregnancy"]
 
