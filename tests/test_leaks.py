@@ -6,14 +6,14 @@ twenty-eighth final sets' safety messages and the follow-ups of the thirteenth t
 sets' emergencies in their conversations, all moved or copied there once scored, and the
 openers and changes of subject of the tuned-on conversations; the twenty-first final set's
 questions too), the dev question sets, the dev conversations, the held-out questions, the final
-sets in the order they were written, from the first to the thirty-seventh. The first to
+sets in the order they were written, from the first to the thirty-eighth. The first to
 thirty-second were each scored once and are tuned on since. The held-out questions, the
-thirty-third to thirty-sixth final sets (each scored once, its misses not read) and the
-thirty-seventh (written a round before it is scored) are checked: none of their messages may
-be this close (rapidfuzz ratio on folded text) to a message of any set before them; leaked
-ones were removed from those sets (the dev sets, tuned on, may share wording with the training
-files). Messages of three words or fewer ("ok thanks", "refs pls") are left out: people say
-them the same way. Leaks are counted, never shown.
+thirty-third to thirty-sixth final sets (each scored once, its misses not read), the thirty-
+seventh and the thirty-eighth (written a round or two before they are scored) are checked: none
+of their messages may be this close (rapidfuzz ratio on folded text) to a message of any set
+before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
+wording with the training files). Messages of three words or fewer ("ok thanks", "refs pls")
+are left out: people say them the same way. Leaks are counted, never shown.
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ SETS = [
     ("thirty-fifth final sets", ("tests/final35/*.yaml",)),
     ("thirty-sixth final sets", ("tests/final36/*.yaml",)),
     ("thirty-seventh final sets", ("tests/final37/*.yaml",)),
+    ("thirty-eighth final sets", ("tests/final38/*.yaml",)),
 ]
 
 
@@ -96,7 +97,8 @@ SETS = [
 HELD_OUT = [n for n, (name, _) in enumerate(SETS)
             if name in ("held-out questions", "thirty-third final sets",
                         "thirty-fourth final sets", "thirty-fifth final sets",
-                        "thirty-sixth final sets", "thirty-seventh final sets")]
+                        "thirty-sixth final sets", "thirty-seventh final sets",
+                        "thirty-eighth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
