@@ -109,9 +109,11 @@ class Composer:
         blocks = [
             # A broad question ("NAC benefits?") is not misunderstood: it has several answers.
             "The article covers a few things on that. Which would you like?" if broad
+            else "Is this what you mean?" if len(topics) == 1
             else "I'm not sure which of these you mean:",
             listing,
-            "Reply with a number, or ask again in other words.",
+            'Reply "yes" to read it, or ask again in other words.' if len(topics) == 1
+            else "Reply with a number, or ask again in other words.",
             self._disclaimer,
         ]
         return _reply("clarify", None, confidence, blocks, choices=tuple(topics))
@@ -124,6 +126,16 @@ class Composer:
             esc(reason) if reason else "",
             esc(self.knowledge.smalltalk["fallback"]),
             f"I can answer questions about cysteine and NAC: {esc(groups)}. For example:\n"
+            f"{examples}",
+        ]
+        return _reply("fallback", None, confidence, blocks, choices=tuple(ideas))
+
+    def fallback_again(self, confidence: float, ideas: Sequence[str]) -> Reply:
+        """Return a short 'no curated answer' for a second such message in a row."""
+        examples = "\n".join(f"• {esc(self.knowledge.answer(t).title)}" for t in ideas)
+        blocks = [
+            "That one is outside what I cover too. For anything beyond the article on "
+            "L-cysteine and NAC, please ask a doctor or pharmacist. You could ask me about:\n"
             f"{examples}",
         ]
         return _reply("fallback", None, confidence, blocks, choices=tuple(ideas))

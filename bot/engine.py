@@ -60,6 +60,7 @@ from bot.tuned import load as load_model
 log = logging.getLogger(__name__)
 
 DEFAULT_IDEAS = ("what-is-cysteine", "side-effects", "doses-in-studies")
+OTHER_IDEAS = ("nac-vs-cysteine", "interactions", "pregnancy")  # when the first were just sent
 BROAD = "broad"  # a clarify's reason: a broad question with several answers, not a doubt
 # The answer on where all answers come from: after another answer, asking that is asking
 # for that answer's references.
@@ -72,6 +73,13 @@ FOLLOW_UP_TERMS = 4
 # sky blue?" after an answer brings a subject of its own; "is that proven?" does not.
 FOLLOW_UP_OOS = 0.5
 NONE_OF_THESE = frozenset({"none", "none of these", "neither", "no", "nope", "none of them"})
+YES = frozenset({"yes", "yes please", "yeah", "yep", "yup", "y", "sure", "please", "that one"})
+# "the second one", "2nd", "option 3", "number one please": a choice named, not numbered. The
+# words around the ordinal say nothing of their own; anything else makes it a question.
+ORDINALS = {"first": 1, "one": 1, "second": 2, "two": 2, "third": 3, "three": 3}
+ORDINAL = re.compile(r"(?:(?:the|option|number|no|nr|choice)\s+)?(?:(\d)\s*(?:st|nd|rd|th)?|"
+                     r"(first|second|third|one|two|three))(?:\s+(?:one|option|choice))?"
+                     r"(?:\s+(?:please|pls|plz|thanks|thx))?")
 # Which follow-up fits a message during an emergency, when it says several things at once:
 # getting worse comes first, then what was done, then reassurance that needs correcting...
 FOLLOW_UP_ORDER = {
@@ -382,6 +390,9 @@ class Engine:
             long = self.details(reply.topic)
             if _digest(long) not in (state.last_reply, *state.earlier):
                 return Turn(long, replace(turn.state, detailed=True))
+        if reply.kind == "fallback" and not reply.declined and _digest(reply) in state.earlier:
+            # The whole "no curated answer" text was sent a few turns back: say it short.
+            return Turn(self._fallback_again(reply, state), replace(turn.state, choices=()))
         if _digest(reply) != state.last_reply or reply.kind in ("emergency", "sources"):
             return turn
         if reply.kind in ("smalltalk", "clarify"):
@@ -394,12 +405,24 @@ class Engine:
             more = self.compose.no_more(self.knowledge.answer(reply.topic))
             if _digest(more) != state.last_reply:
                 return Turn(more, replace(turn.state, choices=more.choices))
-        # A second request in a row the bot cannot answer ("tell me a joke" after "what's the
-        # weather?") is something new, not a follow-up: "I don't have more" would misread it.
-        reason = ("That one is outside what I cover too." if reply.kind == "fallback"
-                  else "I don't have more on that.")
-        again = self.compose.fallback(reply.confidence, reason, DEFAULT_IDEAS)
+        if reply.kind == "fallback":
+            # A second request in a row the bot cannot answer ("tell me a joke" after "what's
+            # the weather?") is something new, not a follow-up ("I don't have more" would
+            # misread it), and the whole "no curated answer" text again reads as a wall.
+            again = self._fallback_again(reply, state)
+        else:
+            again = self.compose.fallback(reply.confidence, "I don't have more on that.",
+                                          DEFAULT_IDEAS)
         return Turn(again, replace(turn.state, choices=()))
+
+    def _fallback_again(self, reply: Reply, state: ConversationState) -> Reply:
+        """Return the short 'no curated answer', never the same words as the last reply."""
+        short = reply
+        for ideas in (reply.choices, DEFAULT_IDEAS, OTHER_IDEAS):
+            short = self.compose.fallback_again(reply.confidence, ideas or DEFAULT_IDEAS)
+            if _digest(short) != state.last_reply:
+                break
+        return replace(short, guess=reply.guess, declined=reply.declined)
 
     def _finish(self, turn: Turn, core: Reply | None = None) -> Turn:
         """Remember the reply (without its safety note) so that it is never sent twice."""
@@ -843,6 +866,14 @@ class Engine:
         folded = " ".join(words(text))
         if folded.isdecimal() and len(folded) <= 3 and 1 <= int(folded) <= len(state.choices):
             return self.show(state.choices[int(folded) - 1])
+        named = ORDINAL.fullmatch(folded)
+        if named:
+            n = int(named.group(1)) if named.group(1) else ORDINALS[named.group(2)]
+            if 1 <= n <= len(state.choices):
+                return self.show(state.choices[n - 1])
+        if len(state.choices) == 1 and folded in YES:
+            # "Is this what you mean?" offers one topic: "yes" picks it.
+            return self.show(state.choices[0])
         if folded in NONE_OF_THESE:
             return self.none_of_these(state)
         return None

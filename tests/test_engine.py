@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import replace
 
@@ -310,26 +311,71 @@ def test_a_clarify_says_why_it_offers_a_choice(engine: Engine, text: str, openin
     assert (reply.kind, reply.text.splitlines()[0]) == ("clarify", opening)
 
 
-# Two requests in a row that nothing answers: the second is something new, not a follow-up.
+# Requests in a row that nothing answers: after the first, each is something new (not a
+# follow-up), said short, and never in the same words as the reply before it.
 AGAIN = [
-    (["what's the weather like tomorrow", "tell me a joke"], "That one is outside what I cover"),
-    (["what's the weather like tomorrow", "can you set a reminder for 8pm"],
-     "That one is outside what I cover"),
+    ["what's the weather like tomorrow", "tell me a joke"],
+    ["what's the weather like tomorrow", "can you set a reminder for 8pm"],
+    ["what's the capital of france", "what's the weather like tomorrow", "tell me a joke",
+     "recipe for pancakes"],
 ]
 
 
-@pytest.mark.parametrize(("turns", "opening"), AGAIN, ids=["joke", "reminder"])
-def test_a_second_fallback_in_a_row_is_not_called_a_follow_up(engine: Engine, turns: list[str],
-                                                               opening: str) -> None:
+@pytest.mark.parametrize("turns", AGAIN, ids=["joke", "reminder", "four-in-a-row"])
+def test_fallbacks_in_a_row_are_short_and_never_the_same(engine: Engine,
+                                                         turns: list[str]) -> None:
     state = None
     replies = []
     for text in turns:
         turn = engine.respond(text, state)
         state = turn.state
         replies.append(turn.reply)
-    assert [r.kind for r in replies] == ["fallback", "fallback"]
-    assert replies[1].text.startswith(opening) and replies[1].text != replies[0].text
-    assert "more on that" not in replies[1].text
+    assert {r.kind for r in replies} == {"fallback"}
+    for before, after in itertools.pairwise(replies):
+        assert after.text.startswith("That one is outside what I cover too.")
+        assert after.text != before.text and len(after.text) < len(replies[0].text)
+        assert "more on that" not in after.text and after.choices
+
+
+def test_a_did_you_mean_with_one_topic_asks_about_it_and_yes_picks_it(engine: Engine) -> None:
+    offered = engine.compose.clarify(("what-is-cysteine",), 0.6)
+    assert offered.text.startswith("Is this what you mean?\n\n1. What is cysteine?")
+    assert 'Reply "yes"' in offered.text
+    picked = engine.respond("yes", ConversationState(choices=("what-is-cysteine",))).reply
+    assert (picked.kind, picked.topic) == ("answer", "what-is-cysteine")
+    # With two topics offered, "yes" picks neither.
+    two = engine.respond("yes", ConversationState(choices=("glutathione", "oral-glutathione")))
+    assert two.reply.confidence < 1.0 or two.reply.kind != "answer"
+
+
+def test_declining_twice_is_still_declining(engine: Engine) -> None:
+    state = None
+    replies = []
+    for text in ("nac benefits", "none", "nac lungs or liver", "none"):
+        turn = engine.respond(text, state)
+        state = turn.state
+        replies.append(turn.reply)
+    assert [(r.kind, r.declined) for r in replies] == [
+        ("clarify", False), ("fallback", True), ("clarify", False), ("fallback", True)]
+    assert replies[-1].text.startswith("No problem.")
+
+
+# A choice named in words picks it as its number would; anything more is a question.
+NAMED_PICKS = [
+    ("the second one", "oral-glutathione"), ("2nd", "oral-glutathione"),
+    ("option 2 please", "oral-glutathione"), ("number one", "glutathione"),
+    ("the first", "glutathione"), ("third", None), ("the second study", None),
+]
+
+
+@pytest.mark.parametrize(("text", "topic"), NAMED_PICKS, ids=[
+    "the-second-one", "2nd", "option-2-please", "number-one", "the-first", "out-of-range",
+    "more-than-a-pick"])
+def test_a_choice_named_in_words_is_picked(engine: Engine, text: str, topic: str | None) -> None:
+    state = ConversationState(choices=("glutathione", "oral-glutathione"))
+    reply = engine.respond(text, state).reply
+    picked = reply.topic if reply.kind == "answer" and reply.confidence == 1.0 else None
+    assert picked == topic
 
 
 def test_search_finds_the_answer_of_a_question(engine: Engine) -> None:
