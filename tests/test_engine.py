@@ -10,7 +10,7 @@ import pytest
 
 from bot.acts import ActParams
 from bot.engine import Engine
-from bot.reply import ConversationState
+from bot.reply import ConversationState, Reply
 from bot.settings import Thresholds
 
 HEALTH_KINDS = ("answer", "clarify")
@@ -311,6 +311,17 @@ def test_a_clarify_says_why_it_offers_a_choice(engine: Engine, text: str, openin
     assert (reply.kind, reply.text.splitlines()[0]) == ("clarify", opening)
 
 
+def _chat(engine: Engine, texts: list[str]) -> list[Reply]:
+    """Return the replies to messages sent one after another in one conversation."""
+    state = None
+    replies = []
+    for text in texts:
+        turn = engine.respond(text, state)
+        state = turn.state
+        replies.append(turn.reply)
+    return replies
+
+
 # Requests in a row that nothing answers: after the first, each is something new (not a
 # follow-up), said short, and never in the same words as the reply before it.
 AGAIN = [
@@ -324,12 +335,7 @@ AGAIN = [
 @pytest.mark.parametrize("turns", AGAIN, ids=["joke", "reminder", "four-in-a-row"])
 def test_fallbacks_in_a_row_are_short_and_never_the_same(engine: Engine,
                                                          turns: list[str]) -> None:
-    state = None
-    replies = []
-    for text in turns:
-        turn = engine.respond(text, state)
-        state = turn.state
-        replies.append(turn.reply)
+    replies = _chat(engine, turns)
     assert {r.kind for r in replies} == {"fallback"}
     for before, after in itertools.pairwise(replies):
         assert after.text.startswith("That one is outside what I cover too.")
@@ -349,12 +355,7 @@ def test_a_did_you_mean_with_one_topic_asks_about_it_and_yes_picks_it(engine: En
 
 
 def test_declining_twice_is_still_declining(engine: Engine) -> None:
-    state = None
-    replies = []
-    for text in ("nac benefits", "none", "nac lungs or liver", "none"):
-        turn = engine.respond(text, state)
-        state = turn.state
-        replies.append(turn.reply)
+    replies = _chat(engine, ["nac benefits", "none", "nac lungs or liver", "none"])
     assert [(r.kind, r.declined) for r in replies] == [
         ("clarify", False), ("fallback", True), ("clarify", False), ("fallback", True)]
     assert replies[-1].text.startswith("No problem.")
