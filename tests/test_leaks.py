@@ -3,17 +3,17 @@
 Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, conversations
 written for training, questions: the first to twelfth final sets' questions, the first to
 twenty-eighth final sets' safety messages and the follow-ups of the thirteenth to twenty-ninth
-sets' emergencies in their conversations, all moved or copied there once scored, and the
-openers and changes of subject of the tuned-on conversations; the twenty-first final set's
-questions too), the dev question sets, the dev conversations, the held-out questions, the final
-sets in the order they were written, from the first to the thirty-eighth. The first to
-thirty-second were each scored once and are tuned on since. The held-out questions, the
-thirty-third to thirty-seventh final sets (each scored once, its misses not read) and the
-thirty-eighth (written a round before it is scored) are checked: none of their messages may be
+sets' emergencies in their conversations, all moved or copied there once scored, and the openers
+and changes of subject of the tuned-on conversations; the twenty-first final set's questions
+too), the dev question sets, the dev conversations, the held-out questions, the final sets in
+the order they were written, from the first to the thirty-ninth. The first to thirty-second were
+each scored once and are tuned on since. The held-out questions, the thirty-third to
+thirty-seventh final sets (each scored once, its misses not read) and the thirty-eighth and
+thirty-ninth (written a round before they are scored) are checked: none of their messages may be
 this close (rapidfuzz ratio on folded text) to a message of any set before them; leaked ones
 were removed from those sets (the dev sets, tuned on, may share wording with the training
-files). Messages of three words or fewer ("ok thanks", "refs pls") are left out: people say
-them the same way. Leaks are counted, never shown.
+files). Messages of three words or fewer ("ok thanks", "refs pls") are left out: people say them
+the same way. Leaks are counted, never shown.
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ SETS = [
     ("thirty-sixth final sets", ("tests/final36/*.yaml",)),
     ("thirty-seventh final sets", ("tests/final37/*.yaml",)),
     ("thirty-eighth final sets", ("tests/final38/*.yaml",)),
+    ("thirty-ninth final sets", ("tests/final39/*.yaml",)),
 ]
 
 
@@ -98,7 +99,7 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
             if name in ("held-out questions", "thirty-third final sets",
                         "thirty-fourth final sets", "thirty-fifth final sets",
                         "thirty-sixth final sets", "thirty-seventh final sets",
-                        "thirty-eighth final sets")]
+                        "thirty-eighth final sets", "thirty-ninth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
