@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from bot.knowledge import Answer, Knowledge, Source
+from bot.knowledge import REACHED, Answer, Knowledge, Source
 from bot.reply import Kind, Reply
 
 TELEGRAM_LIMIT = 4096
@@ -151,12 +151,14 @@ class Composer:
         blocks = [f"{icon} <b>{esc(text)}</b>", f"<i>{esc(self.knowledge.emergency_closing)}</i>"]
         return _reply("emergency", category, 1.0, blocks)
 
-    def crisis_thanks(self, category: str) -> Reply:
+    def crisis_thanks(self, category: str, reached: bool = False) -> Reply:
         """Return the answer to thanks during an emergency: warm, and still pointing to help."""
         crisis = self.knowledge.emergency.get(category) or self.knowledge.emergency["general"]
         # Small talk in kind (the person said thanks), with the crisis's closing words: "you
         # matter", and where to call if anything changes; never a cheerful "ask me more".
-        text = crisis.follow_up.get("closing") or crisis.note
+        # Once they said help is reached, "please call if you haven't" would not listen.
+        text = ((reached and crisis.follow_up.get(REACHED)) or crisis.follow_up.get("closing")
+                or crisis.note)
         icon = "💙" if category == "suicide" else "⚠️"
         reply = _reply("smalltalk", None, 1.0, [f"{icon} {esc(text)}"])
         return replace(reply, note=category)

@@ -47,7 +47,7 @@ from bot.intents import (
     SOURCES_TOPIC,
     Intents,
 )
-from bot.knowledge import Answer, Knowledge
+from bot.knowledge import REACHED, Answer, Knowledge
 from bot.learn import Model
 from bot.matcher import EVERYDAY_FREQUENCY, Candidate, Matcher, rank_score
 from bot.normalize import clean, words
@@ -86,6 +86,12 @@ FOLLOW_UP_ORDER = {
     "suicide": ("feelings", "steps", "called", "fine", "closing"),
     "default": ("worse", "called", "fine", "details", "steps", "closing"),
 }
+# The cue that says help is reached ("I already called poison control"); once it was said,
+# the follow-ups that ask to call give way to what to watch for (knowledge.REACHED).
+CALLED = "called"
+AFTER_HELP = frozenset({"default", "fine", "steps", "closing"})
+# Follow-ups sent only when the message says so, never to avoid a repeat.
+UNSAID = frozenset({"worse", CALLED})
 # Set by hand: a "did you mean" offers at most three topics (three buttons fit a phone screen).
 CHOICES = 3
 # Set by hand: "sources?" must be the best candidate and more likely right than not.
@@ -259,8 +265,9 @@ class Engine:
             if reading == THANKS:
                 # Thanks is answered as thanks, warmly, and the chat stays in the emergency:
                 # "she's not waking up" next still gets the follow-up guidance.
-                return self._finish(Turn(self.compose.crisis_thanks(state.crisis),
-                                         ConversationState(crisis=state.crisis)))
+                return self._finish(Turn(
+                    self.compose.crisis_thanks(state.crisis, reached=state.reached),
+                    ConversationState(crisis=state.crisis, reached=state.reached)))
             return self._finish(self._crisis_follow_up(state.crisis, safety, state))
         turn = Turn(turn.reply, replace(turn.state, crisis=None, alert=None))
         if safety.level == "note" and turn.reply.kind != "sources":
@@ -352,7 +359,7 @@ class Engine:
         if _digest(reply) == state.last_reply:
             # The same guidance twice in a row reads as a machine: answer what was said.
             return self._crisis_follow_up(safety.kind, safety, state)
-        return Turn(reply, ConversationState(crisis=safety.kind))
+        return Turn(reply, ConversationState(crisis=safety.kind, reached=CALLED in safety.cues))
 
     def _takes_over(self, crisis: str, safety: Assessment, text: str) -> bool:
         """Tell whether an emergency message during another emergency is suicidal talk."""
@@ -373,11 +380,21 @@ class Engine:
         """Return the short guidance that fits a message sent during an emergency."""
         order = FOLLOW_UP_ORDER.get(crisis, FOLLOW_UP_ORDER["default"])
         fitting = [c for c in order if c in safety.cues]
-        for cue in (*fitting, "default", *order):
+        reached = state.reached or CALLED in safety.cues
+        # Past what the message says, the others in turn so that nothing is sent twice in a
+        # row; never "it is getting worse" or "good, you called" when it said neither.
+        unsaid = [c for c in order if c not in UNSAID]
+        texts = (self.knowledge.emergency.get(crisis) or self.knowledge.emergency["general"]
+                 ).follow_up
+        for cue in (*fitting, "default", *unsaid):
+            if cue not in texts:
+                cue = "default"  # what this kind of crisis has no words for
+            if reached and cue in AFTER_HELP and REACHED in texts:
+                cue = REACHED
             reply = self.compose.emergency(crisis, cue)
             if _digest(reply) != state.last_reply:
                 break
-        return Turn(reply, ConversationState(crisis=crisis))
+        return Turn(reply, ConversationState(crisis=crisis, reached=reached))
 
     def _not_again(self, turn: Turn, state: ConversationState) -> Turn:
         """Replace an answer that would repeat the last reply, or an answer of a few turns ago."""
@@ -426,7 +443,10 @@ class Engine:
 
     def _finish(self, turn: Turn, core: Reply | None = None) -> Turn:
         """Remember the reply (without its safety note) so that it is never sent twice."""
-        return Turn(turn.reply, replace(turn.state, last_reply=_digest(core or turn.reply)))
+        state = turn.state
+        if state.crisis is None and state.reached:
+            state = replace(state, reached=False)  # help reached belongs to the crisis it ended
+        return Turn(turn.reply, replace(state, last_reply=_digest(core or turn.reply)))
 
     def current(self, state: ConversationState | None) -> ConversationState:
         """Return a state with only topics this content knows (a reload may drop some)."""

@@ -21,6 +21,10 @@ CAUTION_KINDS = ("pregnancy", "nursing", "interactions", "condition", "children"
 # a bare number when no numbered list is open.
 SMALLTALK_TEXTS = (*SMALLTALK_TOPICS, "fallback", "number")
 EMERGENCY_KINDS = ("overdose", "breathing", "chest", "stroke", "suicide", "general")
+# The follow-up sent, in place of "please call", once the person has said help is reached
+# ("I already called poison control", then "they said she's fine"): no cue names it, the
+# conversation does.
+REACHED = "reached"
 # Telegram: a message is at most 4096 characters, a button label should fit a phone screen.
 MAX_ANSWER_CHARS = 2500
 MAX_TITLE_CHARS = 32
@@ -238,11 +242,11 @@ def _emergency(top: Fields) -> tuple[Mapping[str, Crisis], str]:
         c = Fields(f.mapping(kind), top.file, f"emergency.{kind}")
         c.only(("guidance", "note", "follow_up"))
         u = Fields(c.mapping("follow_up"), top.file, f"emergency.{kind}.follow_up")
-        u.only(("default",), CUES)
+        u.only(("default",), (*CUES, REACHED))
         crises[kind] = Crisis(
             guidance=c.text("guidance"),
             note=c.text("note"),
-            follow_up=MappingProxyType({k: u.text(k) for k in ("default", *CUES)
+            follow_up=MappingProxyType({k: u.text(k) for k in ("default", *CUES, REACHED)
                                         if k in u.data}),
         )
     return MappingProxyType(crises), f.text("closing")

@@ -55,12 +55,16 @@ class ConversationState:
     # Hashes of the replies before the last one, newest first: an answer sent a few turns
     # ago, with a sources reply between, is as much a repeat to the reader as the last one.
     earlier: tuple[str, ...] = field(default=())
+    # The person said, during this crisis, that help is reached ("I called poison control"):
+    # follow-ups stop asking them to call and say what to watch for instead.
+    reached: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
         return {"last_topic": self.last_topic, "choices": list(self.choices),
                 "crisis": self.crisis, "last_reply": self.last_reply,
-                "detailed": self.detailed, "alert": self.alert, "earlier": list(self.earlier)}
+                "detailed": self.detailed, "alert": self.alert, "earlier": list(self.earlier),
+                "reached": self.reached}
 
     @classmethod
     def from_dict(cls, data: Any) -> ConversationState:
@@ -79,17 +83,17 @@ class ConversationState:
         last, crisis, alert = data.get("last_topic"), data.get("crisis"), data.get("alert")
         choices = data.get("choices", [])
         seen, detailed = data.get("last_reply", ""), data.get("detailed", False)
-        earlier = data.get("earlier", [])
+        earlier, reached = data.get("earlier", []), data.get("reached", False)
         if not (all(_name_or_none(v) for v in (last, crisis, alert))
                 and isinstance(choices, list) and len(choices) <= MAX_CHOICES
                 and all(_name_or_none(c) and c is not None for c in choices)
                 and isinstance(seen, str) and _DIGEST.fullmatch(seen)
-                and isinstance(detailed, bool)
+                and isinstance(detailed, bool) and isinstance(reached, bool)
                 and isinstance(earlier, list) and len(earlier) <= MAX_EARLIER
                 and all(isinstance(e, str) and e and _DIGEST.fullmatch(e) for e in earlier)):
             return None
         return cls(last_topic=last, choices=tuple(choices), crisis=crisis, last_reply=seen,
-                   detailed=detailed, alert=alert, earlier=tuple(earlier))
+                   detailed=detailed, alert=alert, earlier=tuple(earlier), reached=reached)
 
 
 MAX_EARLIER = 3  # replies before the last that an answer must not repeat (Engine._not_again)

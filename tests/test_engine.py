@@ -189,8 +189,17 @@ def test_state_survives_json(engine: Engine) -> None:
     assert ConversationState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
 
 
-@pytest.mark.parametrize("data", [None, [], {"last_topic": 5}, {"choices": "x"}],
-                         ids=["none", "list", "bad-topic", "bad-choices"])
+def test_help_reached_survives_json(engine: Engine) -> None:
+    first = engine.respond("my toddler swallowed some of my nac pills")
+    state = engine.respond("i already called poison control", first.state).state
+    assert state.reached
+    assert ConversationState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+
+
+@pytest.mark.parametrize("data", [None, [], {"last_topic": 5}, {"choices": "x"},
+                                  {"reached": "yes"}],
+                         ids=["none", "list", "bad-topic", "bad-choices", "bad-reached"])
+
 def test_malformed_state_gives_a_fresh_one(data: object) -> None:
     assert ConversationState.from_dict(data) == ConversationState(
         last_topic=data.get("last_topic") if isinstance(data, dict)
