@@ -102,17 +102,22 @@ class Composer:
         return _reply("answer", answer.id, 1.0, blocks, sources=answer.sources,
                       related=answer.related)
 
-    def clarify(self, topics: Sequence[str], confidence: float, broad: bool = False) -> Reply:
+    def clarify(self, topics: Sequence[str], confidence: float, broad: bool = False,
+                vague: bool = False) -> Reply:
         """Return a 'did you mean' reply offering up to three topics."""
         titles = [self.knowledge.answer(t).title for t in topics]
         listing = "\n".join(f"{n}. {esc(t)}" for n, t in enumerate(titles, 1))
         blocks = [
             # A broad question ("NAC benefits?") is not misunderstood: it has several answers.
+            # A vague first message ("is it ok?") has nothing to mean yet: ask what it is about.
             "The article covers a few things on that. Which would you like?" if broad
+            else "Happy to help. What would you like to know about cysteine or NAC? "
+                 "For example:" if vague
             else "Is this what you mean?" if len(topics) == 1
             else "I'm not sure which of these you mean:",
             listing,
             'Reply "yes" to read it, or ask again in other words.' if len(topics) == 1
+            else "Reply with a number, or ask your question in a few more words." if vague
             else "Reply with a number, or ask again in other words.",
             self._disclaimer,
         ]

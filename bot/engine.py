@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_IDEAS = ("what-is-cysteine", "side-effects", "doses-in-studies")
 OTHER_IDEAS = ("nac-vs-cysteine", "interactions", "pregnancy")  # when the first were just sent
+VAGUE = "vague"  # a clarify's reason: a first message with nothing to match ("is it ok?")
 BROAD = "broad"  # a clarify's reason: a broad question with several answers, not a doubt
 # The answer on where all answers come from: after another answer, asking that is asking
 # for that answer's references.
@@ -351,6 +352,14 @@ class Engine:
                 return Turn(cited, replace(state, choices=()))
         if decision.kind == "fallback" and (small_talk := self.acts.unanswered(whole)):
             return self._small(*small_talk, state)
+        if (not in_context and decision.kind == "fallback" and decision.reason is None
+                and not decision.out_of_scope
+                and all(t in self._generic for t in analysis.terms)):
+            # "is it ok?", "should i?", "does this stuff work" with nothing before them: no
+            # word of their own to match, and none from an earlier answer to lean on. "No
+            # curated answer" would be wrong (there may well be one); asking is right.
+            return self._render(Decision("clarify", DEFAULT_IDEAS, decision.confidence,
+                                         reason=VAGUE, best=decision.best), state)
         return self._render(decision, state)
 
     def _emergency(self, safety: Assessment, state: ConversationState) -> Turn:
@@ -904,7 +913,8 @@ class Engine:
         if decision.kind == "clarify":
             guess = decision.best or decision.topics[0]
             reply = replace(self.compose.clarify(decision.topics, decision.confidence,
-                                                 broad=decision.reason == BROAD), guess=guess)
+                                                 broad=decision.reason == BROAD,
+                                                 vague=decision.reason == VAGUE), guess=guess)
             return Turn(reply, replace(state, choices=decision.topics))
         reply = replace(self.compose.fallback(decision.confidence, decision.reason or None,
                                               decision.topics), guess=decision.best)

@@ -199,7 +199,6 @@ def test_help_reached_survives_json(engine: Engine) -> None:
 @pytest.mark.parametrize("data", [None, [], {"last_topic": 5}, {"choices": "x"},
                                   {"reached": "yes"}],
                          ids=["none", "list", "bad-topic", "bad-choices", "bad-reached"])
-
 def test_malformed_state_gives_a_fresh_one(data: object) -> None:
     assert ConversationState.from_dict(data) == ConversationState(
         last_topic=data.get("last_topic") if isinstance(data, dict)
@@ -310,14 +309,40 @@ CLARIFY_OPENINGS = [
     ("nac benefits", "The article covers a few things on that. Which would you like?"),
     ("what is NAC used for", "The article covers a few things on that. Which would you like?"),
     ("is nac safe for long time?", "I'm not sure which of these you mean:"),
+    # A first message with no word of its own, and nothing before it to lean on.
+    ("is that ok for me?", "Happy to help. What would you like to know about cysteine or NAC? "
+     "For example:"),
+    ("does it really work??", "Happy to help. What would you like to know about cysteine or "
+     "NAC? For example:"),
 ]
 
 
 @pytest.mark.parametrize(("text", "opening"), CLARIFY_OPENINGS,
-                         ids=["broad", "broad-question", "doubt"])
+                         ids=["broad", "broad-question", "doubt", "vague", "vague-works"])
 def test_a_clarify_says_why_it_offers_a_choice(engine: Engine, text: str, opening: str) -> None:
     reply = engine.respond(text).reply
     assert (reply.kind, reply.text.splitlines()[0]) == ("clarify", opening)
+
+
+# What a vague message gets depends on what came before: after an answer it leans on that
+# answer; a request for something else is out of scope; "what do you do" is small talk.
+# (the messages, the last reply's kind, and whether it is the "what would you like to know")
+VAGUE_OR_NOT = [
+    (["is that ok for me?", "2"], "answer", False),
+    (["does nac help with hair loss", "is that ok for me?"], "answer", False),
+    (["what time is it"], "fallback", False),
+    (["so what can you do"], "smalltalk", False),
+    (["hello", "does it really work??"], "clarify", True),
+]
+
+
+@pytest.mark.parametrize(("texts", "kind", "asks"), VAGUE_OR_NOT,
+                         ids=["picked", "after-answer", "everyday", "what-do-you-do",
+                              "after-hello"])
+def test_a_vague_message_is_asked_about_only_with_nothing_before_it(
+        engine: Engine, texts: list[str], kind: str, asks: bool) -> None:
+    reply = _chat(engine, texts)[-1]
+    assert (reply.kind, reply.text.startswith("Happy to help.")) == (kind, asks)
 
 
 def _chat(engine: Engine, texts: list[str]) -> list[Reply]:
@@ -426,9 +451,12 @@ def test_a_topic_that_vanished_in_a_reload_is_forgotten(engine: Engine, text: st
 
 
 def test_a_fallback_carries_the_best_guess_and_its_probability(engine: Engine) -> None:
-    reply = engine.respond("can it help").reply
+    reply = engine.respond("can it help me sleep").reply
     assert (reply.kind, reply.guess is not None, 0.0 < reply.confidence < 1.0) == (
         "fallback", True, True)
+    # A vague first message is asked about, and keeps the guess for the curators too.
+    asked = engine.respond("can it help").reply
+    assert (asked.kind, asked.guess is not None) == ("clarify", True)
 
 
 def test_none_of_these_says_it_declined(engine: Engine) -> None:
