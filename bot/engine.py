@@ -395,13 +395,17 @@ class Engine:
         unsaid = [c for c in order if c not in UNSAID]
         texts = (self.knowledge.emergency.get(crisis) or self.knowledge.emergency["general"]
                  ).follow_up
+        # The warm reply to thanks uses one of these texts too: "ok" after it must not get
+        # the same words again as guidance.
+        thanked = self.compose.crisis_thanks(crisis, reached=reached)
+        said = thanked.text if _digest(thanked) == state.last_reply else ""
         for cue in (*fitting, "default", *unsaid):
             if cue not in texts:
                 cue = "default"  # what this kind of crisis has no words for
             if reached and cue in AFTER_HELP and REACHED in texts:
                 cue = REACHED
             reply = self.compose.emergency(crisis, cue)
-            if _digest(reply) != state.last_reply:
+            if _digest(reply) != state.last_reply and texts[cue] not in said:
                 break
         return Turn(reply, ConversationState(crisis=crisis, reached=reached))
 

@@ -131,6 +131,15 @@ def test_without_a_call_fine_still_asks_to_call(engine: Engine) -> None:
     assert "Glad they are involved" not in fine.reply.text
 
 
+def test_ok_after_thanks_is_not_told_the_same_again(engine: Engine) -> None:
+    state = engine.respond("my toddler swallowed some of my nac pills").state
+    state = engine.respond("i already called poison control", state).state
+    thanks = engine.respond("ok thanks", state)
+    ok = engine.respond("ok", thanks.state)
+    assert (thanks.reply.kind, ok.reply.kind) == ("smalltalk", "emergency")
+    assert ok.reply.text.split(" ", 1)[1][:60] not in thanks.reply.text
+
+
 def test_help_reached_ends_with_the_crisis(engine: Engine) -> None:
     state = engine.respond("my toddler swallowed some of my nac pills").state
     state = engine.respond("i already called poison control", state).state
