@@ -91,6 +91,13 @@ FOLLOW_UP_ORDER = {
 # the follow-ups that ask to call give way to what to watch for (knowledge.REACHED).
 CALLED = "called"
 AFTER_HELP = frozenset({"default", "fine", "steps", "closing"})
+# Set by hand: during another emergency, suicidal talk with no suicide phrase and no talk of
+# feelings takes over only when the kind model is this sure. Of the 45 follow-ups in the
+# tuned-on conversations that took over on the kind model's lean alone, none was suicidal
+# talk; at 0.9 one still does ("she's furious with me and has locked herself in her room",
+# after an overdose), which may well deserve the crisis line.
+TAKE_OVER = 0.9
+FEELINGS = "feelings"  # the cue of talk about feelings ("what's the point", "no one cares")
 # Follow-ups sent only when the message says so, never to avoid a repeat.
 UNSAID = frozenset({"worse", CALLED})
 # Set by hand: a "did you mean" offers at most three topics (three buttons fit a phone screen).
@@ -378,9 +385,19 @@ class Engine:
         # to the ER": suicide, from the farewell in thanks). The physical kinds all send to
         # the emergency number already; only suicidal talk needs what the others lack, a
         # crisis line, so only it takes over, and never on thanks.
+        # The kind model's lean alone is not enough either: with no sign of its own, a
+        # follow-up's kind is a guess between six, and "he's running around laughing" (0.84)
+        # or "ambulance just got here" (0.38) got the crisis line in place of the poisoning's
+        # or the chest pain's guidance. Suicidal talk takes over when it shows: a suicide
+        # phrase ("i want to end it all"), talk of feelings ("nobody would miss me"), or the
+        # kind model all but sure.
         if safety.kind != "suicide" or crisis == "suicide":
             return False
-        if safety.kinds.get("suicide", 0.0) < safety.kinds.get(crisis, 0.0):
+        p_suicide = safety.kinds.get("suicide", 0.0)
+        if p_suicide < safety.kinds.get(crisis, 0.0):
+            return False
+        if (p_suicide < TAKE_OVER and FEELINGS not in safety.cues
+                and not any(n.startswith("suicide:") for n in self.safety.features(text)[1])):
             return False
         return self.follow_ups.classify(text)[0] != THANKS
 
