@@ -361,10 +361,14 @@ class Engine:
             return self._small(*small_talk, state)
         if (not in_context and decision.kind == "fallback" and decision.reason is None
                 and not decision.out_of_scope
-                and all(t in self._generic for t in analysis.terms)):
+                and all(t in self._generic for t in analysis.terms)
+                and self.matcher.word_proba(analysis).get(OUT_OF_SCOPE_TOPIC, 0.0)
+                < FOLLOW_UP_OOS):
             # "is it ok?", "should i?", "does this stuff work" with nothing before them: no
             # word of their own to match, and none from an earlier answer to lean on. "No
-            # curated answer" would be wrong (there may well be one); asking is right.
+            # curated answer" would be wrong (there may well be one); asking is right. Not
+            # when the word model, which reads every word, calls it out of scope: "what day
+            # is it today" has no matching words either.
             return self._render(Decision("clarify", DEFAULT_IDEAS, decision.confidence,
                                          reason=VAGUE, best=decision.best), state)
         return self._render(decision, state)

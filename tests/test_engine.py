@@ -312,7 +312,7 @@ CLARIFY_OPENINGS = [
     # A first message with no word of its own, and nothing before it to lean on.
     ("is that ok for me?", "Happy to help. What would you like to know about cysteine or NAC? "
      "For example:"),
-    ("does it really work??", "Happy to help. What would you like to know about cysteine or "
+    ("and what about that?", "Happy to help. What would you like to know about cysteine or "
      "NAC? For example:"),
 ]
 
@@ -332,13 +332,13 @@ VAGUE_OR_NOT = [
     (["does nac help with hair loss", "is that ok for me?"], "answer", False),
     (["what time is it"], "fallback", False),
     (["so what can you do"], "smalltalk", False),
-    (["hello", "does it really work??"], "clarify", True),
+    (["what day is it today?"], "fallback", False),
 ]
 
 
 @pytest.mark.parametrize(("texts", "kind", "asks"), VAGUE_OR_NOT,
                          ids=["picked", "after-answer", "everyday", "what-do-you-do",
-                              "after-hello"])
+                              "everyday-no-words"])
 def test_a_vague_message_is_asked_about_only_with_nothing_before_it(
         engine: Engine, texts: list[str], kind: str, asks: bool) -> None:
     reply = _chat(engine, texts)[-1]
