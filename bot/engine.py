@@ -47,7 +47,7 @@ from bot.intents import (
     SOURCES_TOPIC,
     Intents,
 )
-from bot.knowledge import REACHED, Answer, Knowledge
+from bot.knowledge import REACHED, SUPPLEMENT, Answer, Knowledge
 from bot.learn import Model
 from bot.matcher import EVERYDAY_FREQUENCY, Candidate, Matcher, rank_score
 from bot.normalize import clean, words
@@ -257,7 +257,8 @@ class Engine:
                 and not self._takes_over(state.crisis, safety, text)):
             # "she seems fine right now" after a poisoning is still that poisoning, whose
             # guidance was given: it gets the follow-up that fits.
-            return self._finish(self._crisis_follow_up(state.crisis, safety, state))
+            return self._finish(self._crisis_follow_up(state.crisis, safety, state,
+                                                       self._names_substance(text)))
         if safety.level == "emergency":
             return self._finish(self._emergency(safety, state))
         turn = self._not_again(self._subject_put_in(text, self._ordinary(text, state), state),
@@ -265,6 +266,14 @@ class Engine:
         if state.crisis is not None and not text.startswith("/"):
             reading, p = self.follow_ups.classify(text)
             log.debug("crisis follow-up=%s p=%.3f", reading, p)
+            about_it = self._names_substance(text)
+            if reading == MOVES_ON and turn.reply.kind == "fallback" and about_it:
+                # "does nac help with depression?" after suicidal talk, "could nac help with
+                # that?" after a seizure: no answer to move on to, and a list of topics (doses
+                # among them) would leave the person there; the crisis's word on treating it
+                # with the supplement, and where to get help, does not.
+                return self._finish(self._crisis_follow_up(state.crisis, safety, state,
+                                                           about_it))
             if reading == MOVES_ON:
                 # An ordinary question ends the emergency; one line still points to help.
                 reply = self.compose.with_note(turn.reply, state.crisis)
@@ -276,7 +285,7 @@ class Engine:
                 return self._finish(Turn(
                     self.compose.crisis_thanks(state.crisis, reached=state.reached),
                     ConversationState(crisis=state.crisis, reached=state.reached)))
-            return self._finish(self._crisis_follow_up(state.crisis, safety, state))
+            return self._finish(self._crisis_follow_up(state.crisis, safety, state, about_it))
         turn = Turn(turn.reply, replace(turn.state, crisis=None, alert=None))
         if safety.level == "note" and turn.reply.kind != "sources":
             noted = self.compose.with_note(turn.reply, safety.kind)
@@ -405,11 +414,19 @@ class Engine:
             return False
         return self.follow_ups.classify(text)[0] != THANKS
 
-    def _crisis_follow_up(self, crisis: str, safety: Assessment,
-                          state: ConversationState) -> Turn:
-        """Return the short guidance that fits a message sent during an emergency."""
+    def _crisis_follow_up(self, crisis: str, safety: Assessment, state: ConversationState,
+                          about_it: bool = False) -> Turn:
+        """Return the short guidance that fits a message sent during an emergency.
+
+        about_it: the message names NAC or cysteine ("should I give him some NAC?").
+        """
         order = FOLLOW_UP_ORDER.get(crisis, FOLLOW_UP_ORDER["default"])
         fitting = [c for c in order if c in safety.cues]
+        if about_it:
+            # Asked whether to treat it with the supplement: that answer comes first, after
+            # only "it is getting worse".
+            worse = [c for c in fitting if c == "worse"]
+            fitting = [*worse, SUPPLEMENT, *(c for c in fitting if c != "worse")]
         reached = state.reached or CALLED in safety.cues
         # Past what the message says, the others in turn so that nothing is sent twice in a
         # row; never "it is getting worse" or "good, you called" when it said neither.
@@ -525,6 +542,10 @@ class Engine:
     def names_subject(self, text: str) -> bool:
         """Tell whether a message names the bot's subject (NAC, cysteine...) itself."""
         return any(t in self._subject for t in self.analyzer.analyze(text).terms)
+
+    def _names_substance(self, text: str) -> bool:
+        """Tell whether a message names the substance (NAC, cysteine, the supplement)."""
+        return any(t in self._substance for t in self.analyzer.analyze(text).terms)
 
     def has_answer(self, topic: str) -> bool:
         """Tell whether a topic id names a curated answer."""

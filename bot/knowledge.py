@@ -25,6 +25,9 @@ EMERGENCY_KINDS = ("overdose", "breathing", "chest", "stroke", "suicide", "gener
 # ("I already called poison control", then "they said she's fine"): no cue names it, the
 # conversation does.
 REACHED = "reached"
+# The follow-up to a message about the supplement during an emergency ("should I give him some
+# NAC?"): not at home, get help.
+SUPPLEMENT = "supplement"
 # Telegram: a message is at most 4096 characters, a button label should fit a phone screen.
 MAX_ANSWER_CHARS = 2500
 MAX_TITLE_CHARS = 32
@@ -242,11 +245,12 @@ def _emergency(top: Fields) -> tuple[Mapping[str, Crisis], str]:
         c = Fields(f.mapping(kind), top.file, f"emergency.{kind}")
         c.only(("guidance", "note", "follow_up"))
         u = Fields(c.mapping("follow_up"), top.file, f"emergency.{kind}.follow_up")
-        u.only(("default",), (*CUES, REACHED))
+        u.only(("default",), (*CUES, REACHED, SUPPLEMENT))
         crises[kind] = Crisis(
             guidance=c.text("guidance"),
             note=c.text("note"),
-            follow_up=MappingProxyType({k: u.text(k) for k in ("default", *CUES, REACHED)
+            follow_up=MappingProxyType({k: u.text(k) for k in
+                                        ("default", *CUES, REACHED, SUPPLEMENT)
                                         if k in u.data}),
         )
     return MappingProxyType(crises), f.text("closing")
