@@ -8,12 +8,12 @@ and changes of subject of the tuned-on conversations; the twenty-first final set
 too), the dev question sets, the dev conversations, the held-out questions, the final sets in
 the order they were written, from the first to the thirty-ninth. The first to thirty-second were
 each scored once and are tuned on since. The held-out questions, the thirty-third to
-thirty-seventh final sets (each scored once, its misses not read) and the thirty-eighth and
-thirty-ninth (written a round before they are scored) are checked: none of their messages may be
-this close (rapidfuzz ratio on folded text) to a message of any set before them; leaked ones
-were removed from those sets (the dev sets, tuned on, may share wording with the training
-files). Messages of three words or fewer ("ok thanks", "refs pls") are left out: people say them
-the same way. Leaks are counted, never shown.
+thirty-eighth final sets (each scored once, its misses not read) and the thirty-ninth (written a
+round before it is scored) are checked: none of their messages may be this close (rapidfuzz
+ratio on folded text) to a message of any set before them; leaked ones were removed from those
+sets (the dev sets, tuned on, may share wording with the training files). Messages of three
+words or fewer ("ok thanks", "refs pls") are left out: people say them the same way. Leaks are
+counted, never shown.
 """
 
 from __future__ import annotations
