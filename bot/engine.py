@@ -91,6 +91,18 @@ FOLLOW_UP_ORDER = {
 # the follow-ups that ask to call give way to what to watch for (knowledge.REACHED).
 CALLED = "called"
 AFTER_HELP = frozenset({"default", "fine", "steps", "closing"})
+# "ok calling now" or "i called, they said to come in" answer the guidance that named whom to
+# call, and say help is reached; a call to someone who cannot give it ("i already called my
+# sister, she's coming") or a refusal ("i'm not calling anyone"), also read as "called" by the
+# cue, does not: the person must still be asked to call for help. The services that can give
+# it are a closed list (emergency numbers, poison control, crisis lines, urgent care).
+HELP_SERVICE = re.compile(
+    r"\b(?:911|999|112|988|111|000|poison|ambulance|paramedics?|medics?|ems|hospital|er|a ?& ?e"
+    r"|emergency|urgent|doctors?|gp|nurses?|samaritans|helpline|hotline|lifeline|crisis)\b",
+    re.IGNORECASE)
+CALLED_SOMEONE = re.compile(r"\b(?:called|calling|rang|ringing|phoned|texted)\s+"
+                            r"(?:my|her|his|our|their)\s+(\w+(?:\s+\w+)?)", re.IGNORECASE)
+NOT_CALLING = re.compile(r"\b(?:not|never|won'?t|don'?t|no)\b[^.!?]*\bcall", re.IGNORECASE)
 # Set by hand: during another emergency, suicidal talk with no suicide phrase and no talk of
 # feelings takes over only when the kind model is this sure. Of the 45 follow-ups in the
 # tuned-on conversations that took over on the kind model's lean alone, none was suicidal
@@ -257,10 +269,10 @@ class Engine:
                 and not self._takes_over(state.crisis, safety, text)):
             # "she seems fine right now" after a poisoning is still that poisoning, whose
             # guidance was given: it gets the follow-up that fits.
-            return self._finish(self._crisis_follow_up(state.crisis, safety, state,
+            return self._finish(self._crisis_follow_up(state.crisis, safety, state, text,
                                                        self._names_substance(text)))
         if safety.level == "emergency":
-            return self._finish(self._emergency(safety, state))
+            return self._finish(self._emergency(safety, state, text))
         turn = self._not_again(self._subject_put_in(text, self._ordinary(text, state), state),
                                state)
         if state.crisis is not None and not text.startswith("/"):
@@ -272,7 +284,7 @@ class Engine:
                 # that?" after a seizure: no answer to move on to, and a list of topics (doses
                 # among them) would leave the person there; the crisis's word on treating it
                 # with the supplement, and where to get help, does not.
-                return self._finish(self._crisis_follow_up(state.crisis, safety, state,
+                return self._finish(self._crisis_follow_up(state.crisis, safety, state, text,
                                                            about_it))
             if reading == MOVES_ON:
                 # An ordinary question ends the emergency; one line still points to help.
@@ -285,7 +297,8 @@ class Engine:
                 return self._finish(Turn(
                     self.compose.crisis_thanks(state.crisis, reached=state.reached),
                     ConversationState(crisis=state.crisis, reached=state.reached)))
-            return self._finish(self._crisis_follow_up(state.crisis, safety, state, about_it))
+            return self._finish(self._crisis_follow_up(state.crisis, safety, state, text,
+                                                       about_it))
         turn = Turn(turn.reply, replace(turn.state, crisis=None, alert=None))
         if safety.level == "note" and turn.reply.kind != "sources":
             noted = self.compose.with_note(turn.reply, safety.kind)
@@ -382,13 +395,14 @@ class Engine:
                                          reason=VAGUE, best=decision.best), state)
         return self._render(decision, state)
 
-    def _emergency(self, safety: Assessment, state: ConversationState) -> Turn:
+    def _emergency(self, safety: Assessment, state: ConversationState, text: str) -> Turn:
         """Return emergency guidance; the chat stays in this emergency until it moves on."""
         reply = self.compose.emergency(safety.kind)
         if _digest(reply) == state.last_reply:
             # The same guidance twice in a row reads as a machine: answer what was said.
-            return self._crisis_follow_up(safety.kind, safety, state)
-        return Turn(reply, ConversationState(crisis=safety.kind, reached=CALLED in safety.cues))
+            return self._crisis_follow_up(safety.kind, safety, state, text)
+        return Turn(reply, ConversationState(crisis=safety.kind,
+                                             reached=self._help_reached(safety, text)))
 
     def _takes_over(self, crisis: str, safety: Assessment, text: str) -> bool:
         """Tell whether an emergency message during another emergency is suicidal talk."""
@@ -414,20 +428,30 @@ class Engine:
             return False
         return self.follow_ups.classify(text)[0] != THANKS
 
+    @staticmethod
+    def _help_reached(safety: Assessment, text: str) -> bool:
+        """Tell whether a message says help is reached: called, and not someone else."""
+        if CALLED not in safety.cues or NOT_CALLING.search(text):
+            return False
+        someone = CALLED_SOMEONE.search(text)
+        return someone is None or HELP_SERVICE.search(someone.group(1)) is not None
+
     def _crisis_follow_up(self, crisis: str, safety: Assessment, state: ConversationState,
-                          about_it: bool = False) -> Turn:
+                          text: str, about_it: bool = False) -> Turn:
         """Return the short guidance that fits a message sent during an emergency.
 
         about_it: the message names NAC or cysteine ("should I give him some NAC?").
         """
         order = FOLLOW_UP_ORDER.get(crisis, FOLLOW_UP_ORDER["default"])
         fitting = [c for c in order if c in safety.cues]
+        if CALLED in fitting and not self._help_reached(safety, text):
+            fitting.remove(CALLED)  # "called my sister": not the help "good, you called" means
         if about_it:
             # Asked whether to treat it with the supplement: that answer comes first, after
             # only "it is getting worse".
             worse = [c for c in fitting if c == "worse"]
             fitting = [*worse, SUPPLEMENT, *(c for c in fitting if c != "worse")]
-        reached = state.reached or CALLED in safety.cues
+        reached = state.reached or self._help_reached(safety, text)
         # Past what the message says, the others in turn so that nothing is sent twice in a
         # row; never "it is getting worse" or "good, you called" when it said neither.
         unsaid = [c for c in order if c not in UNSAID]

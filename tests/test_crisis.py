@@ -132,6 +132,21 @@ def test_once_help_is_reached_follow_ups_say_what_to_watch_for(
     assert "haven't yet" not in last.reply.text
 
 
+# Read as "called" by the cue, but no help reached: someone who cannot give it, or a refusal.
+NOT_HELP = ["i already called my sister, she is on her way",
+            "we're not calling anyone yet, she looks ok"]
+
+
+@pytest.mark.parametrize("said", NOT_HELP, ids=["a-relative", "a-refusal"])
+def test_calling_someone_else_or_no_one_is_not_help_reached(engine: Engine, said: str) -> None:
+    first = engine.respond("my toddler swallowed some of my nac pills")
+    told = engine.respond(said, first.state)
+    later = engine.respond("ok she's here now", told.state)
+    assert (told.state.reached, later.state.reached) == (False, False)
+    assert "Good, that's the right step" not in told.reply.text
+    assert "poison control" in told.reply.text and "poison control" in later.reply.text
+
+
 def test_without_a_call_fine_still_asks_to_call(engine: Engine) -> None:
     first = engine.respond("my toddler swallowed some of my nac pills")
     fine = engine.respond("she's playing and seems totally fine", first.state)
