@@ -440,18 +440,19 @@ class Engine:
                           text: str, about_it: bool = False) -> Turn:
         """Return the short guidance that fits a message sent during an emergency.
 
-        about_it: the message names NAC or cysteine ("should I give him some NAC?").
+        about_it: the message names the substance ("should I give him some NAC?").
         """
         order = FOLLOW_UP_ORDER.get(crisis, FOLLOW_UP_ORDER["default"])
         fitting = [c for c in order if c in safety.cues]
-        if CALLED in fitting and not self._help_reached(safety, text):
+        helped = self._help_reached(safety, text)
+        if CALLED in fitting and not helped:
             fitting.remove(CALLED)  # "called my sister": not the help "good, you called" means
         if about_it:
             # Asked whether to treat it with the supplement: that answer comes first, after
             # only "it is getting worse".
             worse = [c for c in fitting if c == "worse"]
             fitting = [*worse, SUPPLEMENT, *(c for c in fitting if c != "worse")]
-        reached = state.reached or self._help_reached(safety, text)
+        reached = state.reached or helped
         # Past what the message says, the others in turn so that nothing is sent twice in a
         # row; never "it is getting worse" or "good, you called" when it said neither.
         unsaid = [c for c in order if c not in UNSAID]
