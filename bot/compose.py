@@ -21,6 +21,10 @@ FIRST_REPLY_LIMIT = 1000
 # The first reply names this many sources; the details name them all.
 FIRST_REPLY_SOURCES = 3
 MORE_HINT = 'Send "more" for the details, "sources" for the full references.'
+# Under the amount one study used: what it is not, and where the others are.
+STUDY_DOSE_NOTE = ("An amount used in a study is not a dose for you: only a doctor or "
+                   "pharmacist can advise you on that. The amounts for other uses are in the "
+                   "details.")
 RELATED_HINT = 'Send "more" for related topics, "sources" for the full references.'
 LATE_LINE = "Sorry for the late reply: your message reached me only now."
 _TAG = re.compile(r"</?[a-z]+>")
@@ -88,6 +92,17 @@ class Composer:
         ]
         return _reply("answer", answer.id, confidence, blocks, more=True,
                       sources=answer.sources, related=answer.related)
+
+    def study_dose(self, doses: Answer, use: Answer, confidence: float) -> Reply:
+        """Return the amount one study used ("how much did they use?" after its answer)."""
+        blocks = [
+            f"<b>{esc(doses.title)}: {esc(use.title)}</b>",
+            f"{esc(use.study_dose or '')} {esc(STUDY_DOSE_NOTE)}",
+            f"<i>Sources:</i> {self._short_sources(use.sources, FIRST_REPLY_SOURCES)}",
+            f"{self._disclaimer}\n{esc(MORE_HINT)}",
+        ]
+        return _reply("answer", doses.id, confidence, blocks, more=True, sources=use.sources,
+                      related=doses.related)
 
     def details(self, answer: Answer) -> Reply:
         """Return the long form: the details, every source, caution and disclaimer."""

@@ -21,7 +21,8 @@ import logging
 import math
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
@@ -47,7 +48,7 @@ from bot.intents import (
     SOURCES_TOPIC,
     Intents,
 )
-from bot.knowledge import REACHED, SUPPLEMENT, Answer, Knowledge
+from bot.knowledge import HESITANT, REACHED, SUPPLEMENT, Answer, Knowledge
 from bot.learn import Model
 from bot.matcher import EVERYDAY_FREQUENCY, Candidate, Matcher, rank_score
 from bot.normalize import clean, words
@@ -66,6 +67,11 @@ BROAD = "broad"  # a clarify's reason: a broad question with several answers, no
 # The answer on where all answers come from: after another answer, asking that is asking
 # for that answer's references.
 ABOUT_SOURCES = "about-sources"
+# The answer on amounts used in studies: asked about one answer whose use has an amount
+# ("how much did they use in that study?" after flu), it gives that amount (Answer.study_dose).
+DOSES = "doses-in-studies"
+PERSONAL = frozenset({"i", "im", "me", "my", "we", "us", "our", "should", "recommend",
+                      "recommended", "safe", "him", "her", "son", "daughter", "kid", "child"})
 WELCOME_TOPICS = ("what-is-cysteine", "nac-vs-cysteine", "side-effects", "pregnancy")
 # A follow-up this short may lean on the previous answer ("how long did they take it?").
 FOLLOW_UP_TERMS = 4
@@ -96,13 +102,42 @@ AFTER_HELP = frozenset({"default", "fine", "steps", "closing"})
 # sister, she's coming") or a refusal ("i'm not calling anyone"), also read as "called" by the
 # cue, does not: the person must still be asked to call for help. The services that can give
 # it are a closed list (emergency numbers, poison control, crisis lines, urgent care).
-HELP_SERVICE = re.compile(
-    r"\b(?:911|999|112|988|111|000|poison|ambulance|paramedics?|medics?|ems|hospital|er|a ?& ?e"
-    r"|emergency|urgent|doctors?|gp|nurses?|samaritans|helpline|hotline|lifeline|crisis)\b",
+SERVICES = (r"911|999|112|988|111|000|poison|ambulance|paramedics?|medics?|ems|hospital|er"
+            r"|a ?& ?e|emergency|urgent|doctors?|gp|nurses?|samaritans|helpline|hotline"
+            r"|lifeline|crisis")
+HELP_SERVICE = re.compile(rf"\b(?:{SERVICES})\b", re.IGNORECASE)
+CALLED_SOMEONE = re.compile(r"\b(?:called|calling|call|rang|ringing|ring|phoned|phone|texted)"
+                            r"\s+(?:my|her|his|our|their)\s+(\w+(?:\s+\w+)?)", re.IGNORECASE)
+# Help on its way, said before it is reached: "ok i'll ring 111", "going to call them now",
+# "taking her to A&E", "the ambulance should be here any minute". The cue of a done call
+# missed these, and "please do call if you haven't yet" answered "i'll call poison control".
+HELP_UNDER_WAY = re.compile(
+    r"\b(?:i'?ll|we'?ll|i\s+will|we\s+will|i'?m|im|we'?re|going\s+to|gonna|about\s+to)\s+"
+    r"(?:\w+\s+)?(?:call|calling|ring|ringing|phon\w*|dial\w*|tak\w*|driv\w*|go|going|head\w*|"
+    rf"rush\w*)\b[^.!?]*?\b(?:{SERVICES}|them)\b"
+    rf"|\b(?:going|heading|off|driving|rushing)\s+(?:to|into)\s+(?:the\s+)?(?:{SERVICES})\b"
+    r"|\b(?:ambulance|paramedics?|ems|help|doctor|police)\b[^.!?]*?\b(?:on\s+(?:its|their|the|"
+    r"his|her)\s+way|coming|should\s+be\s+here|will\s+be\s+here|arriving|here\s+soon|"
+    r"any\s+minute|en\s+route)\b(?![^.!]*\?)", re.IGNORECASE)  # not "is the ambulance coming?"
+# A refusal, or help put off ("can I give him NAC instead of going to A&E?").
+NOT_CALLING = re.compile(r"\b(?:not|never|won'?t|don'?t|no)\b[^.!?]*\bcall"
+                         r"|\b(?:instead\s+of|rather\s+than|without|avoid|skip)\s+(?:going|"
+                         r"calling|ringing|phoning|taking)\b", re.IGNORECASE)
+# Fear of calling, or not wanting to ("we're scared to call police", "i don't want an
+# ambulance", "we'll get in trouble"): the reply that answers the fear comes first
+# (knowledge.HESITANT), unless the same message says help is reached ("scared, but the
+# ambulance is coming").
+RELUCTANT = re.compile(
+    r"\b(?:scared|afraid|frightened|terrified|nervous|don'?t\s+want|do\s+not\s+want|"
+    r"dont\s+wanna|rather\s+not|can'?t\s+afford|cannot\s+afford|embarrass\w*|ashamed)\b"
+    r"[^.!?]*?\b(?:call\w*|phone|ring|ambulance|hospital|er|a ?& ?e|police|cops|911|999|112|"
+    r"doctors?|paramedics|fuss|trouble)\b"
+    r"|\b(?:get|be|getting|gets)\s+(?:in|into)\s+trouble\b|\bmake\s+a\s+fuss\b"
+    r"|\bwill\s+(?:they|the\s+police|the\s+cops)\s+(?:call|tell|arrest|report)"
+    # A refusal says no close to the call ("no way am i phoning anyone"); further off, the
+    # no is about something else ("we don't need to go in, they'll call back").
+    r"|\b(?:not|never|won'?t|don'?t|no)\b(?:\W+\w+){0,4}?\W+(?:call|phon|ring)",
     re.IGNORECASE)
-CALLED_SOMEONE = re.compile(r"\b(?:called|calling|rang|ringing|phoned|texted)\s+"
-                            r"(?:my|her|his|our|their)\s+(\w+(?:\s+\w+)?)", re.IGNORECASE)
-NOT_CALLING = re.compile(r"\b(?:not|never|won'?t|don'?t|no)\b[^.!?]*\bcall", re.IGNORECASE)
 # Set by hand: during another emergency, suicidal talk with no suicide phrase and no talk of
 # feelings takes over only when the kind model is this sure. Of the 45 follow-ups in the
 # tuned-on conversations that took over on the kind model's lean alone, none was suicidal
@@ -203,6 +238,7 @@ class Engine:
         names = [(t, next(done)) for t in named]
         self.matcher = Matcher(rows, generic, texts, names, ranker=self.model.ranker,
                                words=self.model.words)
+        self._names = self._own_names(names, generic | self._subject)
         # Small talk and "sources?" are whole short messages: compare the message as a whole.
         self._utterances: list[str] = []
         self._utterance_topics: list[str] = []
@@ -393,6 +429,13 @@ class Engine:
             # is it today" has no matching words either.
             return self._render(Decision("clarify", DEFAULT_IDEAS, decision.confidence,
                                          reason=VAGUE, best=decision.best), state)
+        if (decision.kind == "answer" and decision.topics[0] == DOSES
+                and (use := self._study_dose(analysis, state)) is not None):
+            # "how much did they use in that study?" after the flu answer got the overview,
+            # which says amounts exist without giving one: the amount that study used.
+            reply = self.compose.study_dose(self.knowledge.answer(DOSES), use,
+                                            decision.confidence)
+            return Turn(reply, ConversationState(last_topic=DOSES))
         return self._render(decision, state)
 
     def _emergency(self, safety: Assessment, state: ConversationState, text: str) -> Turn:
@@ -431,7 +474,8 @@ class Engine:
     @staticmethod
     def _help_reached(safety: Assessment, text: str) -> bool:
         """Tell whether a message says help is reached: called, and not someone else."""
-        if CALLED not in safety.cues or NOT_CALLING.search(text):
+        if NOT_CALLING.search(text) or (CALLED not in safety.cues
+                                        and not HELP_UNDER_WAY.search(text)):
             return False
         someone = CALLED_SOMEONE.search(text)
         return someone is None or HELP_SERVICE.search(someone.group(1)) is not None
@@ -443,10 +487,15 @@ class Engine:
         about_it: the message names the substance ("should I give him some NAC?").
         """
         order = FOLLOW_UP_ORDER.get(crisis, FOLLOW_UP_ORDER["default"])
-        fitting = [c for c in order if c in safety.cues]
         helped = self._help_reached(safety, text)
+        cues = safety.cues | {CALLED} if helped else safety.cues
+        fitting = [c for c in order if c in cues]
         if CALLED in fitting and not helped:
             fitting.remove(CALLED)  # "called my sister": not the help "good, you called" means
+        if not helped and RELUCTANT.search(text):
+            # "we're scared to call police" got "please don't wait for symptoms": the fear or
+            # the refusal is what stands between the person and help, so it is answered first.
+            fitting.insert(0, HESITANT)
         if about_it:
             # Asked whether to treat it with the supplement: that answer comes first, after
             # only "it is getting worse".
@@ -549,6 +598,30 @@ class Engine:
         # Remembered like any reply: the "did you mean" it closes is no longer the last one,
         # so asking the same thing again offers the choices again, not "what I can do".
         return self._finish(Turn(reply, replace(state, choices=())))
+
+    @staticmethod
+    def _own_names(names: Sequence[tuple[str, Analysis]], common: frozenset[str] | set[str]
+                   ) -> Mapping[str, frozenset[str]]:
+        """Return each topic's name words that no other topic's name has ("flu", "sperm")."""
+        terms = {topic: set(a.terms) - common for topic, a in names}
+        counts = Counter(t for ts in terms.values() for t in ts)
+        return {topic: frozenset(t for t in ts if counts[t] == 1) for topic, ts in terms.items()}
+
+    def _study_dose(self, analysis: Analysis, state: ConversationState) -> Answer | None:
+        """Return the answer whose study amount a question about amounts asks for, if any."""
+        if PERSONAL & set(analysis.tokens):
+            # "how much should I take?" asks for a dose for someone: the overview says why
+            # there is none, where a study's amount could read as one.
+            return None
+        said = set(analysis.terms)
+        named = [topic for topic, own in self._names.items() if own & said and topic != DOSES]
+        # "what dose for cystic fibrosis?" names its use; "how much did they use?" leans on
+        # the last answer, unless it names another ("and for OCD?": no amount, the overview).
+        topic = named[0] if len(named) == 1 else None if named else state.last_topic
+        if topic is None or not self.knowledge.has_answer(topic):
+            return None
+        answer = self.knowledge.answer(topic)
+        return answer if answer.study_dose else None
 
     def show(self, topic: str, confidence: float = 1.0) -> Turn:
         """Return the answer of one topic (a button press or a picked choice: confidence 1)."""

@@ -28,6 +28,9 @@ REACHED = "reached"
 # The follow-up to a message about the supplement during an emergency ("should I give him some
 # NAC?"): not at home, get help.
 SUPPLEMENT = "supplement"
+# The follow-up to fear of calling or a refusal ("we're scared to call the police", "i don't
+# want an ambulance"): why calling is right, and call now.
+HESITANT = "hesitant"
 # Telegram: a message is at most 4096 characters, a button label should fit a phone screen.
 MAX_ANSWER_CHARS = 2500
 MAX_TITLE_CHARS = 32
@@ -101,6 +104,8 @@ class Answer:
     reviewed: str
     related: tuple[str, ...]
     caution: str | None = None
+    # The amount the article reports for this use, in one sentence ("how much did they use?").
+    study_dose: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +206,7 @@ def _answer(raw: object, file: str, n: int) -> Answer:
     f = Fields(raw, file, _entry("answer", raw, n))
     fields = ("id", "title", "group", "short", "answer", "sources", "evidence", "reviewed",
               "related")
-    f.only(fields, ("caution",))
+    f.only(fields, ("caution", "study_dose"))
     answer_id = _check_id(f, f.text("id"))
     title, short, text = f.text("title"), f.text("short"), f.text("answer")
     if word_count(short) > MAX_SHORT_WORDS:
@@ -214,6 +219,10 @@ def _answer(raw: object, file: str, n: int) -> Answer:
     caution = f.optional_text("caution")
     if caution is not None and caution not in CAUTION_KINDS:
         raise f.error(f"caution '{caution}' must be one of {', '.join(CAUTION_KINDS)}")
+    study_dose = f.optional_text("study_dose")
+    if study_dose is not None and not re.search(r"\b(?:study|article)\b", study_dose):
+        # An amount with no source in the sentence reads as advice: say where it was used.
+        raise f.error("study_dose must say it is what a study or the article reports")
     reviewed = f.text("reviewed")
     if not DATE_PATTERN.match(reviewed) or len(reviewed) != 10:
         raise f.error(f"reviewed '{reviewed}' must be a date YYYY-MM-DD")
@@ -228,6 +237,7 @@ def _answer(raw: object, file: str, n: int) -> Answer:
         reviewed=reviewed,
         related=f.texts("related", allow_empty=True),
         caution=caution,
+        study_dose=study_dose,
     )
 
 
@@ -245,12 +255,12 @@ def _emergency(top: Fields) -> tuple[Mapping[str, Crisis], str]:
         c = Fields(f.mapping(kind), top.file, f"emergency.{kind}")
         c.only(("guidance", "note", "follow_up"))
         u = Fields(c.mapping("follow_up"), top.file, f"emergency.{kind}.follow_up")
-        u.only(("default",), (*CUES, REACHED, SUPPLEMENT))
+        u.only(("default",), (*CUES, REACHED, SUPPLEMENT, HESITANT))
         crises[kind] = Crisis(
             guidance=c.text("guidance"),
             note=c.text("note"),
             follow_up=MappingProxyType({k: u.text(k) for k in
-                                        ("default", *CUES, REACHED, SUPPLEMENT)
+                                        ("default", *CUES, REACHED, SUPPLEMENT, HESITANT)
                                         if k in u.data}),
         )
     return MappingProxyType(crises), f.text("closing")

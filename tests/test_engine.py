@@ -345,6 +345,36 @@ def test_a_vague_message_is_asked_about_only_with_nothing_before_it(
     assert (reply.kind, reply.text.startswith("Happy to help.")) == (kind, asks)
 
 
+# "How much did they use?" about an answer whose use has an amount gets that amount, framed as
+# a study's; a use named in the question wins over the last answer; a dose for someone, or a
+# use with no amount, gets the overview (no amount that could read as advice).
+# (the messages, the use whose amount the last reply gives, or None for the overview)
+STUDY_DOSES = [
+    (["does nac prevent the flu", "how much did they use in that study"], "flu"),
+    (["nac for cystic fibrosis", "what amounts were used?"], "cystic-fibrosis"),
+    (["can nac help male fertility", "what dose did the men take"], "male-infertility"),
+    (["does nac prevent the flu", "what dose was used for cystic fibrosis"], "cystic-fibrosis"),
+    (["what dose was used in the flu study"], "flu"),
+    (["does nac prevent the flu", "how much nac should i take"], None),
+    (["does nac help with ocd", "how much did they use"], None),
+    (["what doses have been used in studies"], None),
+]
+
+
+@pytest.mark.parametrize(("texts", "use"), STUDY_DOSES,
+                         ids=["after-flu", "after-cf", "after-male", "names-another",
+                              "named-alone", "for-me", "no-amount", "overview"])
+def test_a_question_about_amounts_gets_the_study_amount_it_asks_for(
+        engine: Engine, texts: list[str], use: str | None) -> None:
+    reply = _chat(engine, texts)[-1]
+    assert (reply.kind, reply.topic) == ("answer", "doses-in-studies")
+    amount = engine.knowledge.answer(use).study_dose if use else None
+    if amount is None:
+        assert reply.text.startswith("Doses used in studies\n")
+    else:
+        assert amount in reply.text and "not a dose for you" in reply.text
+
+
 def _chat(engine: Engine, texts: list[str]) -> list[Reply]:
     """Return the replies to messages sent one after another in one conversation."""
     state = None

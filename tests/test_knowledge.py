@@ -37,6 +37,8 @@ def broken(change: str) -> dict:  # type: ignore[type-arg]
         first["answer"] = "word " * 1000
     elif change == "bad-caution":
         first["caution"] = "sometimes"
+    elif change == "study-dose-as-advice":
+        first["study_dose"] = "Take 600 mg a day."
     elif change == "unknown-related":
         first["related"] = ["nowhere"]
     elif change == "disclaimer-without-words":
@@ -63,6 +65,7 @@ CASES = [
     ("long-title", "answer 'what-is-cysteine'", "at most 32 fit a button"),
     ("long-answer", "answer 'what-is-cysteine'", "at most 2500"),
     ("bad-caution", "answer 'what-is-cysteine'", "caution 'sometimes' must be one of"),
+    ("study-dose-as-advice", "answer 'what-is-cysteine'", "what a study or the article reports"),
     ("unknown-related", "answer 'what-is-cysteine'", "related 'nowhere' is not another answer"),
     ("disclaimer-without-words", "top level", "'not medical advice'"),
     ("long-short", "answer 'what-is-cysteine'", "short form is 81 words; at most 80"),
