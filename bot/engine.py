@@ -128,7 +128,8 @@ NOT_CALLING = re.compile(r"\b(?:not|never|won'?t|don'?t|no)\b[^.!?]*\bcall"
 # (knowledge.HESITANT), unless the same message says help is reached ("scared, but the
 # ambulance is coming").
 RELUCTANT = re.compile(
-    r"\b(?:scared|afraid|frightened|terrified|nervous|don'?t\s+want|do\s+not\s+want|"
+    r"\b(?:scared|afraid|frightened|terrified|nervous|(?:don|doesn|didn)'?t\s+want|"
+    r"(?:do|does|did)\s+not\s+want|won'?t\s+(?:go|let)|refus\w*|"
     r"dont\s+wanna|rather\s+not|can'?t\s+afford|cannot\s+afford|embarrass\w*|ashamed)\b"
     r"[^.!?]*?\b(?:call\w*|phone|ring|ambulance|hospital|er|a ?& ?e|police|cops|911|999|112|"
     r"doctors?|paramedics|fuss|trouble)\b"
@@ -145,6 +146,11 @@ RELUCTANT = re.compile(
 # after an overdose), which may well deserve the crisis line.
 TAKE_OVER = 0.9
 FEELINGS = "feelings"  # the cue of talk about feelings ("what's the point", "no one cares")
+# In suicidal talk, pills or amounts are the means at hand: the "details" cue with one of
+# these ("how many would it take", "a full bottle right next to me"), not its "maybe".
+MEANS = "details"
+MEANS_WORDS = re.compile(r"\b(?:pills?|tablets?|capsules?|bottles?|meds|medications?|stash|"
+                         r"stockpil\w*|saved|\d+|how\s+(?:many|much))\b", re.IGNORECASE)
 # Follow-ups sent only when the message says so, never to avoid a repeat.
 UNSAID = frozenset({"worse", CALLED})
 # Set by hand: a "did you mean" offers at most three topics (three buttons fit a phone screen).
@@ -492,6 +498,10 @@ class Engine:
         fitting = [c for c in order if c in cues]
         if CALLED in fitting and not helped:
             fitting.remove(CALLED)  # "called my sister": not the help "good, you called" means
+        if crisis == "suicide" and MEANS in cues and MEANS_WORDS.search(text):
+            # "i have a lot of pills saved up" got the reply to feelings: the means at hand
+            # come first, and the steps say to call now and move away from them.
+            fitting = ["steps", *(c for c in fitting if c != "steps")]
         if not helped and RELUCTANT.search(text):
             # "we're scared to call police" got "please don't wait for symptoms": the fear or
             # the refusal is what stands between the person and help, so it is answered first.

@@ -248,6 +248,8 @@ HESITANT_CASES = [
      "hesitant"),
     ("my toddler swallowed some of my tylenol", "we'll get in trouble, can we just give him nac",
      "supplement"),
+    ("my friend took a whole bottle of tylenol", "he doesn't want to go to hospital",
+     "hesitant"),
 ]
 
 
@@ -265,6 +267,21 @@ def test_fear_of_calling_is_answered_first(
     assert expected in " ".join(told.reply.text.split())
 
 
+# After suicidal talk, the means at hand ("i have a lot of pills saved up") get the steps (call
+# now if you might act, move away from them), not the reply to feelings.
+MEANS_CASES = ["i've got a whole stash of pills saved up", "the tablets are right here next to me",
+               "i have like 40 of my sleeping pills"]
+
+
+@pytest.mark.parametrize("said", MEANS_CASES, ids=["stash", "right-here", "forty"])
+def test_the_means_at_hand_get_the_steps(engine: Engine, said: str) -> None:
+    first = engine.respond("i don't want to be alive anymore")
+    told = engine.respond(said, first.state)
+    steps = " ".join(engine.knowledge.emergency["suicide"].follow_up["steps"].split())
+    assert (first.reply.topic, told.reply.kind) == ("suicide", "emergency")
+    assert steps in " ".join(told.reply.text.split())
+
+
 def test_fear_with_help_on_its_way_is_help_reached(engine: Engine) -> None:
     first = engine.respond("my toddler swallowed some of my nac pills")
     told = engine.respond("i'm so scared but the ambulance is on its way", first.state)
@@ -277,7 +294,8 @@ def test_no_case_here_is_a_near_copy_of_a_training_message() -> None:
                 for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
     follow_ups = ([f for _, f, _, _ in CASES] + [m for _, c, a, _ in REACHED_CASES
                                                   for m in (c, a)]
-                  + [f for _, f, _ in (*SUPPLEMENT_CASES, *HESITANT_CASES, *UNDER_WAY)])
+                  + [f for _, f, _ in (*SUPPLEMENT_CASES, *HESITANT_CASES, *UNDER_WAY)]
+                  + MEANS_CASES)
     # Three words or fewer ("ok", "thank you") are said the same way by everyone.
     near = [f for f in follow_ups if len(fold(f).split()) > 3
             and process.extractOne(fold(f), training, scorer=fuzz.ratio, score_cutoff=90)]
