@@ -154,8 +154,11 @@ class Composer:
         """Return a short 'no curated answer' for a second such message in a row."""
         examples = "\n".join(f"• {esc(self.knowledge.answer(t).title)}" for t in ideas)
         blocks = [
-            "That one is outside what I cover too. For anything beyond the article on "
-            "L-cysteine and NAC, please ask a doctor or pharmacist. You could ask me about:\n"
+            # Said to "what's the weather?" as much as to a health question: a doctor is
+            # named for health only ("ask a pharmacist" about lasagne reads as a machine).
+            "That one is outside what I cover too: I only answer from one article on "
+            "L-cysteine and NAC, and for your own health a doctor or pharmacist is the one to "
+            "ask. You could ask me about:\n"
             f"{examples}",
         ]
         return _reply("fallback", None, confidence, blocks, choices=tuple(ideas))

@@ -402,7 +402,7 @@ def test_fallbacks_in_a_row_are_short_and_never_the_same(engine: Engine,
     replies = _chat(engine, turns)
     assert {r.kind for r in replies} == {"fallback"}
     for before, after in itertools.pairwise(replies):
-        assert after.text.startswith("That one is outside what I cover too.")
+        assert after.text.startswith("That one is outside what I cover too:")
         assert after.text != before.text and len(after.text) < len(replies[0].text)
         assert "more on that" not in after.text and after.choices
 
