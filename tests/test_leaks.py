@@ -7,9 +7,8 @@ sets' emergencies in their conversations, all moved or copied there once scored,
 and changes of subject of the tuned-on conversations; the twenty-first final set's questions
 too), the dev question sets, the dev conversations, the held-out questions, the final sets in
 the order they were written, from the first to the thirty-ninth. The first to thirty-second were
-each scored once and are tuned on since. The held-out questions, the thirty-third to
-thirty-eighth final sets (each scored once, its misses not read) and the thirty-ninth (written a
-round before it is scored) are checked: none of their messages may be this close (rapidfuzz
+each scored once and are tuned on since. The held-out questions and the thirty-third to
+thirty-ninth final sets (each scored once, its misses not read) are checked: none of their messages may be this close (rapidfuzz
 ratio on folded text) to a message of any set before them; leaked ones were removed from those
 sets (the dev sets, tuned on, may share wording with the training files). Messages of three
 words or fewer ("ok thanks", "refs pls") are left out: people say them the same way. Leaks are
