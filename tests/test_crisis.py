@@ -220,18 +220,6 @@ SUPPLEMENT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("opener", "follow_up", "cue"), SUPPLEMENT_CASES,
-                         ids=[f"{o[:20]}.. / {f[:30]}" for o, f, _ in SUPPLEMENT_CASES])
-def test_treating_it_with_the_supplement_gets_the_crisis_answer(
-        engine: Engine, opener: str, follow_up: str, cue: str) -> None:
-    first = engine.respond(opener)
-    reply = engine.respond(follow_up, first.state).reply
-    crisis = first.reply.topic
-    assert crisis is not None
-    expected = " ".join(engine.knowledge.emergency[crisis].follow_up[cue].split())
-    assert (reply.kind, expected in " ".join(reply.text.split())) == ("emergency", True)
-
-
 # Fear of calling, or a refusal, during an emergency: the reply answers the fear and asks
 # again to call ("please don't wait for symptoms" did not listen). Asked about the supplement
 # too, that answer comes first. (the emergency, the follow-up, the follow-up text expected)
@@ -253,9 +241,10 @@ HESITANT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("opener", "follow_up", "cue"), HESITANT_CASES,
-                         ids=[f"{o[:20]}.. / {f[:30]}" for o, f, _ in HESITANT_CASES])
-def test_fear_of_calling_is_answered_first(
+@pytest.mark.parametrize(("opener", "follow_up", "cue"), SUPPLEMENT_CASES + HESITANT_CASES,
+                         ids=[f"{o[:20]}.. / {f[:30]}"
+                              for o, f, _ in SUPPLEMENT_CASES + HESITANT_CASES])
+def test_a_follow_up_gets_the_crisis_reply_that_answers_it(
         engine: Engine, opener: str, follow_up: str, cue: str) -> None:
     first = engine.respond(opener)
     told = engine.respond(follow_up, first.state)
