@@ -333,12 +333,16 @@ class Engine:
                 reply = self.compose.with_note(turn.reply, state.crisis)
                 return self._finish(Turn(reply, replace(turn.state, crisis=None)),
                                     core=turn.reply)
-            if reading == THANKS:
+            # "ok i will call poison control now", read as thanks, had got "please do call if
+            # you haven't yet": thanks that says help is on its way is thanks after help.
+            reached = state.reached or self._help_reached(safety, text)
+            thanks = self.compose.crisis_thanks(state.crisis, reached=reached)
+            if reading == THANKS and _digest(thanks) != state.last_reply:
                 # Thanks is answered as thanks, warmly, and the chat stays in the emergency:
-                # "she's not waking up" next still gets the follow-up guidance.
+                # "she's not waking up" next still gets the follow-up guidance. Never the
+                # same words twice in a row ("thanks", "thanks").
                 return self._finish(Turn(
-                    self.compose.crisis_thanks(state.crisis, reached=state.reached),
-                    ConversationState(crisis=state.crisis, reached=state.reached)))
+                    thanks, ConversationState(crisis=state.crisis, reached=reached)))
             return self._finish(self._crisis_follow_up(state.crisis, safety, state, text,
                                                        about_it))
         turn = Turn(turn.reply, replace(turn.state, crisis=None, alert=None))
@@ -515,6 +519,10 @@ class Engine:
         # Past what the message says, the others in turn so that nothing is sent twice in a
         # row; never "it is getting worse" or "good, you called" when it said neither.
         unsaid = [c for c in order if c not in UNSAID]
+        if reached:
+            # Once help is reached, "tell poison control exactly that... call them now" asks
+            # for a call already made; "good, you called" is the reply that is not a repeat.
+            unsaid = [CALLED, *(c for c in unsaid if c != "details")]
         texts = (self.knowledge.emergency.get(crisis) or self.knowledge.emergency["general"]
                  ).follow_up
         # The warm reply to thanks uses one of these texts too: "ok" after it must not get

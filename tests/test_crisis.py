@@ -8,6 +8,7 @@ none is a near copy of it).
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,21 @@ def test_help_on_its_way_is_answered_as_a_call(engine: Engine, opener: str, said
     assert (told.reply.kind, told.state.reached) == ("emergency", reached)
     assert (called in " ".join(told.reply.text.split())) == reached
     assert "haven't yet" not in told.reply.text
+
+
+@pytest.mark.parametrize("called", ["ok i will call poison control now",
+                                    "i already called poison control"], ids=["will", "did"])
+def test_after_help_closings_never_ask_for_the_call_again_or_repeat(engine: Engine,
+                                                                    called: str) -> None:
+    state = engine.respond("my toddler swallowed some of my tylenol").state
+    replies = []
+    for text in (called, "thanks", "ok", "ok", "bye"):
+        turn = engine.respond(text, state)
+        state = turn.state
+        replies.append(turn.reply.text)
+    assert state.reached and state.crisis == "overdose"
+    assert not any("haven't yet" in r or "exactly that" in r for r in replies)
+    assert all(a != b for a, b in pairwise(replies))
 
 
 def test_without_a_call_fine_still_asks_to_call(engine: Engine) -> None:
