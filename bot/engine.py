@@ -48,7 +48,7 @@ from bot.intents import (
     SOURCES_TOPIC,
     Intents,
 )
-from bot.knowledge import HESITANT, REACHED, SUPPLEMENT, Answer, Knowledge
+from bot.knowledge import FAREWELL, HESITANT, REACHED, SUPPLEMENT, Answer, Knowledge
 from bot.learn import Model
 from bot.matcher import EVERYDAY_FREQUENCY, Candidate, Matcher, rank_score
 from bot.normalize import clean, words
@@ -118,7 +118,11 @@ HELP_UNDER_WAY = re.compile(
     rf"|\b(?:going|heading|off|driving|rushing)\s+(?:to|into)\s+(?:the\s+)?(?:{SERVICES})\b"
     r"|\b(?:ambulance|paramedics?|ems|help|doctor|police)\b[^.!?]*?\b(?:on\s+(?:its|their|the|"
     r"his|her)\s+way|coming|should\s+be\s+here|will\s+be\s+here|arriving|here\s+soon|"
-    r"any\s+minute|en\s+route)\b(?![^.!]*\?)", re.IGNORECASE)  # not "is the ambulance coming?"
+    r"any\s+minute|en\s+route)\b(?![^.!]*\?)"
+    # A line reached in writing or on the phone: "ok i texted 988", "talking to samaritans".
+    r"|\b(?:texted|messaged|contacted|reached|talking\s+(?:to|with)|speaking\s+(?:to|with)|"
+    rf"chatting\s+(?:to|with)|on\s+the\s+phone\s+(?:to|with))\s+(?:the\s+)?(?:{SERVICES})\b"
+    r"(?![^.!]*\?)", re.IGNORECASE)  # not "is the ambulance coming?"
 # A refusal, or help put off ("can I give him NAC instead of going to A&E?").
 NOT_CALLING = re.compile(r"\b(?:not|never|won'?t|don'?t|no)\b[^.!?]*\bcall"
                          r"|\b(?:instead\s+of|rather\s+than|without|avoid|skip)\s+(?:going|"
@@ -337,7 +341,7 @@ class Engine:
             # you haven't yet": thanks that says help is on its way is thanks after help.
             reached = state.reached or self._help_reached(safety, text)
             thanks = self.compose.crisis_thanks(state.crisis, reached=reached)
-            if reading == THANKS and _digest(thanks) != state.last_reply:
+            if reading == THANKS and not self._thanks_repeats(state.crisis, thanks, state):
                 # Thanks is answered as thanks, warmly, and the chat stays in the emergency:
                 # "she's not waking up" next still gets the follow-up guidance. Never the
                 # same words twice in a row ("thanks", "thanks").
@@ -481,6 +485,17 @@ class Engine:
             return False
         return self.follow_ups.classify(text)[0] != THANKS
 
+    def _thanks_repeats(self, crisis: str, thanks: Reply, state: ConversationState) -> bool:
+        """Tell whether the warm reply to thanks says what the last reply said."""
+        if _digest(thanks) == state.last_reply:
+            return True
+        # The same words went out as a follow-up ("ok i texted 988" got the closing words,
+        # and "thanks" then got them again as thanks).
+        texts = (self.knowledge.emergency.get(crisis) or self.knowledge.emergency["general"]
+                 ).follow_up
+        return any(_digest(self.compose.emergency(crisis, cue)) == state.last_reply
+                   for cue in ("closing", REACHED) if cue in texts)
+
     @staticmethod
     def _help_reached(safety: Assessment, text: str) -> bool:
         """Tell whether a message says help is reached: called, and not someone else."""
@@ -525,11 +540,22 @@ class Engine:
             unsaid = [CALLED, *(c for c in unsaid if c != "details")]
         texts = (self.knowledge.emergency.get(crisis) or self.knowledge.emergency["general"]
                  ).follow_up
+        candidates = [*fitting, "default", *unsaid]
+        if reached and FAREWELL in texts:
+            # "bye" after "the ambulance is here" got "good, that's the right step", the reply
+            # to a call: a goodbye gets a goodbye once the call was told of, and a second "ok"
+            # or "thanks" (whose warm reply was just sent) gets one rather than that.
+            if state.reached and self.acts.act(text) == "goodbye":
+                # Not when this message tells of the call ("talking to them now, bye"): the
+                # reply to the call comes first.
+                candidates.insert(0, FAREWELL)
+            elif "closing" in candidates:
+                candidates.insert(candidates.index("closing") + 1, FAREWELL)
         # The warm reply to thanks uses one of these texts too: "ok" after it must not get
         # the same words again as guidance.
         thanked = self.compose.crisis_thanks(crisis, reached=reached)
         said = thanked.text if _digest(thanked) == state.last_reply else ""
-        for cue in (*fitting, "default", *unsaid):
+        for cue in candidates:
             if cue not in texts:
                 cue = "default"  # what this kind of crisis has no words for
             if reached and cue in AFTER_HELP and REACHED in texts:

@@ -31,6 +31,8 @@ SUPPLEMENT = "supplement"
 # The follow-up to fear of calling or a refusal ("we're scared to call the police", "i don't
 # want an ambulance"): why calling is right, and call now.
 HESITANT = "hesitant"
+# Goodbye once help is reached ("thanks, bye"): not "good, you called", not "please call".
+FAREWELL = "farewell"
 # Telegram: a message is at most 4096 characters, a button label should fit a phone screen.
 MAX_ANSWER_CHARS = 2500
 MAX_TITLE_CHARS = 32
@@ -255,12 +257,13 @@ def _emergency(top: Fields) -> tuple[Mapping[str, Crisis], str]:
         c = Fields(f.mapping(kind), top.file, f"emergency.{kind}")
         c.only(("guidance", "note", "follow_up"))
         u = Fields(c.mapping("follow_up"), top.file, f"emergency.{kind}.follow_up")
-        u.only(("default",), (*CUES, REACHED, SUPPLEMENT, HESITANT))
+        u.only(("default",), (*CUES, REACHED, SUPPLEMENT, HESITANT, FAREWELL))
         crises[kind] = Crisis(
             guidance=c.text("guidance"),
             note=c.text("note"),
             follow_up=MappingProxyType({k: u.text(k) for k in
-                                        ("default", *CUES, REACHED, SUPPLEMENT, HESITANT)
+                                        ("default", *CUES, REACHED, SUPPLEMENT, HESITANT,
+                                         FAREWELL)
                                         if k in u.data}),
         )
     return MappingProxyType(crises), f.text("closing")

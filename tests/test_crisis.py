@@ -158,6 +158,9 @@ UNDER_WAY = [
     ("crushing chest pain down my left arm", "the paramedics should be here any minute", True),
     ("crushing chest pain down my left arm", "should i phone them or just wait?", False),
     ("my toddler swallowed some of my nac pills", "i'll ring my mum first", False),
+    ("i want to end my life tonight", "ok i texted 988", True),
+    ("i can't go on anymore, i'm done", "i'm talking to samaritans now", True),
+    ("i want to end my life tonight", "should i text 988?", False),
 ]
 
 
@@ -187,6 +190,34 @@ def test_after_help_closings_never_ask_for_the_call_again_or_repeat(engine: Engi
         replies.append(turn.reply.text)
     assert state.reached and state.crisis == "overdose"
     assert not any("haven't yet" in r or "exactly that" in r for r in replies)
+    assert all(a != b for a, b in pairwise(replies))
+
+
+# Goodbye once help is reached: the crisis's farewell, never "good, that's the right step"
+# (the reply to a call) and never the same words twice. (the emergency, the call, the rest)
+FAREWELL_CASES = [
+    ("my toddler swallowed some of my tylenol", "ok i called poison control", ["thanks", "bye"]),
+    ("i took 30 tylenol an hour ago", "an ambulance is on the way", ["ok", "thanks", "ok"]),
+    ("my throat is swelling after taking nac", "ambulance is coming", ["thanks bye"]),
+    ("i want to end my life tonight", "ok i texted 988", ["thanks", "thanks"]),
+]
+
+
+@pytest.mark.parametrize(("opener", "called", "rest"), FAREWELL_CASES,
+                         ids=[f"{o[:20]}.. / {' '.join(r)}" for o, _, r in FAREWELL_CASES])
+def test_goodbye_after_help_is_a_farewell(engine: Engine, opener: str, called: str,
+                                          rest: list[str]) -> None:
+    first = engine.respond(opener)
+    turn = engine.respond(called, first.state)
+    crisis, replies = first.reply.topic, [turn.reply.text]
+    assert crisis is not None
+    for text in rest:
+        turn = engine.respond(text, turn.state)
+        replies.append(turn.reply.text)
+    texts = engine.knowledge.emergency[crisis].follow_up
+    farewell = " ".join(texts["farewell"].split())
+    assert turn.state.reached and any(farewell in " ".join(r.split()) for r in replies[1:])
+    assert not any(" ".join(texts["called"].split()) in " ".join(r.split()) for r in replies[1:])
     assert all(a != b for a, b in pairwise(replies))
 
 
