@@ -193,6 +193,19 @@ class Composer:
         markup = f"{icon} <i>{esc(crisis.note)}</i>\n\n{reply.html}"
         return replace(reply, html=markup, text=to_plain(markup), note=category)
 
+    def in_language(self, reply: Reply, code: str) -> Reply:
+        """Return a reply with the line "I can only answer in English" in that language."""
+        line = self.knowledge.languages.get(code)
+        if line is None:
+            return reply
+        # Emergency guidance stays first, where the numbers to call are; elsewhere the line
+        # comes first, so the English below it, or the fallback, makes sense.
+        if reply.kind == "emergency":
+            markup = f"{reply.html}\n\n<i>{esc(line)}</i>"
+        else:
+            markup = f"<i>{esc(line)}</i>\n\n{reply.html}"
+        return replace(reply, html=markup, text=to_plain(markup))
+
     def late(self, reply: Reply) -> Reply:
         """Return a reply with a first line saying sorry that it comes late (not an emergency)."""
         # Emergency guidance stays alone and first: it is right however late it comes.

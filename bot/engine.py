@@ -31,8 +31,8 @@ from rapidfuzz import fuzz, process
 
 from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
+from bot import language, startcache
 from bot import safety as safety_mod
-from bot import startcache
 from bot import stems as stems_mod
 from bot import tuned as tuned_mod
 from bot.acts import QUESTION, ActParams, Acts
@@ -225,6 +225,7 @@ class Engine:
         self.acts = Acts(self.analyzer, acts)
         self.follow_ups = FollowUps(self.acts.features, self.acts.act, crisis)
         self.context = Context(context)
+        self.languages = language.load()
         generic = {self.analyzer.stem(w) for g in intents.generic for w in self._canon(g)}
         self._generic = frozenset(generic)
         self._subject = frozenset(self.analyzer.stem(w) for g in intents.subject
@@ -299,7 +300,19 @@ class Engine:
     def respond(self, text: str, state: ConversationState | None = None) -> Turn:
         """Return the reply to one message and the conversation state after it."""
         state = self.current(state)
-        return _shifted(self._respond(clean(text), state), state)
+        text = clean(text)
+        return self._in_language(text, state, _shifted(self._respond(text, state), state))
+
+    def _in_language(self, text: str, before: ConversationState, turn: Turn) -> Turn:
+        """Return the turn with "I answer in English only" the first time a language is seen."""
+        code = language.detect(text, self.languages)
+        if code is None:
+            # An English message after a Spanish one: the person was told; keep the language
+            # so that switching back does not say it again.
+            return Turn(turn.reply, replace(turn.state, language=before.language))
+        reply = turn.reply if code == before.language else self.compose.in_language(
+            turn.reply, code)
+        return Turn(reply, replace(turn.state, language=code))
 
     def _respond(self, text: str, state: ConversationState) -> Turn:
         """Return the reply to one cleaned message; the state's last reply is not yet shifted."""

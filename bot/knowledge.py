@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from bot.errors import KnowledgeError
 from bot.intents import CUES, SMALLTALK_TOPICS
+from bot.language import LANGUAGES
 from bot.yamlfile import Fields, read_yaml
 
 CAUTION_KINDS = ("pregnancy", "nursing", "interactions", "condition", "children", "poisoning")
@@ -131,6 +132,8 @@ class Knowledge:
     smalltalk: Mapping[str, str]
     emergency: Mapping[str, Crisis]
     emergency_closing: str = ""
+    # Language code (bot/language.py) -> "I can only answer in English", in that language.
+    languages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     file: str = "knowledge.yaml"
 
     _answers: Mapping[str, Answer] = field(init=False, repr=False, compare=False)
@@ -274,6 +277,7 @@ def parse(data: object, file: str) -> Knowledge:
     top = Fields(data, file, "top level")
     top.only(
         ("disclaimer", "cautions", "groups", "sources", "answers", "smalltalk", "emergency"),
+        ("languages",),
     )
     disclaimer = top.text("disclaimer")
     if "not medical advice" not in disclaimer.lower():
@@ -304,6 +308,11 @@ def parse(data: object, file: str) -> Knowledge:
             if r not in answer_ids or r == a.id:
                 raise KnowledgeError(file, where, f"related '{r}' is not another answer id")
     emergency, closing = _emergency(top)
+    languages = {}
+    if "languages" in top.data:
+        f = Fields(top.mapping("languages"), file, "languages")
+        f.only((), LANGUAGES)
+        languages = {code: f.text(code) for code in f.data}
     return Knowledge(
         disclaimer=disclaimer,
         cautions=_named_texts(top, "cautions", CAUTION_KINDS),
@@ -313,6 +322,7 @@ def parse(data: object, file: str) -> Knowledge:
         smalltalk=_named_texts(top, "smalltalk", SMALLTALK_TEXTS),
         emergency=emergency,
         emergency_closing=closing,
+        languages=MappingProxyType(languages),
         file=file,
     )
 

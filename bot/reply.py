@@ -58,13 +58,16 @@ class ConversationState:
     # The person said, during this crisis, that help is reached ("I called poison control"):
     # follow-ups stop asking them to call and say what to watch for instead.
     reached: bool = False
+    # The language a message was last written in, other than English, once told that the
+    # bot answers in English only: said once, not under every reply.
+    language: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
         return {"last_topic": self.last_topic, "choices": list(self.choices),
                 "crisis": self.crisis, "last_reply": self.last_reply,
                 "detailed": self.detailed, "alert": self.alert, "earlier": list(self.earlier),
-                "reached": self.reached}
+                "reached": self.reached, "language": self.language}
 
     @classmethod
     def from_dict(cls, data: Any) -> ConversationState:
@@ -84,7 +87,8 @@ class ConversationState:
         choices = data.get("choices", [])
         seen, detailed = data.get("last_reply", ""), data.get("detailed", False)
         earlier, reached = data.get("earlier", []), data.get("reached", False)
-        if not (all(_name_or_none(v) for v in (last, crisis, alert))
+        language = data.get("language")
+        if not (all(_name_or_none(v) for v in (last, crisis, alert, language))
                 and isinstance(choices, list) and len(choices) <= MAX_CHOICES
                 and all(_name_or_none(c) and c is not None for c in choices)
                 and isinstance(seen, str) and _DIGEST.fullmatch(seen)
@@ -93,7 +97,8 @@ class ConversationState:
                 and all(isinstance(e, str) and e and _DIGEST.fullmatch(e) for e in earlier)):
             return None
         return cls(last_topic=last, choices=tuple(choices), crisis=crisis, last_reply=seen,
-                   detailed=detailed, alert=alert, earlier=tuple(earlier), reached=reached)
+                   detailed=detailed, alert=alert, earlier=tuple(earlier), reached=reached,
+                   language=language)
 
 
 MAX_EARLIER = 3  # replies before the last that an answer must not repeat (Engine._not_again)

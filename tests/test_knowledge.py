@@ -53,6 +53,10 @@ def broken(change: str) -> dict:  # type: ignore[type-arg]
         data["sources"][1]["description"] = "a guide"
     elif change == "authors-repeat-publisher":
         data["sources"][2]["authors"] = data["sources"][2]["publisher"]
+    elif change == "unknown-language":
+        data["languages"]["xx"] = "Sorry, English only."
+    elif change == "empty-language-line":
+        data["languages"]["es"] = ""
     return data
 
 
@@ -73,6 +77,8 @@ CASES = [
     ("source-without-title", "source 'ummc-2014'", "either the work's own 'title'"),
     ("source-with-title-and-description", "source 'ummc-2014'", "either the work's own"),
     ("authors-repeat-publisher", "source 'natmed-2015'", "authors repeat the publisher"),
+    ("unknown-language", "languages", "unknown field(s): xx"),
+    ("empty-language-line", "languages", "'es'"),
 ]
 
 

@@ -3,8 +3,9 @@
 `python -m bot tune [STEP...]` runs the named steps (default: all), each writing one committed
 JSON file with the hash of the data it was fitted on and the cross-validated figures it got.
 Everything is seeded: the same data always gives the same file. Steps: `matching` (below),
-`safety` (bot/devtools/train_safety.py), `acts` (bot/devtools/train_acts.py) and `crisis`
-(bot/devtools/train_crisis.py).
+`safety` (bot/devtools/train_safety.py), `acts` (bot/devtools/train_acts.py), `crisis`
+(bot/devtools/train_crisis.py), `context` (bot/devtools/train_context.py) and `languages`
+(bot/devtools/train_languages.py: word lists, not fitted, read off pyspellchecker).
 
 Step `matching` (bot/models/matching.json):
   1. Questions: every phrasing in intents/ (topics and out-of-scope) and every question of
@@ -446,12 +447,22 @@ def tune_context(settings: Settings, root: Path, out: TextIO) -> Path:
     return CONTEXT_MODEL
 
 
+def tune_languages(settings: Settings, root: Path, out: TextIO) -> Path:
+    """Write the word lists languages are told by (bot/devtools/train_languages.py)."""
+    from bot.devtools import train_languages
+    from bot.language import MODEL_PATH as LANGUAGES_MODEL
+
+    train_languages.run(out)
+    return LANGUAGES_MODEL
+
+
 STEPS: dict[str, Callable[[Settings, Path, TextIO], Path]] = {
     "matching": tune_matching,
     "safety": tune_safety,
     "acts": tune_acts,
     "crisis": tune_crisis,
     "context": tune_context,
+    "languages": tune_languages,
 }
 
 

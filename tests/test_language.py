@@ -1,0 +1,133 @@
+"""Messages in other languages: told, once, in their language, that the bot answers in English."""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import version
+
+import pytest
+import yaml
+
+from bot import language
+from bot.devtools import train_languages
+from bot.engine import Engine
+from bot.knowledge import load as load_knowledge
+from bot.reply import ConversationState
+from bot.settings import ROOT
+
+LISTS = language.load()
+
+FOREIGN = [
+    ("es-question", "¿Para qué sirve la N-acetilcisteína?", "es"),
+    ("es-no-accents", "para que sirve la nac, es segura?", "es"),
+    ("es-emergency", "mi hijo se tomó todas mis pastillas", "es"),
+    ("pt-question", "a NAC ajuda a engravidar? estou tentando há um ano", "pt"),
+    ("pt-tilde", "não sei se posso tomar isso", "pt"),
+    ("fr-question", "Est-ce que la NAC est dangereuse pendant la grossesse ?", "fr"),
+    ("fr-casual", "c'est quoi le glutathion en fait", "fr"),
+    ("de-question", "Was ist NAC und wofür wird es verwendet?", "de"),
+    ("de-eszett", "Hilft das bei einer Erkältung, weiß das jemand?", "de"),
+    ("it-question", "la NAC fa bene per la tosse? mio padre ha la bronchite", "it"),
+    ("nl-question", "Mag ik NAC gebruiken als ik zwanger ben?", "nl"),
+    ("pl-question", "czy NAC pomaga na kaszel? wziąłem dwie tabletki", "pl"),
+    ("tr-question", "NAC öksürüğe iyi gelir mi, kullanmalı mıyım?", "tr"),
+    ("vi-question", "NAC có an toàn cho phụ nữ mang thai không?", "vi"),
+    ("ru-question", "Что такое ацетилцистеин и зачем его пьют?", "ru"),
+    ("uk-question", "Чи можна пити NAC під час вагітності?", "uk"),
+    ("el-question", "Τι είναι η ακετυλοκυστεΐνη;", "el"),
+    ("ar-question", "هل الأسيتيل سيستئين آمن أثناء الحمل؟", "ar"),
+    ("fa-question", "آیا ان استیل سیستئین برای ریه خوب است؟", "fa"),
+    ("hi-question", "क्या NAC को दूध के साथ लेना ठीक है?", "hi"),
+    ("zh-question", "乙酰半胱氨酸有什么副作用？", "zh"),
+    ("ja-question", "NACは妊娠中に飲んでも大丈夫ですか？", "ja"),
+    ("ko-question", "NAC는 임신 중에 먹어도 되나요?", "ko"),
+]
+
+ENGLISH = [
+    ("plain", "what is NAC and what is it used for?"),
+    ("typos", "hw mch shud i tak"),
+    ("text-speak", "wat about side efx"),
+    ("war-and-die", "did people die in the war from mustard gas?"),
+    ("quoted-french", "what does 'je ne sais quoi' mean"),
+    ("quoted-spanish", 'my abuela calls it "la medicina de la tos", is that NAC?'),
+    ("one-foreign-word", "hola, is nac safe in pregnancy?"),
+    ("brand-and-place", "can I buy NAC at the farmacia in Madrid on my holiday"),
+    ("names", "Dr. de la Cruz says NAC helps with OCD, is that true?"),
+    ("cyrillic-look-alike", "i took an оverdose of nac"),  # one Cyrillic "о"
+    ("emoji", "is nac good for hair 💇‍♀️✨"),
+    ("latin-phrase", "is nac given per os or iv in hospital"),
+    ("accented-english", "my fiancée read that NAC helps with café hangovers"),
+    ("short", "ok"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), [c[1:] for c in FOREIGN], ids=[c[0] for c in FOREIGN])
+def test_foreign_message_is_told_apart(text: str, code: str) -> None:
+    assert language.detect(text, LISTS) == code
+
+
+@pytest.mark.parametrize("text", [c[1] for c in ENGLISH], ids=[c[0] for c in ENGLISH])
+def test_english_message_gets_no_language_line(text: str) -> None:
+    assert language.detect(text, LISTS) is None
+
+
+def test_every_language_has_its_line() -> None:
+    lines = load_knowledge(ROOT / "knowledge.yaml").languages
+    assert sorted(lines) == sorted(language.LANGUAGES)
+
+
+def test_line_comes_once_in_a_conversation(engine: Engine) -> None:
+    first = engine.respond("¿Qué es la N-acetilcisteína?")
+    second = engine.respond("¿y es segura en el embarazo?", first.state)
+    english = engine.respond("thanks, and what about side effects?", second.state)
+    back = engine.respond("¿y para el pelo?", english.state)
+    german = engine.respond("Und hilft es gegen Grippe?", back.state)
+    line = "Lo siento, solo puedo responder en inglés."
+    assert [first.reply.text.startswith(line), line in second.reply.text,
+            line in english.reply.text, line in back.reply.text,
+            german.reply.text.startswith("Entschuldigung")] == [True, False, False, False, True]
+    assert first.reply.kind == "answer" and english.state.language == "es"
+
+
+def test_emergency_guidance_stays_first(engine: Engine) -> None:
+    turn = engine.respond("mi hijo se tomó todas mis pastillas")
+    assert turn.reply.kind == "emergency"
+    assert turn.reply.text.startswith("🚨")
+    assert turn.reply.text.rstrip().endswith("Lo siento, solo puedo responder en inglés.")
+
+
+def test_english_conversation_never_gets_a_line(engine: Engine) -> None:
+    state = ConversationState()
+    for text in ("hi", "what is nac", "is it safe in pregnancy?", "sources", "thanks bye"):
+        turn = engine.respond(text, state)
+        state = turn.state
+        assert state.language is None, text
+
+
+def test_language_survives_saving_the_state() -> None:
+    state = ConversationState(last_topic="side-effects", language="pt")
+    assert ConversationState.from_dict(state.to_dict()) == state
+    assert ConversationState.parse({**state.to_dict(), "language": 7}) is None
+
+
+WRITTEN = json.loads(language.MODEL_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.mark.skipif(WRITTEN["source"] != f"pyspellchecker {version('pyspellchecker')} word "
+                    "frequencies", reason="lists written from another pyspellchecker version")
+def test_word_lists_are_what_the_script_writes() -> None:
+    assert train_languages.build() == WRITTEN
+
+
+def test_final_set_keeps_the_figures_it_was_scored_at() -> None:
+    """The held-out set of tests/languages/final.yaml, read as totals only."""
+    items = yaml.safe_load((ROOT / "tests" / "languages" / "final.yaml").read_text("utf-8"))
+    got = [(item["lang"], language.detect(item["text"], LISTS)) for item in items]
+    english = [found for lang, found in got if lang == "en"]
+    named = [(lang, found) for lang, found in got if lang in language.LANGUAGES]
+    other = [found for lang, found in got if lang != "en" and lang not in language.LANGUAGES]
+    assert (len(english), len(named), len(other)) == (200, 171, 29)
+    assert sum(found is not None for found in english) == 0
+    assert sum(lang == found for lang, found in named) >= 130
+    assert sum(found is not None and found != lang for lang, found in named) <= 7
+    assert sum(found is not None for found in other) <= 1
