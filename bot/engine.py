@@ -334,6 +334,7 @@ class Engine:
             return self._finish(self._emergency(safety, state, text))
         turn = self._not_again(self._subject_put_in(text, self._ordinary(text, state), state),
                                state)
+        turn = self._about_the_study(text, state, turn)
         if state.crisis is not None and not text.startswith("/"):
             reading, p = self.follow_ups.classify(text)
             log.debug("crisis follow-up=%s p=%.3f", reading, p)
@@ -462,7 +463,7 @@ class Engine:
             # which says amounts exist without giving one: the amount that study used.
             reply = self.compose.study_dose(self.knowledge.answer(DOSES), use,
                                             decision.confidence)
-            return Turn(reply, ConversationState(last_topic=DOSES))
+            return Turn(reply, ConversationState(last_topic=DOSES, study=use.id))
         return self._render(decision, state)
 
     def _emergency(self, safety: Assessment, state: ConversationState, text: str) -> Turn:
@@ -663,6 +664,20 @@ class Engine:
         terms = {topic: set(a.terms) - common for topic, a in names}
         counts = Counter(t for ts in terms.values() for t in ts)
         return {topic: frozenset(t for t in ts if counts[t] == 1) for topic, ts in terms.items()}
+
+    def _about_the_study(self, text: str, state: ConversationState, turn: Turn) -> Turn:
+        """Return the turn read with the study's use, when a study amount was just given."""
+        if (state.study is None or turn.state.study is not None or text.startswith("/")
+                or not self.knowledge.has_answer(state.study)
+                or not (turn.reply.kind == "fallback" or turn.reply.topic == DOSES)):
+            return turn
+        # "for how long?" after the flu study's amount fell back, and "did it work?" got the
+        # overview of doses: both are about that study, whose answer says how long and what
+        # it found. Read with the use's answer; kept only when that answers.
+        with_use = replace(state, last_topic=state.study, study=None)
+        again = self._not_again(
+            self._subject_put_in(text, self._ordinary(text, with_use), with_use), with_use)
+        return again if again.reply.kind == "answer" else turn
 
     def _study_dose(self, analysis: Analysis, state: ConversationState) -> Answer | None:
         """Return the answer whose study amount a question about amounts asks for, if any."""

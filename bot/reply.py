@@ -61,13 +61,17 @@ class ConversationState:
     # The language a message was last written in, other than English, once told that the
     # bot answers in English only: said once, not under every reply.
     language: str | None = None
+    # The use whose study amount was just given ("how much did they use?" after flu): "for
+    # how long?" or "did it work?" next are about that study, not about doses in general.
+    study: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
         return {"last_topic": self.last_topic, "choices": list(self.choices),
                 "crisis": self.crisis, "last_reply": self.last_reply,
                 "detailed": self.detailed, "alert": self.alert, "earlier": list(self.earlier),
-                "reached": self.reached, "language": self.language}
+                "reached": self.reached, "language": self.language,
+                "study": self.study}
 
     @classmethod
     def from_dict(cls, data: Any) -> ConversationState:
@@ -87,8 +91,8 @@ class ConversationState:
         choices = data.get("choices", [])
         seen, detailed = data.get("last_reply", ""), data.get("detailed", False)
         earlier, reached = data.get("earlier", []), data.get("reached", False)
-        language = data.get("language")
-        if not (all(_name_or_none(v) for v in (last, crisis, alert, language))
+        language, study = data.get("language"), data.get("study")
+        if not (all(_name_or_none(v) for v in (last, crisis, alert, language, study))
                 and isinstance(choices, list) and len(choices) <= MAX_CHOICES
                 and all(_name_or_none(c) and c is not None for c in choices)
                 and isinstance(seen, str) and _DIGEST.fullmatch(seen)
@@ -98,7 +102,7 @@ class ConversationState:
             return None
         return cls(last_topic=last, choices=tuple(choices), crisis=crisis, last_reply=seen,
                    detailed=detailed, alert=alert, earlier=tuple(earlier), reached=reached,
-                   language=language)
+                   language=language, study=study)
 
 
 MAX_EARLIER = 3  # replies before the last that an answer must not repeat (Engine._not_again)

@@ -375,6 +375,37 @@ def test_a_question_about_amounts_gets_the_study_amount_it_asks_for(
         assert amount in reply.text and "not a dose for you" in reply.text
 
 
+# After a study's amount, a follow-up about that study is read with its use: "did it work?"
+# had got the overview of doses. A question that is about doses again, or about something
+# else, is read as before. (the messages, the kind and topic of the last reply)
+AFTER_STUDY = [
+    (["does nac prevent the flu", "how much did they use in that study", "did it work?"],
+     ("answer", "flu")),
+    (["can nac help male fertility", "what dose did the men take", "how sure is that?"],
+     ("answer", "male-infertility")),
+    (["does nac prevent the flu", "how much did they use in that study",
+      "what dose was used for cystic fibrosis"], ("answer", "doses-in-studies")),
+    (["does nac prevent the flu", "how much did they use in that study", "is it safe?"],
+     ("answer", "side-effects")),
+    (["does nac prevent the flu", "how much did they use in that study",
+      "what's the weather in paris"], ("fallback", None)),
+]
+
+
+@pytest.mark.parametrize(("texts", "expected"), AFTER_STUDY,
+                         ids=["did-it-work", "how-sure", "another-amount", "other-topic",
+                              "everyday"])
+def test_a_follow_up_to_a_study_amount_is_about_that_study(
+        engine: Engine, texts: list[str], expected: tuple[str, str | None]) -> None:
+    reply = _chat(engine, texts)[-1]
+    assert (reply.kind, reply.topic) == expected
+
+
+def test_the_study_survives_saving_the_state() -> None:
+    state = ConversationState(last_topic="doses-in-studies", study="flu")
+    assert ConversationState.from_dict(state.to_dict()) == state
+
+
 def _chat(engine: Engine, texts: list[str]) -> list[Reply]:
     """Return the replies to messages sent one after another in one conversation."""
     state = None
