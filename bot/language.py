@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -64,6 +64,7 @@ _UKRAINIAN = re.compile("[іїєґІЇЄҐ]")
 _KANA = re.compile("[\u3040-\u30ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 # A phrase in quotes is asked about, not spoken in: "what does 'je ne sais quoi' mean?"
+_QUOTE_MARK = re.compile("[\"“'‘«]")
 _QUOTED = re.compile(r"(?:^|(?<=\s))[\"“'‘«][^\"”'’»\n]{1,80}[\"”'’»](?=[\s?.!,;:]|$)")
 
 
@@ -73,6 +74,16 @@ class WordLists:
 
     words: Mapping[str, frozenset[str]]
     english: frozenset[str]
+    # Each listed word with the languages that list it: one look-up per word of a message.
+    index: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[str]] = {}
+        for code, found in self.words.items():
+            for word in found:
+                index.setdefault(word, []).append(code)
+        object.__setattr__(self, "index", MappingProxyType(
+            {word: tuple(codes) for word, codes in index.items()}))
 
 
 def load(path: Path = MODEL_PATH) -> WordLists:
@@ -107,21 +118,25 @@ def _script(text: str) -> str | None:
 
 def detect(text: str, lists: WordLists) -> str | None:
     """Return the code of the language text is clearly written in, or None (English or unsure)."""
-    unquoted = _QUOTED.sub(" ", text)
-    text = unquoted if words(unquoted) else text  # a message all in quotes is still spoken
+    if _QUOTE_MARK.search(text):
+        unquoted = _QUOTED.sub(" ", text)
+        text = unquoted if words(unquoted) else text  # a message all in quotes is still spoken
     if not text.isascii():
         found = _script(text)
         if found is not None:
             return found
     tokens = [t for t in words(text) if len(t) > 1 and t.isalpha()]
     evidence: dict[str, int] = {}
-    for code, common in lists.words.items():
-        evidence[code] = sum(t in common for t in tokens)
+    for token in tokens:
+        for code in lists.index.get(token, ()):
+            evidence[code] = evidence.get(code, 0) + 1
     if not text.isascii():
         for code, marks in _MARKS.items():
             marked = sum(bool(marks.search(w)) for w in text.split())
             evidence[code] = evidence.get(code, 0) + MARK_WEIGHT * marked
-    best = max(evidence, key=lambda code: evidence[code], default=None)
+    # Ties go to the first in LANGUAGES: the same message always gets the same line.
+    best = max((code for code in LANGUAGES if code in evidence), key=evidence.__getitem__,
+               default=None)
     if best is None or evidence[best] < MIN_EVIDENCE:
         return None
     own = lists.words.get(best, frozenset())
