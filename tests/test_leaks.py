@@ -6,9 +6,9 @@ twenty-eighth final sets' safety messages and the follow-ups of the thirteenth t
 sets' emergencies in their conversations, all moved or copied there once scored, and the openers
 and changes of subject of the tuned-on conversations; the twenty-first final set's questions
 too), the dev question sets, the dev conversations, the held-out questions, the final sets in
-the order they were written, from the first to the fortieth. The first to thirty-second were
-each scored once and are tuned on since. The held-out questions, the thirty-third to
-thirty-ninth final sets (each scored once, its misses not read) and the fortieth (written a
+the order they were written, from the first to the forty-first. The first to thirty-second
+were each scored once and are tuned on since. The held-out questions, the thirty-third to
+fortieth final sets (each scored once, its misses not read) and the forty-first (written a
 round before it is scored) are checked: none of their messages may be this close (rapidfuzz
 ratio on folded text) to a message of any set before them; leaked ones were removed from those
 sets (the dev sets, tuned on, may share wording with the training files). Messages of three
@@ -88,6 +88,7 @@ SETS = [
     ("thirty-eighth final sets", ("tests/final38/*.yaml",)),
     ("thirty-ninth final sets", ("tests/final39/*.yaml",)),
     ("fortieth final sets", ("tests/final40/*.yaml",)),
+    ("forty-first final sets", ("tests/final41/*.yaml",)),
 ]
 
 
@@ -101,7 +102,7 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
                         "thirty-fourth final sets", "thirty-fifth final sets",
                         "thirty-sixth final sets", "thirty-seventh final sets",
                         "thirty-eighth final sets", "thirty-ninth final sets",
-                        "fortieth final sets")]
+                        "fortieth final sets", "forty-first final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
