@@ -25,6 +25,7 @@ MORE_HINT = 'Send "more" for the details, "sources" for the full references.'
 STUDY_DOSE_NOTE = ("An amount used in a study is not a dose for you: only a doctor or "
                    "pharmacist can advise you on that. The amounts for other uses are in the "
                    "details.")
+STUDY_NOTE = STUDY_DOSE_NOTE.split(". ")[0] + "."  # without "the others are in the details"
 RELATED_HINT = 'Send "more" for related topics, "sources" for the full references.'
 LATE_LINE = "Sorry for the late reply: your message reached me only now."
 _TAG = re.compile(r"</?[a-z]+>")
@@ -102,6 +103,18 @@ class Composer:
             f"{self._disclaimer}\n{esc(MORE_HINT)}",
         ]
         return _reply("answer", doses.id, confidence, blocks, more=True, sources=use.sources,
+                      related=doses.related)
+
+    def study_length(self, doses: Answer, use: Answer, reported: bool) -> Reply:
+        """Return how long a study ran ("for how long?" after its amount), or that it is unsaid."""
+        lead = ("How long, as the article reports it:" if reported else
+                "The article doesn't say for how long. What it reports:")
+        blocks = [
+            f"<b>{esc(doses.title)}: {esc(use.title)}</b>",
+            f"{esc(lead)} {esc(use.study_dose or '')} {esc(STUDY_NOTE)}",
+            f"{self._disclaimer}",
+        ]
+        return _reply("answer", doses.id, 1.0, blocks, sources=use.sources,
                       related=doses.related)
 
     def details(self, answer: Answer) -> Reply:

@@ -70,6 +70,12 @@ ABOUT_SOURCES = "about-sources"
 # The answer on amounts used in studies: asked about one answer whose use has an amount
 # ("how much did they use in that study?" after flu), it gives that amount (Answer.study_dose).
 DOSES = "doses-in-studies"
+# "for how long?", "how many weeks did they take it" after a study's amount ask how long the
+# study ran; a study's sentence that says so has "for (up to) six months".
+HOW_LONG = re.compile(r"\bhow\s+long\b|\bhow\s+many\s+(?:days|weeks|months|years)\b"
+                      r"|\bduration\b", re.IGNORECASE)
+STUDY_LENGTH = re.compile(r"\bfor\s+(?:up\s+to\s+)?(?:\w+\s+){0,2}(?:days|weeks|months|years)\b",
+                          re.IGNORECASE)
 PERSONAL = frozenset({"i", "im", "me", "my", "we", "us", "our", "should", "recommend",
                       "recommended", "safe", "him", "her", "son", "daughter", "kid", "child"})
 WELCOME_TOPICS = ("what-is-cysteine", "nac-vs-cysteine", "side-effects", "pregnancy")
@@ -332,8 +338,10 @@ class Engine:
                                                        self._names_substance(text)))
         if safety.level == "emergency":
             return self._finish(self._emergency(safety, state, text))
-        turn = self._not_again(self._subject_put_in(text, self._ordinary(text, state), state),
-                               state)
+        # The study whose amount was given is for the next message only (_about_the_study).
+        plain = replace(state, study=None)
+        turn = self._not_again(self._subject_put_in(text, self._ordinary(text, plain), plain),
+                               plain)
         turn = self._about_the_study(text, state, turn)
         if state.crisis is not None and not text.startswith("/"):
             reading, p = self.follow_ups.classify(text)
@@ -669,11 +677,19 @@ class Engine:
         """Return the turn read with the study's use, when a study amount was just given."""
         if (state.study is None or turn.state.study is not None or text.startswith("/")
                 or not self.knowledge.has_answer(state.study)
-                or not (turn.reply.kind == "fallback" or turn.reply.topic == DOSES)):
+                # The doses overview again, not its details ("say more about that study").
+                or not (turn.reply.kind == "fallback"
+                        or (turn.reply.topic == DOSES and turn.reply.more))):
             return turn
-        # "for how long?" after the flu study's amount fell back, and "did it work?" got the
-        # overview of doses: both are about that study, whose answer says how long and what
-        # it found. Read with the use's answer; kept only when that answers.
+        use = self.knowledge.answer(state.study)
+        if HOW_LONG.search(text) and use.study_dose:
+            # "for how long?" after the flu study's amount fell back (the word model reads
+            # "how long" as everyday): how long that study ran, or that it isn't said.
+            reply = self.compose.study_length(self.knowledge.answer(DOSES), use,
+                                              STUDY_LENGTH.search(use.study_dose) is not None)
+            return Turn(reply, replace(turn.state, last_topic=DOSES, study=state.study))
+        # "did it work?" got the overview of doses: it is about that study, whose answer
+        # says what it found. Read with the use's answer; kept only when that answers.
         with_use = replace(state, last_topic=state.study, study=None)
         again = self._not_again(
             self._subject_put_in(text, self._ordinary(text, with_use), with_use), with_use)

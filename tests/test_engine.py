@@ -401,6 +401,35 @@ def test_a_follow_up_to_a_study_amount_is_about_that_study(
     assert (reply.kind, reply.topic) == expected
 
 
+# "for how long?" after a study's amount: how long it ran where the article says so, and
+# that it doesn't say where it doesn't; always framed as a study's, not a dose for you.
+# (the messages, whether the article reports the length)
+HOW_LONG_CASES = [
+    (["does nac prevent the flu", "how much did they use in that study", "for how long?"], True),
+    (["can nac help male fertility", "what dose did the men take", "how many weeks?"], True),
+    (["nac for cystic fibrosis", "what amounts were used?", "and how long?"], False),
+    (["i've had 3 miscarriages, does nac help", "how much did the women take",
+      "for how long did they take it"], False),
+]
+
+
+@pytest.mark.parametrize(("texts", "reported"), HOW_LONG_CASES,
+                         ids=["flu", "male", "cf-not-said", "miscarriage-not-said"])
+def test_how_long_after_a_study_amount(engine: Engine, texts: list[str],
+                                       reported: bool) -> None:
+    replies = _chat(engine, texts)
+    amount, length = replies[-2], replies[-1]
+    assert (amount.topic, length.kind, length.topic) == (
+        "doses-in-studies", "answer", "doses-in-studies")
+    assert ("doesn't say for how long" not in length.text) == reported
+    assert "not a dose for you" in length.text and length.text != amount.text
+
+
+def test_how_long_without_a_study_amount_is_not_about_one(engine: Engine) -> None:
+    replies = _chat(engine, ["does nac prevent the flu", "how long does the flu last?"])
+    assert "How long, as the article reports it" not in replies[-1].text
+
+
 def test_the_study_survives_saving_the_state() -> None:
     state = ConversationState(last_topic="doses-in-studies", study="flu")
     assert ConversationState.from_dict(state.to_dict()) == state
