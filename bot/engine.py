@@ -310,14 +310,16 @@ class Engine:
         return self._in_language(text, state, _shifted(self._respond(text, state), state))
 
     def _in_language(self, text: str, before: ConversationState, turn: Turn) -> Turn:
-        """Return the turn with "I answer in English only" the first time a language is seen."""
+        """Return the turn with "I answer in English only" when a language is first seen."""
         code = language.detect(text, self.languages)
         if code is None:
             # An English message after a Spanish one: the person was told; keep the language
             # so that switching back does not say it again.
             return Turn(turn.reply, replace(turn.state, language=before.language))
-        reply = turn.reply if code == before.language else self.compose.in_language(
-            turn.reply, code)
+        # Said again when nothing was understood: an English "no curated answer" to a second
+        # question in Chinese left the person with nothing they could read.
+        again = code == before.language and turn.reply.kind != "fallback"
+        reply = turn.reply if again else self.compose.in_language(turn.reply, code)
         return Turn(reply, replace(turn.state, language=code))
 
     def _respond(self, text: str, state: ConversationState) -> Turn:

@@ -89,6 +89,14 @@ def test_line_comes_once_in_a_conversation(engine: Engine) -> None:
     assert first.reply.kind == "answer" and english.state.language == "es"
 
 
+def test_line_comes_again_when_nothing_was_understood(engine: Engine) -> None:
+    first = engine.respond("NAC 是什么？")
+    second = engine.respond("孕妇可以吃吗？", first.state)
+    line = "抱歉，我只能用英语回答。"
+    assert [(t.reply.kind, t.reply.text.startswith(line)) for t in (first, second)] == [
+        ("fallback", True), ("fallback", True)]
+
+
 def test_emergency_guidance_stays_first(engine: Engine) -> None:
     turn = engine.respond("mi hijo se tomó todas mis pastillas")
     assert turn.reply.kind == "emergency"
