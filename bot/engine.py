@@ -35,7 +35,7 @@ from bot import language, startcache
 from bot import safety as safety_mod
 from bot import stems as stems_mod
 from bot import tuned as tuned_mod
-from bot.acts import QUESTION, ActParams, Acts
+from bot.acts import CLOSINGS, QUESTION, ActParams, Acts
 from bot.analyzer import ENGLISH_FREQUENCY, Analysis, Analyzer, english_words
 from bot.commands import BY_NAME, HELP, Keeping
 from bot.compose import Composer
@@ -102,6 +102,7 @@ FOLLOW_UP_ORDER = {
 # The cue that says help is reached ("I already called poison control"); once it was said,
 # the follow-ups that ask to call give way to what to watch for (knowledge.REACHED).
 CALLED = "called"
+CLOSING = "closing"
 AFTER_HELP = frozenset({"default", "fine", "steps", "closing"})
 # "ok calling now" or "i called, they said to come in" answer the guidance that named whom to
 # call, and say help is reached; a call to someone who cannot give it ("i already called my
@@ -126,7 +127,8 @@ HELP_UNDER_WAY = re.compile(
     r"his|her)\s+way|coming|should\s+be\s+here|will\s+be\s+here|arriving|here\s+soon|"
     r"any\s+minute|en\s+route)\b(?![^.!]*\?)"
     # A line reached in writing or on the phone: "ok i texted 988", "talking to samaritans".
-    r"|\b(?:texted|messaged|contacted|reached|talking\s+(?:to|with)|speaking\s+(?:to|with)|"
+    r"|\b(?:texted|messaged|contacted|reached|rang|rung|phoned|called|talking\s+(?:to|with)|"
+    r"speaking\s+(?:to|with)|"
     rf"chatting\s+(?:to|with)|on\s+the\s+phone\s+(?:to|with))\s+(?:the\s+)?(?:{SERVICES})\b"
     r"(?![^.!]*\?)", re.IGNORECASE)  # not "is the ambulance coming?"
 # A refusal, or help put off ("can I give him NAC instead of going to A&E?").
@@ -538,6 +540,13 @@ class Engine:
         order = FOLLOW_UP_ORDER.get(crisis, FOLLOW_UP_ORDER["default"])
         helped = self._help_reached(safety, text)
         cues = safety.cues | {CALLED} if helped else safety.cues
+        if CLOSING in cues and not helped and self.acts.act(text) not in (*CLOSINGS, "ack"):
+            # "ok" or "fine" inside a report ("she says shes fine and wants to lie down", "he
+            # says he only took a few extra, he's fine") is not a goodbye: it got "please do
+            # call if you haven't yet... I hope everyone is OK". It says they seem fine.
+            # After suicidal talk, "it's fine, i've made up my mind" had got "thank you for
+            # talking with me": it is no reassurance, and gets the steps.
+            cues = (cues - {CLOSING}) | {"steps" if crisis == "suicide" else "fine"}
         fitting = [c for c in order if c in cues]
         if CALLED in fitting and not helped:
             fitting.remove(CALLED)  # "called my sister": not the help "good, you called" means

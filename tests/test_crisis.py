@@ -161,6 +161,7 @@ UNDER_WAY = [
     ("i want to end my life tonight", "ok i texted 988", True),
     ("i can't go on anymore, i'm done", "i'm talking to samaritans now", True),
     ("i want to end my life tonight", "should i text 988?", False),
+    ("i can't go on anymore, i'm done", "ok. i rang the crisis line", True),
 ]
 
 
@@ -288,9 +289,22 @@ HESITANT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("opener", "follow_up", "cue"), SUPPLEMENT_CASES + HESITANT_CASES,
-                         ids=[f"{o[:20]}.. / {f[:30]}"
-                              for o, f, _ in SUPPLEMENT_CASES + HESITANT_CASES])
+# "fine" or "ok" inside a report is not a goodbye: they seem fine, which still needs the call.
+# After suicidal talk, "it's fine, i've made up my mind" is not reassurance either.
+REPORT_CASES = [
+    ("my roommate took a whole bottle of tylenol", "she says shes fine and wants to lie down",
+     "fine"),
+    ("my friend took 30 paracetamol with vodka", "he says he only took a few extra, he's fine",
+     "fine"),
+    ("my son's lips are swelling up after a new supplement", "ok it's going down a bit now",
+     "fine"),
+    ("i want to end my life tonight", "it's fine. i've made up my mind", "steps"),
+]
+FOLLOW_UPS = SUPPLEMENT_CASES + HESITANT_CASES + REPORT_CASES
+
+
+@pytest.mark.parametrize(("opener", "follow_up", "cue"), FOLLOW_UPS,
+                         ids=[f"{o[:20]}.. / {f[:30]}" for o, f, _ in FOLLOW_UPS])
 def test_a_follow_up_gets_the_crisis_reply_that_answers_it(
         engine: Engine, opener: str, follow_up: str, cue: str) -> None:
     first = engine.respond(opener)
