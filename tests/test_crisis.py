@@ -300,6 +300,23 @@ REPORT_CASES = [
      "fine"),
     ("i want to end my life tonight", "it's fine. i've made up my mind", "steps"),
 ]
+# Questions the guidance must answer in the reply that comes back: the auto-injector now,
+# nothing by mouth (not even aspirin) with stroke signs. (From the fifth black-box test.)
+ASKED_CASES = [
+    ("my lips are swelling and i'm wheezing, i have hives", "i have an epipen, should i use it?",
+     "use it now"),
+    ("my mum's face is drooping and she can't lift her arm",
+     "should i give her an aspirin or something", "not even aspirin"),
+]
+
+
+@pytest.mark.parametrize(("opener", "follow_up", "words"), ASKED_CASES,
+                         ids=["epipen", "aspirin"])
+def test_the_question_asked_in_an_emergency_is_answered(engine: Engine, opener: str,
+                                                         follow_up: str, words: str) -> None:
+    first = engine.respond(opener)
+    told = engine.respond(follow_up, first.state)
+    assert told.reply.kind == "emergency" and words in " ".join(told.reply.text.split())
 FOLLOW_UPS = SUPPLEMENT_CASES + HESITANT_CASES + REPORT_CASES
 
 
