@@ -346,7 +346,8 @@ class Engine:
         plain = replace(state, study=None)
         turn = self._not_again(self._subject_put_in(text, self._ordinary(text, plain), plain),
                                plain)
-        turn = self._about_the_study(text, state, turn)
+        turn = self._how_long_after_answer(text, state,
+                                           self._about_the_study(text, state, turn))
         if state.crisis is not None and not text.startswith("/"):
             reading, p = self.follow_ups.classify(text)
             log.debug("crisis follow-up=%s p=%.3f", reading, p)
@@ -683,6 +684,21 @@ class Engine:
         terms = {topic: set(a.terms) - common for topic, a in names}
         counts = Counter(t for ts in terms.values() for t in ts)
         return {topic: frozenset(t for t in ts if counts[t] == 1) for topic, ts in terms.items()}
+
+    def _how_long_after_answer(self, text: str, state: ConversationState, turn: Turn) -> Turn:
+        """Return the details of the last answer for "for how long?" when they say how long."""
+        last = state.last_topic
+        if (turn.reply.kind != "fallback" or state.study is not None or last is None
+                or state.detailed or not HOW_LONG.search(text)
+                or not self.knowledge.has_answer(last)):
+            return turn
+        answer = self.knowledge.answer(last)
+        if not (answer.study_dose and STUDY_LENGTH.search(answer.study_dose)):
+            return turn
+        # "for how long" after the male infertility answer fell back (the word model reads
+        # "how long" as everyday); the details of an answer whose study reports a length say
+        # how long, as a study's, with its evidence.
+        return Turn(self.details(last), replace(turn.state, last_topic=last, detailed=True))
 
     def _about_the_study(self, text: str, state: ConversationState, turn: Turn) -> Turn:
         """Return the turn read with the study's use, when a study amount was just given."""

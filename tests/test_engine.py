@@ -425,6 +425,25 @@ def test_how_long_after_a_study_amount(engine: Engine, texts: list[str],
     assert "not a dose for you" in length.text and length.text != amount.text
 
 
+# "for how long" right after an answer whose study reports a length gets its details, which
+# say it; an answer with no length reported is not given again for it.
+HOW_LONG_AFTER_ANSWER = [
+    (["can nac help male fertility", "for how long"], ("answer", "male-infertility")),
+    (["does nac help with flu", "how long?"], ("answer", "flu")),
+    (["is nac safe in pregnancy", "for how long?"], ("fallback", None)),
+]
+
+
+@pytest.mark.parametrize(("texts", "expected"), HOW_LONG_AFTER_ANSWER,
+                         ids=["male", "flu", "pregnancy-no-length"])
+def test_how_long_after_an_answer_gets_its_details(
+        engine: Engine, texts: list[str], expected: tuple[str, str | None]) -> None:
+    first, reply = _chat(engine, texts)
+    assert (reply.kind, reply.topic) == expected
+    if expected[0] == "answer":
+        assert reply.text != first.text and not reply.more
+
+
 def test_how_long_without_a_study_amount_is_not_about_one(engine: Engine) -> None:
     replies = _chat(engine, ["does nac prevent the flu", "how long does the flu last?"])
     assert "How long, as the article reports it" not in replies[-1].text
