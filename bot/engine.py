@@ -76,6 +76,7 @@ HOW_LONG = re.compile(r"\bhow\s+long\b|\bhow\s+many\s+(?:days|weeks|months|years
                       r"|\bduration\b", re.IGNORECASE)
 STUDY_LENGTH = re.compile(r"\bfor\s+(?:up\s+to\s+)?(?:\w+\s+){0,2}(?:days|weeks|months|years)\b",
                           re.IGNORECASE)
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 PERSONAL = frozenset({"i", "im", "me", "my", "we", "us", "our", "should", "recommend",
                       "recommended", "safe", "him", "her", "son", "daughter", "kid", "child"})
 WELCOME_TOPICS = ("what-is-cysteine", "nac-vs-cysteine", "side-effects", "pregnancy")
@@ -309,11 +310,25 @@ class Engine:
         """Return the reply to one message and the conversation state after it."""
         state = self.current(state)
         text = clean(text)
-        return self._in_language(text, state, _shifted(self._respond(text, state), state))
-
-    def _in_language(self, text: str, before: ConversationState, turn: Turn) -> Turn:
-        """Return the turn with "I answer in English only" when a language is first seen."""
         code = language.detect(text, self.languages)
+        turn = self._respond(text, state)
+        if code in language.BY_SCRIPT and turn.reply.kind == "fallback":
+            turn = self._latin_part(text, state, turn)
+        return self._in_language(code, state, _shifted(turn, state))
+
+    def _latin_part(self, text: str, state: ConversationState, turn: Turn) -> Turn:
+        """Return the answer to the words in Latin letters of a message in another script."""
+        # "NACとは何ですか?", "NAC 是什么?": the words the bot can read are the name, and
+        # a question about the name alone gets what it is. Kept only when that answers; the
+        # whole message was already read for an emergency.
+        latin = " ".join(LATIN_WORD.findall(text))
+        if not latin:
+            return turn
+        again = self._respond(latin, state)
+        return again if again.reply.kind == "answer" else turn
+
+    def _in_language(self, code: str | None, before: ConversationState, turn: Turn) -> Turn:
+        """Return the turn with "I answer in English only" when a language is first seen."""
         if code is None:
             # An English message after a Spanish one: the person was told; keep the language
             # so that switching back does not say it again.

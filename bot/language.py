@@ -32,6 +32,8 @@ LANGUAGES = (
     "es", "pt", "fr", "de", "it", "nl", "pl", "tr", "vi",
     "ru", "uk", "el", "ar", "fa", "hi", "zh", "ja", "ko",
 )
+# The languages told by their script: a message in one may still name NAC in Latin letters.
+BY_SCRIPT = frozenset({"ru", "uk", "el", "ar", "fa", "hi", "zh", "ja", "ko"})
 MODEL_PATH = Path(__file__).parent / "models" / "languages.json"
 # A letter only this language writes counts as much as two of its common words.
 MARK_WEIGHT = 2

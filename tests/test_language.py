@@ -90,11 +90,29 @@ def test_line_comes_once_in_a_conversation(engine: Engine) -> None:
 
 
 def test_line_comes_again_when_nothing_was_understood(engine: Engine) -> None:
-    first = engine.respond("NAC 是什么？")
-    second = engine.respond("孕妇可以吃吗？", first.state)
+    first = engine.respond("孕妇可以吃吗？")
+    second = engine.respond("有副作用吗？", first.state)
     line = "抱歉，我只能用英语回答。"
     assert [(t.reply.kind, t.reply.text.startswith(line)) for t in (first, second)] == [
         ("fallback", True), ("fallback", True)]
+
+
+# In another script, the words in Latin letters are what the bot can read: a question about
+# NAC alone gets what it is; nothing readable, or nothing answered, stays the fallback.
+LATIN_PART = [
+    ("ja-what-is", "NACとは何ですか？", ("answer", "nac-vs-cysteine")),
+    ("zh-what-is", "NAC 是什么？", ("answer", "nac-vs-cysteine")),
+    ("zh-no-latin", "孕妇可以吃吗？", ("fallback", None)),
+    ("ru-emergency", "мой сын выпил все таблетки", ("emergency", "overdose")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in LATIN_PART],
+                         ids=[c[0] for c in LATIN_PART])
+def test_latin_words_in_another_script_are_read(engine: Engine, text: str,
+                                                expected: tuple[str, str | None]) -> None:
+    reply = engine.respond(text).reply
+    assert (reply.kind, reply.topic) == expected
 
 
 def test_emergency_guidance_stays_first(engine: Engine) -> None:
