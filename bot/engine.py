@@ -322,7 +322,12 @@ class Engine:
         # a question about the name alone gets what it is. Kept only when that answers; the
         # whole message was already read for an emergency.
         latin = " ".join(LATIN_WORD.findall(text))
-        if not latin:
+        analysis = self.analyzer.analyze(text)
+        if not latin or any(t not in analysis.unknown and not LATIN_WORD.fullmatch(t)
+                             for t in analysis.terms):
+            # Some of its other words were read (Russian has phrasings in intents/): the
+            # fallback was a reading of the whole ("how much is NAC in Moscow?" is out of
+            # scope), not a message nothing of which was understood.
             return turn
         again = self._respond(latin, state)
         return again if again.reply.kind == "answer" else turn

@@ -103,6 +103,7 @@ LATIN_PART = [
     ("ja-what-is", "NACとは何ですか？", ("answer", "nac-vs-cysteine")),
     ("zh-what-is", "NAC 是什么？", ("answer", "nac-vs-cysteine")),
     ("zh-no-latin", "孕妇可以吃吗？", ("fallback", None)),
+    ("ru-read-whole", "Сколько стоит NAC в аптеке в Москве?", ("fallback", None)),
     ("ru-emergency", "мой сын выпил все таблетки", ("emergency", "overdose")),
 ]
 
