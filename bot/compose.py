@@ -178,7 +178,7 @@ class Composer:
 
     def emergency(self, category: str, cue: str | None = None) -> Reply:
         """Return emergency guidance only (or a follow-up in the same crisis): no doses."""
-        crisis = self.knowledge.emergency.get(category) or self.knowledge.emergency["general"]
+        crisis = self.knowledge.crisis(category)
         if cue is None:
             text = crisis.guidance
         else:
@@ -189,7 +189,7 @@ class Composer:
 
     def crisis_thanks(self, category: str, reached: bool = False) -> Reply:
         """Return the answer to thanks during an emergency: warm, and still pointing to help."""
-        crisis = self.knowledge.emergency.get(category) or self.knowledge.emergency["general"]
+        crisis = self.knowledge.crisis(category)
         # Small talk in kind (the person said thanks), with the crisis's closing words: "you
         # matter", and where to call if anything changes; never a cheerful "ask me more".
         # Once they said help is reached, "please call if you haven't" would not listen.
@@ -201,7 +201,7 @@ class Composer:
 
     def with_note(self, reply: Reply, category: str) -> Reply:
         """Return a reply with a one-line safety note for this kind of crisis on top."""
-        crisis = self.knowledge.emergency.get(category) or self.knowledge.emergency["general"]
+        crisis = self.knowledge.crisis(category)
         icon = "💙" if category == "suicide" else "⚠️"
         markup = f"{icon} <i>{esc(crisis.note)}</i>\n\n{reply.html}"
         return replace(reply, html=markup, text=to_plain(markup), note=category)

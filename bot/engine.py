@@ -538,8 +538,7 @@ class Engine:
             return True
         # The same words went out as a follow-up ("ok i texted 988" got the closing words,
         # and "thanks" then got them again as thanks).
-        texts = (self.knowledge.emergency.get(crisis) or self.knowledge.emergency["general"]
-                 ).follow_up
+        texts = self.knowledge.crisis(crisis).follow_up
         return any(_digest(self.compose.emergency(crisis, cue)) == state.last_reply
                    for cue in ("closing", REACHED) if cue in texts)
 
@@ -592,8 +591,7 @@ class Engine:
             # Once help is reached, "tell poison control exactly that... call them now" asks
             # for a call already made; "good, you called" is the reply that is not a repeat.
             unsaid = [CALLED, *(c for c in unsaid if c != "details")]
-        texts = (self.knowledge.emergency.get(crisis) or self.knowledge.emergency["general"]
-                 ).follow_up
+        texts = self.knowledge.crisis(crisis).follow_up
         candidates = [*fitting, "default", *unsaid]
         if reached and FAREWELL in texts:
             # "bye" after "the ambulance is here" got "good, that's the right step", the reply

@@ -148,6 +148,10 @@ class Knowledge:
         """Return the answer with this id (KeyError if none)."""
         return self._answers[topic]
 
+    def crisis(self, kind: str) -> Crisis:
+        """Return what to say about one kind of emergency (the general kind for any other)."""
+        return self.emergency.get(kind) or self.emergency["general"]
+
     def source(self, source_id: str) -> Source:
         """Return the source with this id (KeyError if none)."""
         return self._sources[source_id]
