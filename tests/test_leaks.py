@@ -89,6 +89,7 @@ SETS = [
     ("thirty-ninth final sets", ("tests/final39/*.yaml",)),
     ("fortieth final sets", ("tests/final40/*.yaml",)),
     ("forty-first final sets", ("tests/final41/*.yaml",)),
+    ("forty-second final sets", ("tests/final42/*.yaml",)),
 ]
 
 
@@ -102,7 +103,8 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
                         "thirty-fourth final sets", "thirty-fifth final sets",
                         "thirty-sixth final sets", "thirty-seventh final sets",
                         "thirty-eighth final sets", "thirty-ninth final sets",
-                        "fortieth final sets", "forty-first final sets")]
+                        "fortieth final sets", "forty-first final sets",
+                        "forty-second final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
