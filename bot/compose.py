@@ -26,8 +26,14 @@ STUDY_DOSE_NOTE = ("An amount used in a study is not a dose for you: only a doct
                    "pharmacist can advise you on that. The amounts for other uses are in the "
                    "details.")
 STUDY_NOTE = STUDY_DOSE_NOTE.split(". ")[0] + "."  # without "the others are in the details"
+NO_TIME_FRAME = ("The article gives no time frame for this: not how long it takes, nor for how "
+                 "long it is used. A doctor or pharmacist can say what applies to you.")
 RELATED_HINT = 'Send "more" for related topics, "sources" for the full references.'
 LATE_LINE = "Sorry for the late reply: your message reached me only now."
+# The cautions that already say where to get urgent help for a kind of crisis: under a safety
+# note of that kind on top, the same advice again at the bottom read as two alarms in one
+# reply ("accidentally took two 600mg... feel totally fine", black-box test 6).
+NOTE_COVERS = {"overdose": frozenset({"poisoning", "children"})}
 _TAG = re.compile(r"</?[a-z]+>")
 
 
@@ -117,6 +123,16 @@ class Composer:
         return _reply("answer", doses.id, 1.0, blocks, sources=use.sources,
                       related=doses.related)
 
+    def no_time_frame(self, answer: Answer) -> Reply:
+        """Return that the article gives no time frame for an answer ("for how long?" after it)."""
+        blocks = [
+            f"<b>{esc(answer.title)}</b>",
+            esc(NO_TIME_FRAME),
+            f"{self._disclaimer}\n{esc(MORE_HINT)}",
+        ]
+        return _reply("answer", answer.id, 1.0, blocks, more=True, sources=answer.sources,
+                      related=answer.related)
+
     def details(self, answer: Answer) -> Reply:
         """Return the long form: the details, every source, caution and disclaimer."""
         blocks = [
@@ -203,11 +219,22 @@ class Composer:
         """Return a reply with a one-line safety note for this kind of crisis on top."""
         crisis = self.knowledge.crisis(category)
         icon = "💙" if category == "suicide" else "⚠️"
-        markup = f"{icon} <i>{esc(crisis.note)}</i>\n\n{reply.html}"
+        html = reply.html
+        if reply.topic is not None and self.knowledge.has_answer(reply.topic):
+            answer = self.knowledge.answer(reply.topic)
+            if answer.caution in NOTE_COVERS.get(category, ()):
+                html = html.replace(f"{self._caution(answer)}\n\n", "", 1)
+        markup = f"{icon} <i>{esc(crisis.note)}</i>\n\n{html}"
         return replace(reply, html=markup, text=to_plain(markup), note=category)
 
     def in_language(self, reply: Reply, code: str) -> Reply:
         """Return a reply with the line "I can only answer in English" in that language."""
+        urgent = self.knowledge.urgent_languages.get(code)
+        if reply.kind == "emergency" and urgent is not None:
+            # "mi hijo se tomó muchas pastillas" got its guidance in English with "sorry,
+            # English only" under it: what to do now comes first, in the person's language.
+            return replace(reply, html=f"<b>{esc(urgent)}</b>\n\n{reply.html}",
+                           text=to_plain(f"<b>{esc(urgent)}</b>\n\n{reply.html}"))
         line = self.knowledge.languages.get(code)
         if line is None:
             return reply

@@ -132,6 +132,22 @@ HELP_UNDER_WAY = re.compile(
     r"speaking\s+(?:to|with)|"
     rf"chatting\s+(?:to|with)|on\s+the\s+phone\s+(?:to|with))\s+(?:the\s+)?(?:{SERVICES})\b"
     r"(?![^.!]*\?)", re.IGNORECASE)  # not "is the ambulance coming?"
+# Help reached or under way said in another of the languages bot/language.py tells ("ya
+# llamé", "já liguei", "wir haben angerufen"): "ya llamé" after Spanish guidance got "please
+# call poison control" (black-box test 6). The past of "to call" and "on our way", per language.
+HELP_ABROAD = re.compile(
+    r"\b(?:ya\s+llam\w*|llam[ée]\s+(?:al|a\s+la|a\s+emergencias)|ya\s+vamos|vamos\s+(?:al|"
+    r"para\s+el)\s+hospital|j[áa]\s+liguei|liguei\s+(?:para|pro|pra)|estamos\s+(?:indo|a\s+caminho)"
+    r"|angerufen|sind\s+unterwegs|j'ai\s+appel[ée]|on\s+a\s+appel[ée]|nous\s+avons\s+appel[ée]"
+    r"|on\s+(?:y\s+)?va|ho\s+chiamato|abbiamo\s+chiamato|stiamo\s+andando|zadzwoni[łl]\w*"
+    r"|arad\u0131m|arad\u0131k|đã\s+gọi|tumawag\s+na)\b", re.IGNORECASE)
+# On the way, with no service named ("ok we're going", "leaving now", "on our way"): after
+# guidance that says where to go, the going is to help ("ok we're going" got "even if they
+# seem fine, please call").
+ON_THE_WAY = re.compile(
+    r"\bon\s+(?:our|my|the)\s+way\b(?![^.!]*\?)"
+    r"|\b(?:we'?re|we\s+are|i'?m|im|i\s+am)\s+(?:going|leaving|off)(?:\s+now)?\W*$",
+    re.IGNORECASE)
 # A refusal, or help put off ("can I give him NAC instead of going to A&E?").
 NOT_CALLING = re.compile(r"\b(?:not|never|won'?t|don'?t|no)\b[^.!?]*\bcall"
                          r"|\b(?:instead\s+of|rather\s+than|without|avoid|skip)\s+(?:going|"
@@ -164,6 +180,19 @@ FEELINGS = "feelings"  # the cue of talk about feelings ("what's the point", "no
 MEANS = "details"
 MEANS_WORDS = re.compile(r"\b(?:pills?|tablets?|capsules?|bottles?|meds|medications?|stash|"
                          r"stockpil\w*|saved|\d+|how\s+(?:many|much))\b", re.IGNORECASE)
+# During an emergency the substance named in a report of what was taken ("it was NAC 600mg",
+# the "details" cue) is no question of treating it with the supplement: it had got "please
+# don't give NAC at home" where "tell poison control exactly that" fits. Asking to give or
+# use it ("should i give him 600mg nac"), or any question about it ("is it the nac causing
+# this?"), still is.
+GIVE_IT = re.compile(r"\?|^\W*(?:is|are|was|does|do|did|what|why|how|which)\b"
+                     r"|\b(?:give|giving|use|using|treat\w*|antidote|help|helps|should|can|could|"
+                     r"would|will|shall|try|may|caus\w*)\b", re.IGNORECASE)
+# Asking whether to make them vomit ("should i make her sick", "do i make him throw up"):
+# the steps say not to. "sick" had read as feeling worse, and got "new or worse symptoms".
+MAKE_SICK = re.compile(r"\b(?:make|making|induce|inducing|get|getting)\s+(?:\w+\s+)?(?:sick|"
+                       r"vomit\w*|throw\s+up|puke|bring\s+(?:it|them)\s+up)\b", re.IGNORECASE)
+STEPS = "steps"
 # Follow-ups sent only when the message says so, never to avoid a repeat.
 UNSAID = frozenset({"worse", CALLED})
 # Set by hand: a "did you mean" offers at most three topics (three buttons fit a phone screen).
@@ -309,7 +338,7 @@ class Engine:
     def respond(self, text: str, state: ConversationState | None = None) -> Turn:
         """Return the reply to one message and the conversation state after it."""
         state = self.current(state)
-        text = clean(text)
+        text = _emoji_as_words(clean(text))
         code = language.detect(text, self.languages)
         turn = self._respond(text, state)
         if code in language.BY_SCRIPT and turn.reply.kind == "fallback":
@@ -371,7 +400,8 @@ class Engine:
         if state.crisis is not None and not text.startswith("/"):
             reading, p = self.follow_ups.classify(text)
             log.debug("crisis follow-up=%s p=%.3f", reading, p)
-            about_it = self._names_substance(text)
+            about_it = self._names_substance(text) and (
+                MEANS not in safety.cues or GIVE_IT.search(text) is not None)
             if reading == MOVES_ON and turn.reply.kind == "fallback" and about_it:
                 # "does nac help with depression?" after suicidal talk, "could nac help with
                 # that?" after a seizure: no answer to move on to, and a list of topics (doses
@@ -476,7 +506,8 @@ class Engine:
             cited = self.sources(state.last_topic)
             if _digest(cited) != state.last_reply:
                 return Turn(cited, replace(state, choices=()))
-        if decision.kind == "fallback" and (small_talk := self.acts.unanswered(whole)):
+        if (decision.kind == "fallback" and not _unread_script(analysis)
+                and (small_talk := self.acts.unanswered(whole))):
             return self._small(*small_talk, state)
         if (not in_context and decision.kind == "fallback" and decision.reason is None
                 and not decision.out_of_scope
@@ -545,8 +576,9 @@ class Engine:
     @staticmethod
     def _help_reached(safety: Assessment, text: str) -> bool:
         """Tell whether a message says help is reached: called, and not someone else."""
-        if NOT_CALLING.search(text) or (CALLED not in safety.cues
-                                        and not HELP_UNDER_WAY.search(text)):
+        if NOT_CALLING.search(text) or (
+                CALLED not in safety.cues and not HELP_UNDER_WAY.search(text)
+                and not HELP_ABROAD.search(text) and not ON_THE_WAY.search(text)):
             return False
         someone = CALLED_SOMEONE.search(text)
         return someone is None or HELP_SERVICE.search(someone.group(1)) is not None
@@ -566,7 +598,7 @@ class Engine:
             # call if you haven't yet... I hope everyone is OK". It says they seem fine.
             # After suicidal talk, "it's fine, i've made up my mind" had got "thank you for
             # talking with me": it is no reassurance, and gets the steps.
-            cues = (cues - {CLOSING}) | {"steps" if crisis == "suicide" else "fine"}
+            cues = (cues - {CLOSING}) | {STEPS if crisis == "suicide" else "fine"}
         fitting = [c for c in order if c in cues]
         if CALLED in fitting and not helped:
             fitting.remove(CALLED)  # "called my sister": not the help "good, you called" means
@@ -574,6 +606,8 @@ class Engine:
             # "i have a lot of pills saved up" got the reply to feelings: the means at hand
             # come first, and the steps say to call now and move away from them.
             fitting = ["steps", *(c for c in fitting if c != "steps")]
+        if MAKE_SICK.search(text) and STEPS in order:
+            fitting = [STEPS, *(c for c in fitting if c not in (STEPS, "worse"))]
         if not helped and RELUCTANT.search(text):
             # "we're scared to call police" got "please don't wait for symptoms": the fear or
             # the refusal is what stands between the person and help, so it is answered first.
@@ -704,7 +738,7 @@ class Engine:
         return {topic: frozenset(t for t in ts if counts[t] == 1) for topic, ts in terms.items()}
 
     def _how_long_after_answer(self, text: str, state: ConversationState, turn: Turn) -> Turn:
-        """Return the details of the last answer for "for how long?" when they say how long."""
+        """Return what the last answer says to "for how long?": details, or that it is unsaid."""
         last = state.last_topic
         if (turn.reply.kind != "fallback" or state.study is not None or last is None
                 or state.detailed or not HOW_LONG.search(text)
@@ -712,7 +746,18 @@ class Engine:
             return turn
         answer = self.knowledge.answer(last)
         if not (answer.study_dose and STUDY_LENGTH.search(answer.study_dose)):
-            return turn
+            # "how long do they give it for", after the acetaminophen answer, fell back: the
+            # article gives no time frame for it, which is an answer too (black-box test 6).
+            # Not when the rest of the message is about something else ("how long does
+            # shipping take", "how long should i cook rice"): by the word model's even odds,
+            # as for any message read with the last answer (FOLLOW_UP_OOS). The whole message
+            # won't do: it reads "how long" itself as everyday ("for how long?" 0.89).
+            rest = self.analyzer.analyze(HOW_LONG.sub(" ", text))
+            if (rest.terms and self.matcher.word_proba(rest).get(OUT_OF_SCOPE_TOPIC, 0.0)
+                    >= FOLLOW_UP_OOS):
+                return turn
+            return Turn(self.compose.no_time_frame(answer),
+                        replace(turn.state, last_topic=last, choices=()))
         # "for how long" after the male infertility answer fell back (the word model reads
         # "how long" as everyday); the details of an answer whose study reports a length say
         # how long, as a study's, with its evidence.
@@ -1208,6 +1253,30 @@ def _shifted(turn: Turn, before: ConversationState) -> Turn:
     """Return a turn whose state remembers the replies before this one (see _not_again)."""
     earlier = (before.last_reply, *before.earlier) if before.last_reply else before.earlier
     return Turn(turn.reply, replace(turn.state, earlier=earlier[:MAX_EARLIER]))
+
+
+# A message of nothing but these is said in words: "👍" got "please type your question in
+# words" (black-box test 6), and during an emergency it is the "ok" it means.
+EMOJI_WORDS = {"👍": "ok", "👌": "ok", "✅": "ok", "🆗": "ok", "🙏": "thanks", "❤": "thanks",
+               "♥": "thanks", "💙": "thanks", "😊": "thanks", "🙂": "ok", "👋": "bye"}
+
+
+def _emoji_as_words(text: str) -> str:
+    """Return a message of only ok, thanks or bye emoji as those words, any other unchanged."""
+    # Skin tones and the variation selector ride on the emoji ("👍🏽", "❤️").
+    bare = [c for c in text if c not in " \ufe0f" and not 0x1F3FB <= ord(c) <= 0x1F3FF]
+    if not bare or any(c not in EMOJI_WORDS for c in bare):
+        return text
+    return " ".join(dict.fromkeys(EMOJI_WORDS[c] for c in bare))
+
+
+def _unread_script(analysis: Analysis) -> bool:
+    """Tell whether a message is in another script and none of its words is known."""
+    # "我儿子吞了很多药片" (my son swallowed a lot of pills) was read by the act model, which
+    # knows none of its words, as "ok", and got "👍 ask me anything else": what nothing could
+    # be read of gets the fallback, with the line that says the bot answers in English only.
+    return bool(analysis.terms) and all(
+        t in analysis.unknown and not LATIN_WORD.search(t) for t in analysis.terms)
 
 
 def _digest(reply: Reply) -> str:

@@ -134,6 +134,9 @@ class Knowledge:
     emergency_closing: str = ""
     # Language code (bot/language.py) -> "I can only answer in English", in that language.
     languages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Language code -> "this may be an emergency: call your local emergency number now", in
+    # that language, put on top of emergency guidance (which is in English).
+    urgent_languages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     file: str = "knowledge.yaml"
 
     _answers: Mapping[str, Answer] = field(init=False, repr=False, compare=False)
@@ -276,12 +279,21 @@ def _emergency(top: Fields) -> tuple[Mapping[str, Crisis], str]:
     return MappingProxyType(crises), f.text("closing")
 
 
+def _language_lines(top: Fields, key: str) -> dict[str, str]:
+    """Return a map of language code to line (bot/language.py codes only), or {} if absent."""
+    if key not in top.data:
+        return {}
+    f = Fields(top.mapping(key), top.file, key)
+    f.only((), LANGUAGES)
+    return {code: f.text(code) for code in f.data}
+
+
 def parse(data: object, file: str) -> Knowledge:
     """Return the Knowledge in parsed YAML data, or raise a KnowledgeError."""
     top = Fields(data, file, "top level")
     top.only(
         ("disclaimer", "cautions", "groups", "sources", "answers", "smalltalk", "emergency"),
-        ("languages",),
+        ("languages", "urgent_languages"),
     )
     disclaimer = top.text("disclaimer")
     if "not medical advice" not in disclaimer.lower():
@@ -312,11 +324,12 @@ def parse(data: object, file: str) -> Knowledge:
             if r not in answer_ids or r == a.id:
                 raise KnowledgeError(file, where, f"related '{r}' is not another answer id")
     emergency, closing = _emergency(top)
-    languages = {}
-    if "languages" in top.data:
-        f = Fields(top.mapping("languages"), file, "languages")
-        f.only((), LANGUAGES)
-        languages = {code: f.text(code) for code in f.data}
+    languages = _language_lines(top, "languages")
+    urgent = _language_lines(top, "urgent_languages")
+    for code, line in urgent.items():
+        if not re.search(r"\d", line):
+            raise KnowledgeError(file, f"urgent_languages.{code}",
+                                 "must name an emergency number to call")
     return Knowledge(
         disclaimer=disclaimer,
         cautions=_named_texts(top, "cautions", CAUTION_KINDS),
@@ -327,6 +340,7 @@ def parse(data: object, file: str) -> Knowledge:
         emergency=emergency,
         emergency_closing=closing,
         languages=MappingProxyType(languages),
+        urgent_languages=MappingProxyType(urgent),
         file=file,
     )
 

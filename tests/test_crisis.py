@@ -162,6 +162,12 @@ UNDER_WAY = [
     ("i can't go on anymore, i'm done", "i'm talking to samaritans now", True),
     ("i want to end my life tonight", "should i text 988?", False),
     ("i can't go on anymore, i'm done", "ok. i rang the crisis line", True),
+    # On the way with no service named, and a call told in another language (black-box test
+    # 6: "ok we're going" and "ya llamé" were asked to call).
+    ("my roommate took a bunch of pills with vodka", "ok we're leaving now", True),
+    ("crushing chest pain down my left arm", "in the car, on our way", True),
+    ("my toddler swallowed some of my nac pills", "ya llamé al centro de toxicología", True),
+    ("my toddler swallowed some of my nac pills", "i'm going to wait and see how he is", False),
 ]
 
 
@@ -317,7 +323,16 @@ def test_the_question_asked_in_an_emergency_is_answered(engine: Engine, opener: 
     first = engine.respond(opener)
     told = engine.respond(follow_up, first.state)
     assert told.reply.kind == "emergency" and words in " ".join(told.reply.text.split())
-FOLLOW_UPS = SUPPLEMENT_CASES + HESITANT_CASES + REPORT_CASES
+# What was taken, named, is a report for poison control, not a question of giving it ("it was
+# NAC 600mg" got "please don't give NAC at home"); whether to make them vomit gets the steps
+# that say not to ("sick" had read as feeling worse). From the sixth black-box test.
+REPORTED_CASES = [
+    ("my toddler swallowed a few of my supplement capsules", "it was the 600mg nac ones",
+     "details"),
+    ("my little girl got into my pill organizer", "do i make her throw up?", "steps"),
+    ("my grandson ate some tablets from my handbag", "should we make him sick", "steps"),
+]
+FOLLOW_UPS = SUPPLEMENT_CASES + HESITANT_CASES + REPORT_CASES + REPORTED_CASES
 
 
 @pytest.mark.parametrize(("opener", "follow_up", "cue"), FOLLOW_UPS,

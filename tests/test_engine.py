@@ -43,6 +43,26 @@ def test_outcome(engine: Engine, text: str, kind: str, topic: str | None) -> Non
     assert (reply.kind, reply.topic) == (kind, topic)
 
 
+# Emoji that mean ok, thanks or bye are read as those words ("👍" got "please type your
+# question in words"); others still are not words. (message, reply text expected)
+EMOJI = [
+    ("thumbs-up", "👍", "smalltalk", "ok"),
+    ("thumbs-up-toned", "👍🏽", "smalltalk", "ok"),
+    ("folded-hands", "🙏🙏", "smalltalk", "thanks"),
+    ("red-heart", "❤️", "smalltalk", "thanks"),
+    ("thinking", "🤔", "smalltalk", None),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "said"), [e[1:] for e in EMOJI],
+                         ids=[e[0] for e in EMOJI])
+def test_emoji_that_mean_words_are_read_as_them(engine: Engine, text: str, kind: str,
+                                                said: str | None) -> None:
+    reply = engine.respond(text).reply
+    expected = engine.respond(said).reply if said else engine.compose.empty()
+    assert (reply.kind, reply.text) == (kind, expected.text)
+
+
 @pytest.mark.parametrize("text", [o[0] for o in OUTCOMES] + ["nac", "safe?"],
                          ids=[o[0] for o in OUTCOMES] + ["bare-nac", "bare-safe"])
 def test_every_health_reply_has_the_disclaimer(engine: Engine, text: str) -> None:
@@ -426,22 +446,31 @@ def test_how_long_after_a_study_amount(engine: Engine, texts: list[str],
 
 
 # "for how long" right after an answer whose study reports a length gets its details, which
-# say it; an answer with no length reported is not given again for it.
+# say it; after one with no length reported, that the article gives no time frame (it had
+# fallen back); an everyday "how long" is not read with the answer. (messages, reply, which)
 HOW_LONG_AFTER_ANSWER = [
-    (["can nac help male fertility", "for how long"], ("answer", "male-infertility")),
-    (["does nac help with flu", "how long?"], ("answer", "flu")),
-    (["is nac safe in pregnancy", "for how long?"], ("fallback", None)),
+    (["can nac help male fertility", "for how long"], ("answer", "male-infertility"), "details"),
+    (["does nac help with flu", "how long?"], ("answer", "flu"), "details"),
+    (["is nac safe in pregnancy", "for how long?"], ("answer", "pregnancy"), "unsaid"),
+    (["is nac used for tylenol overdose", "how long do they give it for"],
+     ("answer", "acetaminophen-overdose"), "unsaid"),
+    (["does l-cysteine make hair grow", "how long before i see a difference"],
+     ("answer", "hair-skin-nails"), "unsaid"),
+    (["does l-cysteine make hair grow", "how long should i boil pasta"], ("fallback", None),
+     "none"),
 ]
 
 
-@pytest.mark.parametrize(("texts", "expected"), HOW_LONG_AFTER_ANSWER,
-                         ids=["male", "flu", "pregnancy-no-length"])
-def test_how_long_after_an_answer_gets_its_details(
-        engine: Engine, texts: list[str], expected: tuple[str, str | None]) -> None:
+@pytest.mark.parametrize(("texts", "expected", "which"), HOW_LONG_AFTER_ANSWER,
+                         ids=["male", "flu", "pregnancy-unsaid", "tylenol-unsaid", "hair-unsaid",
+                              "pasta-everyday"])
+def test_how_long_after_an_answer_gets_what_the_article_says(
+        engine: Engine, texts: list[str], expected: tuple[str, str | None], which: str) -> None:
     first, reply = _chat(engine, texts)
     assert (reply.kind, reply.topic) == expected
-    if expected[0] == "answer":
+    if which == "details":
         assert reply.text != first.text and not reply.more
+    assert ("no time frame" in reply.text) == (which == "unsaid")
 
 
 def test_how_long_without_a_study_amount_is_not_about_one(engine: Engine) -> None:

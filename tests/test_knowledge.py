@@ -57,6 +57,10 @@ def broken(change: str) -> dict:  # type: ignore[type-arg]
         data["languages"]["xx"] = "Sorry, English only."
     elif change == "empty-language-line":
         data["languages"]["es"] = ""
+    elif change == "urgent-line-without-number":
+        data["urgent_languages"]["de"] = "Das kann ein Notfall sein: rufen Sie den Notruf an."
+    elif change == "unknown-urgent-language":
+        data["urgent_languages"]["xx"] = "Call 112 now."
     return data
 
 
@@ -79,6 +83,8 @@ CASES = [
     ("authors-repeat-publisher", "source 'natmed-2015'", "authors repeat the publisher"),
     ("unknown-language", "languages", "unknown field(s): xx"),
     ("empty-language-line", "languages", "'es'"),
+    ("urgent-line-without-number", "urgent_languages.de", "must name an emergency number"),
+    ("unknown-urgent-language", "urgent_languages", "unknown field(s): xx"),
 ]
 
 

@@ -103,6 +103,9 @@ LATIN_PART = [
     ("ja-what-is", "NACとは何ですか？", ("answer", "nac-vs-cysteine")),
     ("zh-what-is", "NAC 是什么？", ("answer", "nac-vs-cysteine")),
     ("zh-no-latin", "孕妇可以吃吗？", ("fallback", None)),
+    # Nothing readable is never "ok": this one had got "👍 ask me anything else".
+    ("zh-unread-not-ack", "我儿子吞了很多药片", ("fallback", None)),
+    ("ko-unread-not-ack", "아들이 약을 많이 먹었어요", ("fallback", None)),
     ("ru-read-whole", "Сколько стоит NAC в аптеке в Москве?", ("fallback", None)),
     ("ru-emergency", "мой сын выпил все таблетки", ("emergency", "overdose")),
 ]
@@ -116,11 +119,24 @@ def test_latin_words_in_another_script_are_read(engine: Engine, text: str,
     assert (reply.kind, reply.topic) == expected
 
 
-def test_emergency_guidance_stays_first(engine: Engine) -> None:
-    turn = engine.respond("mi hijo se tomó todas mis pastillas")
+# An emergency in another language gets what to do now in that language first, with a number
+# to call, then the guidance in English; not "sorry, English only" under English guidance.
+URGENT = [
+    ("es", "mi hijo se tomó todas mis pastillas"),
+    ("de", "Mein Vater hat starke Brustschmerzen und schwitzt stark"),
+    ("ru", "мой сын выпил все таблетки"),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), URGENT, ids=[c for c, _ in URGENT])
+def test_emergency_gets_what_to_do_first_in_the_language(engine: Engine, code: str,
+                                                          text: str) -> None:
+    turn = engine.respond(text)
+    urgent = engine.knowledge.urgent_languages[code]
     assert turn.reply.kind == "emergency"
-    assert turn.reply.text.startswith("🚨")
-    assert turn.reply.text.rstrip().endswith("Lo siento, solo puedo responder en inglés.")
+    assert turn.reply.text.startswith(urgent)
+    assert "🚨" in turn.reply.text.removeprefix(urgent).lstrip()[:2]
+    assert engine.knowledge.languages[code] not in turn.reply.text
 
 
 def test_english_conversation_never_gets_a_line(engine: Engine) -> None:

@@ -154,6 +154,18 @@ def test_a_note_is_one_line_on_top_of_the_normal_answer(engine: Engine) -> None:
     assert rest == engine.show(reply.topic or "").reply.text
 
 
+def test_a_note_is_not_said_again_by_the_answers_own_caution(engine: Engine) -> None:
+    # "accidentally took two 600mg... feel totally fine" got the note on top and the same
+    # "call poison control" caution at the bottom: two alarms in one calm reply.
+    reply = engine.respond("doubled up on my nac by mistake yesterday, no symptoms at all, "
+                           "what happens if you take too much").reply
+    shown = engine.show("too-much-nac").reply.text
+    caution = engine.knowledge.cautions["poisoning"]
+    assert (reply.topic, reply.note) == ("too-much-nac", "overdose")
+    assert caution in shown and caution not in reply.text
+    assert reply.text.count("poison control") == 1
+
+
 def test_the_model_file_was_fitted_on_the_data_in_the_repository() -> None:
     saved = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     assert saved["data_hash"] == data_hash(train_safety.inputs())
