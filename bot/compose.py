@@ -26,6 +26,8 @@ STUDY_DOSE_NOTE = ("An amount used in a study is not a dose for you: only a doct
                    "pharmacist can advise you on that. The amounts for other uses are in the "
                    "details.")
 STUDY_NOTE = STUDY_DOSE_NOTE.split(". ")[0] + "."  # without "the others are in the details"
+NO_AMOUNT = ("The article gives no amount for this, however small, and the amounts used in "
+             "studies were not tested here.")
 NO_TIME_FRAME = ("The article gives no time frame for this: not how long it takes, nor for how "
                  "long it is used. A doctor or pharmacist can say what applies to you.")
 RELATED_HINT = 'Send "more" for related topics, "sources" for the full references.'
@@ -122,6 +124,17 @@ class Composer:
         ]
         return _reply("answer", doses.id, 1.0, blocks, sources=use.sources,
                       related=doses.related)
+
+    def no_amount(self, answer: Answer) -> Reply:
+        """Return that the article gives no amount for a group ("a small dose?" after it)."""
+        caution = self.knowledge.cautions[answer.caution] if answer.caution else ""
+        blocks = [
+            f"<b>{esc(answer.title)}</b>",
+            f"{esc(NO_AMOUNT)} {esc(caution)}",
+            f"{self._disclaimer}\n{esc(MORE_HINT)}",
+        ]
+        return _reply("answer", answer.id, 1.0, blocks, more=True, sources=answer.sources,
+                      related=answer.related)
 
     def no_time_frame(self, answer: Answer) -> Reply:
         """Return that the article gives no time frame for an answer ("for how long?" after it)."""

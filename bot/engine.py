@@ -193,6 +193,9 @@ GIVE_IT = re.compile(r"\?|^\W*(?:is|are|was|does|do|did|what|why|how|which)\b"
 MAKE_SICK = re.compile(r"\b(?:make|making|induce|inducing|get|getting)\s+(?:\w+\s+)?(?:sick|"
                        r"vomit\w*|throw\s+up|puke|bring\s+(?:it|them)\s+up)\b", re.IGNORECASE)
 STEPS = "steps"
+# The cautions of answers about a group of people whom the article tells not to start
+# cysteine or NAC on their own: asked for an amount next, they get none (Composer.no_amount).
+GROUPS = frozenset({"pregnancy", "nursing", "children"})
 # Follow-ups sent only when the message says so, never to avoid a repeat.
 UNSAID = frozenset({"worse", CALLED})
 # Set by hand: a "did you mean" offers at most three topics (three buttons fit a phone screen).
@@ -522,6 +525,12 @@ class Engine:
             return self._render(Decision("clarify", DEFAULT_IDEAS, decision.confidence,
                                          reason=VAGUE, best=decision.best), state)
         if (decision.kind == "answer" and decision.topics[0] == DOSES
+                and (group := self._group_asked_about(state)) is not None):
+            # "what about just a small dose", after the breastfeeding answer, got the amounts
+            # used in studies (black-box test 6): for a group the article says should not
+            # start it on their own, no amount is given, however small; the answer says so.
+            return Turn(self.compose.no_amount(group), replace(state, choices=()))
+        if (decision.kind == "answer" and decision.topics[0] == DOSES
                 and (use := self._study_dose(analysis, state)) is not None):
             # "how much did they use in that study?" after the flu answer got the overview,
             # which says amounts exist without giving one: the amount that study used.
@@ -784,6 +793,13 @@ class Engine:
         again = self._not_again(
             self._subject_put_in(text, self._ordinary(text, with_use), with_use), with_use)
         return again if again.reply.kind == "answer" else turn
+
+    def _group_asked_about(self, state: ConversationState) -> Answer | None:
+        """Return the last answer when it is about a group (pregnancy, nursing, children)."""
+        if state.last_topic is None or not self.knowledge.has_answer(state.last_topic):
+            return None
+        answer = self.knowledge.answer(state.last_topic)
+        return answer if answer.caution in GROUPS and not answer.study_dose else None
 
     def _study_dose(self, analysis: Analysis, state: ConversationState) -> Answer | None:
         """Return the answer whose study amount a question about amounts asks for, if any."""

@@ -473,6 +473,27 @@ def test_how_long_after_an_answer_gets_what_the_article_says(
     assert ("no time frame" in reply.text) == (which == "unsaid")
 
 
+# An amount asked for right after the answer on a group the article tells not to start it on
+# their own gets none ("what about just a small dose" after breastfeeding got the doses used
+# in studies); after a study's own answer, its amount as before. (messages, topic, no amount)
+AMOUNT_AFTER_GROUP = [
+    (["can i take nac while nursing my baby", "what about just a tiny dose"], "breastfeeding",
+     True),
+    (["is nac ok when pregnant", "so how much could i take?"], "pregnancy", True),
+    (["nac for repeated miscarriages?", "how much did they use?"], "doses-in-studies", False),
+]
+
+
+@pytest.mark.parametrize(("texts", "topic", "none_given"), AMOUNT_AFTER_GROUP,
+                         ids=["nursing", "pregnant", "miscarriage-study"])
+def test_an_amount_after_a_group_answer_is_none(engine: Engine, texts: list[str], topic: str,
+                                                none_given: bool) -> None:
+    reply = _chat(engine, texts)[-1]
+    assert (reply.kind, reply.topic) == ("answer", topic)
+    assert ("no amount for this" in reply.text) == none_given
+    assert ("600 mg" in reply.text) != none_given
+
+
 def test_how_long_without_a_study_amount_is_not_about_one(engine: Engine) -> None:
     replies = _chat(engine, ["does nac prevent the flu", "how long does the flu last?"])
     assert "How long, as the article reports it" not in replies[-1].text
