@@ -193,9 +193,23 @@ GIVE_IT = re.compile(r"\?|^\W*(?:is|are|was|does|do|did|what|why|how|which)\b"
 MAKE_SICK = re.compile(r"\b(?:make|making|induce|inducing|get|getting)\s+(?:\w+\s+)?(?:sick|"
                        r"vomit\w*|throw\s+up|puke|bring\s+(?:it|them)\s+up)\b", re.IGNORECASE)
 STEPS = "steps"
-# The cautions of answers about a group of people whom the article tells not to start
-# cysteine or NAC on their own: asked for an amount next, they get none (Composer.no_amount).
-GROUPS = frozenset({"pregnancy", "nursing", "children"})
+# A bare question of what to do, after an answer ("should i stop?", "ok but should I?",
+# "should I take it then?"): no answer decides that for a person; the one on when to see a
+# doctor says who can. It had got the last answer again (sixth black-box test); the writers
+# of the scored conversations expected "when to see a doctor" for it in 11 of 12 such turns.
+DECIDE_FOR_ME = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|so|but|and|then|well|hmm|right)[\s,]+)*should\s+(?:i|we|she|he|they|"
+    r"my\s+\w+)\b(?:\s+(?:stop|keep|start|continue|quit|skip|take|try|use|give|be|go|still))?"
+    r"(?:\s+(?:on\s+)?(?:taking|using|giving)?\s*(?:it|them|this|that|nac|these)?)?\W*"
+    r"(?:then|now|before|too|or\s+not)?\W*$", re.IGNORECASE)
+SEE_A_DOCTOR = "see-a-doctor"
+# The answers about a group of people whom the article tells not to start cysteine or NAC on
+# their own: asked for an amount next, and nothing else ("what about just a small dose"), they
+# get none (Composer.no_amount). A message with words of its own asks about someone or some
+# time else ("and for a grown up like me, what amounts did people take", "what about after I
+# stop feeding"): the doses overview, as before.
+GROUPS = frozenset({"pregnancy", "breastfeeding", "children"})
+HOW_SMALL = ("small", "tiny", "little", "low", "lowest", "bit", "safe", "minimum", "just")
 # Follow-ups sent only when the message says so, never to avoid a repeat.
 UNSAID = frozenset({"worse", CALLED})
 # Set by hand: a "did you mean" offers at most three topics (three buttons fit a phone screen).
@@ -403,8 +417,7 @@ class Engine:
         if state.crisis is not None and not text.startswith("/"):
             reading, p = self.follow_ups.classify(text)
             log.debug("crisis follow-up=%s p=%.3f", reading, p)
-            about_it = self._names_substance(text) and (
-                MEANS not in safety.cues or GIVE_IT.search(text) is not None)
+            about_it = self._names_substance(text)
             if reading == MOVES_ON and turn.reply.kind == "fallback" and about_it:
                 # "does nac help with depression?" after suicidal talk, "could nac help with
                 # that?" after a seizure: no answer to move on to, and a list of topics (doses
@@ -524,8 +537,11 @@ class Engine:
             # is it today" has no matching words either.
             return self._render(Decision("clarify", DEFAULT_IDEAS, decision.confidence,
                                          reason=VAGUE, best=decision.best), state)
+        if (state.last_topic not in (None, SEE_A_DOCTOR) and DECIDE_FOR_ME.search(whole)
+                and self.knowledge.has_answer(SEE_A_DOCTOR)):
+            return self.show(SEE_A_DOCTOR, decision.confidence)
         if (decision.kind == "answer" and decision.topics[0] == DOSES
-                and (group := self._group_asked_about(state)) is not None):
+                and (group := self._group_asked_about(analysis, state)) is not None):
             # "what about just a small dose", after the breastfeeding answer, got the amounts
             # used in studies (black-box test 6): for a group the article says should not
             # start it on their own, no amount is given, however small; the answer says so.
@@ -621,6 +637,9 @@ class Engine:
             # "we're scared to call police" got "please don't wait for symptoms": the fear or
             # the refusal is what stands between the person and help, so it is answered first.
             fitting.insert(0, HESITANT)
+        texts = self.knowledge.crisis(crisis).follow_up
+        if about_it and MEANS in cues and "details" in texts and GIVE_IT.search(text) is None:
+            about_it = False  # a report of what was taken, for poison control (GIVE_IT)
         if about_it:
             # Asked whether to treat it with the supplement: that answer comes first, after
             # only "it is getting worse".
@@ -634,7 +653,6 @@ class Engine:
             # Once help is reached, "tell poison control exactly that... call them now" asks
             # for a call already made; "good, you called" is the reply that is not a repeat.
             unsaid = [CALLED, *(c for c in unsaid if c != "details")]
-        texts = self.knowledge.crisis(crisis).follow_up
         candidates = [*fitting, "default", *unsaid]
         if reached and FAREWELL in texts:
             # "bye" after "the ambulance is here" got "good, that's the right step", the reply
@@ -794,12 +812,14 @@ class Engine:
             self._subject_put_in(text, self._ordinary(text, with_use), with_use), with_use)
         return again if again.reply.kind == "answer" else turn
 
-    def _group_asked_about(self, state: ConversationState) -> Answer | None:
-        """Return the last answer when it is about a group (pregnancy, nursing, children)."""
-        if state.last_topic is None or not self.knowledge.has_answer(state.last_topic):
+    def _group_asked_about(self, analysis: Analysis, state: ConversationState) -> Answer | None:
+        """Return the last answer when it is about a group (pregnancy, nursing, children) and
+        the message asks only for an amount."""
+        if state.last_topic not in GROUPS or not self.knowledge.has_answer(state.last_topic):
             return None
-        answer = self.knowledge.answer(state.last_topic)
-        return answer if answer.caution in GROUPS and not answer.study_dose else None
+        allowed = self._names.get(DOSES, frozenset()) | {self.analyzer.stem(w) for w in HOW_SMALL}
+        own = [t for t in analysis.terms if t not in self._generic and t not in allowed]
+        return None if own else self.knowledge.answer(state.last_topic)
 
     def _study_dose(self, analysis: Analysis, state: ConversationState) -> Answer | None:
         """Return the answer whose study amount a question about amounts asks for, if any."""

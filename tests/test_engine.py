@@ -494,6 +494,25 @@ def test_an_amount_after_a_group_answer_is_none(engine: Engine, texts: list[str]
     assert ("600 mg" in reply.text) != none_given
 
 
+# A bare "should I?" after an answer asks for a decision no answer makes for a person: the
+# answer on when to see a doctor, not the last answer again. A question with words of its own
+# is read as usual. (messages, topic expected)
+DECIDE = [
+    (["what are the side effects of nac", "ok so should i stop then?"], "see-a-doctor"),
+    (["can nac thin mucus", "but should i?"], "see-a-doctor"),
+    (["is nac safe in pregnancy", "should I be taking it"], "see-a-doctor"),
+    (["is nac safe in pregnancy", "should i take it while breastfeeding?"], "breastfeeding"),
+]
+
+
+@pytest.mark.parametrize(("texts", "topic"), DECIDE,
+                         ids=["stop", "but-should-i", "be-taking", "own-words"])
+def test_should_i_after_an_answer_gets_who_can_decide(engine: Engine, texts: list[str],
+                                                       topic: str) -> None:
+    reply = _chat(engine, texts)[-1]
+    assert (reply.kind, reply.topic) == ("answer", topic)
+
+
 def test_how_long_without_a_study_amount_is_not_about_one(engine: Engine) -> None:
     replies = _chat(engine, ["does nac prevent the flu", "how long does the flu last?"])
     assert "How long, as the article reports it" not in replies[-1].text
