@@ -387,7 +387,10 @@ class Composer:
             head = f"Sources for <b>{esc(answer.title)}</b>:"
         listing = "\n".join(f"{n}. {esc(s.citation())}" for n, s in enumerate(cited, 1))
         topic = answer.id if answer else None
-        return _reply("sources", topic, 1.0, [head, listing],
+        # "is that a reliable source?" got a bare list: how strong the evidence behind this
+        # answer is, as its curator rated it, goes with its references.
+        strength = f"<i>Evidence:</i> {esc(answer.evidence)}" if answer else ""
+        return _reply("sources", topic, 1.0, [head, listing, strength],
                       sources=tuple(s.id for s in cited))
 
 
