@@ -44,6 +44,8 @@ EMERGENCIES = [
     # A clinician's words for the signs (a note only, of the stroke kind, before they joined
     # the phrase lists).
     ("my patient is desatting and cyanotic twenty minutes after oral nac", "breathing"),
+    # "arm is numb" weighed to stroke until the scored sets 29-40 were learned from.
+    ("my chest is crushing and my left arm is numb", "chest"),
 ]
 # Crisis words, no emergency now: never the emergency text alone.
 ALARMING = [
@@ -73,26 +75,6 @@ DOSE = re.compile(r"\d\s*(mg|g|grams?|ml)\b", re.IGNORECASE)
 def test_emergency_gets_the_guidance_of_its_kind(engine: Engine, text: str, kind: str) -> None:
     reply = engine.respond(text).reply
     assert (reply.kind, reply.topic) == ("emergency", kind)
-
-
-# Emergencies whose kind the learned kind model gets wrong (found by hand, not yet fixed):
-# the guidance still sends to the emergency number, but speaks of the other kind's signs.
-KIND_GAPS = [
-    # "arm is numb" weighs to stroke; with "pain" in the message the kind is chest.
-    ("my chest is crushing and my left arm is numb", "chest"),
-]
-
-
-@pytest.mark.parametrize(("text", "kind"), KIND_GAPS, ids=[t for t, _ in KIND_GAPS])
-def test_a_known_kind_gap_still_gets_emergency_guidance(engine: Engine, text: str,
-                                                        kind: str) -> None:
-    assert engine.respond(text).reply.kind == "emergency"
-
-
-@pytest.mark.xfail(strict=True, reason="known gap of the kind model; see KIND_GAPS")
-@pytest.mark.parametrize(("text", "kind"), KIND_GAPS, ids=[t for t, _ in KIND_GAPS])
-def test_a_known_kind_gap_gets_its_kind(engine: Engine, text: str, kind: str) -> None:
-    assert engine.respond(text).reply.topic == kind
 
 
 @pytest.mark.parametrize(("text", "kind"), INDIRECT, ids=[t for t, _ in INDIRECT])
