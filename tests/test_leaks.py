@@ -8,13 +8,13 @@ there once scored, and the openers and changes of subject of the tuned-on conver
 twenty-first final set's questions too), the dev question sets, the dev conversations, the
 held-out questions, the final sets in the order they were written, from the first to the
 forty-second. The first to fortieth were each scored once and are tuned on since (the
-thirty-third to fortieth through their safety messages). The held-out questions and the
-forty-first and forty-second final sets (written a round or two before they are scored) are
-checked: none of their messages may be this close (rapidfuzz ratio on folded text) to a
-message of any set before them; leaked ones were removed from those sets (the dev sets, tuned
-on, may share wording with the training files). Messages of three words or fewer ("ok
-thanks", "refs pls") are left out: people say them the same way. Leaks are counted, never
-shown.
+thirty-third to fortieth through their safety messages). The held-out questions, the
+forty-first final set (scored once, its misses not read) and the forty-second (written a round
+before it is scored) are checked: none of their messages may be this close (rapidfuzz ratio on
+folded text) to a message of any set before them; leaked ones were removed from those sets (the
+dev sets, tuned on, may share wording with the training files). Messages of three words or
+fewer ("ok thanks", "refs pls") are left out: people say them the same way. Leaks are counted,
+never shown.
 """
 
 from __future__ import annotations
