@@ -228,16 +228,22 @@ class Composer:
         reply = _reply("smalltalk", None, 1.0, [f"{icon} {esc(text)}"])
         return replace(reply, note=category)
 
-    def with_note(self, reply: Reply, category: str) -> Reply:
-        """Return a reply with a one-line safety note for this kind of crisis on top."""
+    def with_note(self, reply: Reply, category: str, still_urgent: bool = False) -> Reply:
+        """Return a reply with a one-line safety note for this kind of crisis on top.
+
+        still_urgent: the chat leaves an emergency with no help reached ("ok he's fine, anyway
+        what is nac used for"): the note is the crisis's "even if they seem fine, call" line,
+        not the one for a message that was never an emergency ("if anyone feels unwell...").
+        """
         crisis = self.knowledge.crisis(category)
+        note = (still_urgent and crisis.follow_up.get("fine")) or crisis.note
         icon = "💙" if category == "suicide" else "⚠️"
         html = reply.html
         if reply.topic is not None and self.knowledge.has_answer(reply.topic):
             answer = self.knowledge.answer(reply.topic)
             if answer.caution in NOTE_COVERS.get(category, ()):
                 html = html.replace(f"{self._caution(answer)}\n\n", "", 1)
-        markup = f"{icon} <i>{esc(crisis.note)}</i>\n\n{html}"
+        markup = f"{icon} <i>{esc(note)}</i>\n\n{html}"
         return replace(reply, html=markup, text=to_plain(markup), note=category)
 
     def in_language(self, reply: Reply, code: str) -> Reply:
@@ -251,6 +257,11 @@ class Composer:
         line = self.knowledge.languages.get(code)
         if line is None:
             return reply
+        if reply.kind == "fallback" and code in self.knowledge.urgent_if_languages:
+            # Nothing answered, so the bot may not have read the message at all: where to
+            # call, in case it was an emergency ("我儿子吞了很多药片" got only the fallback).
+            gap = "" if line.endswith("。") else " "  # no space after a CJK full stop
+            line = f"{line}{gap}{self.knowledge.urgent_if_languages[code]}"
         # Emergency guidance stays first, where the numbers to call are; elsewhere the line
         # comes first, so the English below it, or the fallback, makes sense.
         if reply.kind == "emergency":

@@ -426,8 +426,11 @@ class Engine:
                 return self._finish(self._crisis_follow_up(state.crisis, safety, state, text,
                                                            about_it))
             if reading == MOVES_ON:
-                # An ordinary question ends the emergency; one line still points to help.
-                reply = self.compose.with_note(turn.reply, state.crisis)
+                # An ordinary question ends the emergency; one line still points to help, and
+                # asks for the call when none was told of ("ok he's fine, anyway what is nac
+                # used for" got only "if anyone feels unwell, call": seventh black-box test).
+                reply = self.compose.with_note(turn.reply, state.crisis,
+                                               still_urgent=not state.reached)
                 return self._finish(Turn(reply, replace(turn.state, crisis=None)),
                                     core=turn.reply)
             # "ok i will call poison control now", read as thanks, had got "please do call if

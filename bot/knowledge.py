@@ -137,6 +137,10 @@ class Knowledge:
     # Language code -> "this may be an emergency: call your local emergency number now", in
     # that language, put on top of emergency guidance (which is in English).
     urgent_languages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Language code -> "if this is an emergency, call...", added to the English-only line when
+    # nothing answered the message (the bot may not have read it at all).
+    urgent_if_languages: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({}))
     file: str = "knowledge.yaml"
 
     _answers: Mapping[str, Answer] = field(init=False, repr=False, compare=False)
@@ -293,7 +297,7 @@ def parse(data: object, file: str) -> Knowledge:
     top = Fields(data, file, "top level")
     top.only(
         ("disclaimer", "cautions", "groups", "sources", "answers", "smalltalk", "emergency"),
-        ("languages", "urgent_languages"),
+        ("languages", "urgent_languages", "urgent_if_languages"),
     )
     disclaimer = top.text("disclaimer")
     if "not medical advice" not in disclaimer.lower():
@@ -326,10 +330,12 @@ def parse(data: object, file: str) -> Knowledge:
     emergency, closing = _emergency(top)
     languages = _language_lines(top, "languages")
     urgent = _language_lines(top, "urgent_languages")
-    for code, line in urgent.items():
-        if not re.search(r"\d", line):
-            raise KnowledgeError(file, f"urgent_languages.{code}",
-                                 "must name an emergency number to call")
+    urgent_if = _language_lines(top, "urgent_if_languages")
+    for key, lines in (("urgent_languages", urgent), ("urgent_if_languages", urgent_if)):
+        for code, line in lines.items():
+            if not re.search(r"\d", line):
+                raise KnowledgeError(file, f"{key}.{code}",
+                                     "must name an emergency number to call")
     return Knowledge(
         disclaimer=disclaimer,
         cautions=_named_texts(top, "cautions", CAUTION_KINDS),
@@ -341,6 +347,7 @@ def parse(data: object, file: str) -> Knowledge:
         emergency_closing=closing,
         languages=MappingProxyType(languages),
         urgent_languages=MappingProxyType(urgent),
+        urgent_if_languages=MappingProxyType(urgent_if),
         file=file,
     )
 

@@ -99,6 +99,31 @@ def test_an_ordinary_question_ends_the_emergency(engine: Engine) -> None:
     assert moved.state.crisis is None and after.reply.note is None
 
 
+# Moving on from an emergency with no help told of keeps asking for the call in its note ("ok
+# he's fine, anyway what is nac used for" got only "if anyone feels unwell, call": seventh
+# black-box test); once help was reached, the usual note. (messages, note is the "fine" text)
+MOVED_ON = [
+    (["my 2 year old chewed up a few of my nac tablets",
+      "he seems totally normal now. anyway, what is glutathione?"], True),
+    (["my 2 year old chewed up a few of my nac tablets", "i already called poison control",
+      "they said he's fine. unrelated, but what is glutathione?"], False),
+]
+
+
+@pytest.mark.parametrize(("texts", "urgent"), MOVED_ON, ids=["no-call", "after-call"])
+def test_moving_on_without_a_call_still_asks_for_it(engine: Engine, texts: list[str],
+                                                   urgent: bool) -> None:
+    state = None
+    for text in texts:
+        turn = engine.respond(text, state)
+        state = turn.state
+    crisis = engine.knowledge.emergency["overdose"]
+    fine = " ".join(crisis.follow_up["fine"].split())
+    reply = " ".join(turn.reply.text.split())
+    assert (turn.state.crisis, turn.reply.note) == (None, "overdose")
+    assert (fine in reply, " ".join(crisis.note.split()) in reply) == (urgent, not urgent)
+
+
 # Once the person says help is reached, the follow-ups stop asking them to call ("please do
 # call if you haven't yet" after "I already called" does not listen) and say what to watch for.
 # (the emergency, the message saying help is reached, the message after it, its reply's kind)

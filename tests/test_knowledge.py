@@ -59,6 +59,8 @@ def broken(change: str) -> dict:  # type: ignore[type-arg]
         data["languages"]["es"] = ""
     elif change == "urgent-line-without-number":
         data["urgent_languages"]["de"] = "Das kann ein Notfall sein: rufen Sie den Notruf an."
+    elif change == "urgent-if-line-without-number":
+        data["urgent_if_languages"]["fr"] = "En cas d'urgence, appelez les secours."
     elif change == "unknown-urgent-language":
         data["urgent_languages"]["xx"] = "Call 112 now."
     return data
@@ -85,6 +87,7 @@ CASES = [
     ("empty-language-line", "languages", "'es'"),
     ("urgent-line-without-number", "urgent_languages.de", "must name an emergency number"),
     ("unknown-urgent-language", "urgent_languages", "unknown field(s): xx"),
+    ("urgent-if-line-without-number", "urgent_if_languages.fr", "must name an emergency number"),
 ]
 
 

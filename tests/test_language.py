@@ -139,6 +139,26 @@ def test_emergency_gets_what_to_do_first_in_the_language(engine: Engine, code: s
     assert engine.knowledge.languages[code] not in turn.reply.text
 
 
+# Nothing answered a message in another language, so the bot may not have read it at all:
+# the English-only line says where to call in case it was an emergency; an answer's does not.
+UNREAD = [
+    ("zh", "我儿子吞了很多药片", True),
+    ("es", "¿Cuánto cuesta la NAC en una farmacia de Madrid?", True),
+    ("es", "¿La NAC ayuda con el cabello?", False),
+]
+
+
+@pytest.mark.parametrize(("code", "text", "fell_back"), UNREAD,
+                         ids=["zh-unread", "es-out-of-scope", "es-answered"])
+def test_a_fallback_in_another_language_says_where_to_call(engine: Engine, code: str, text: str,
+                                                             fell_back: bool) -> None:
+    reply = engine.respond(text).reply
+    urgent_if = engine.knowledge.urgent_if_languages[code]
+    assert (reply.kind == "fallback") == fell_back
+    assert (urgent_if in reply.text) == fell_back
+    assert engine.knowledge.languages[code] in reply.text
+
+
 def test_english_conversation_never_gets_a_line(engine: Engine) -> None:
     state = ConversationState()
     for text in ("hi", "what is nac", "is it safe in pregnancy?", "sources", "thanks bye"):

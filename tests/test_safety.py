@@ -124,6 +124,16 @@ def test_first_suicide_and_overdose_guidance_name_their_lines(engine: Engine) ->
             "poison control" in crises["overdose"].guidance) == (True, True, True)
 
 
+def test_guidance_covers_an_overdose_on_purpose_and_someone_else_at_risk(engine: Engine) -> None:
+    # "10 of my nac pills and half a bottle of wine bc i just want to sleep forever" got the
+    # poison-control guidance with no crisis line; a friend's goodbye text got guidance
+    # spoken only to the sender (seventh black-box test).
+    overdose = engine.respond("swallowed a load of my pills with vodka on purpose").reply.text
+    suicide = engine.respond("my friend texted me goodbye and says she wants to die").reply.text
+    assert "988" in overdose and "on purpose" in overdose
+    assert "someone else" in suicide and "for them now" in suicide
+
+
 def test_suicidal_talk_gets_no_advice_about_supplements(engine: Engine) -> None:
     text = engine.respond("i want to end my life tonight").reply.text
     assert "988" in text and "before taking" not in text and "NAC" not in text
