@@ -191,7 +191,10 @@ GIVE_IT = re.compile(r"\?|^\W*(?:is|are|was|does|do|did|what|why|how|which)\b"
 # Asking whether to make them vomit ("should i make her sick", "do i make him throw up"):
 # the steps say not to. "sick" had read as feeling worse, and got "new or worse symptoms".
 MAKE_SICK = re.compile(r"\b(?:make|making|induce|inducing|get|getting)\s+(?:\w+\s+)?(?:sick|"
-                       r"vomit\w*|throw\s+up|puke|bring\s+(?:it|them)\s+up)\b", re.IGNORECASE)
+                       r"vomit\w*|throw\s+up|puke|bring\s+(?:it|them)\s+up)\b"
+                       # "¿la hago vomitar?", "devo fazer ele vomitar?", "faire vomir",
+                       # "zum Erbrechen bringen", Turkish "kustur-" (seventh black-box test)
+                       r"|\bvomitar\b|\bvomir\b|\berbrechen\b|\bkustur\w*", re.IGNORECASE)
 STEPS = "steps"
 # A bare question of what to do, after an answer ("should i stop?", "ok but should I?",
 # "should I take it then?"): no answer decides that for a person; the one on when to see a
@@ -385,8 +388,10 @@ class Engine:
             # so that switching back does not say it again.
             return Turn(turn.reply, replace(turn.state, language=before.language))
         # Said again when nothing was understood: an English "no curated answer" to a second
-        # question in Chinese left the person with nothing they could read.
-        again = code == before.language and turn.reply.kind != "fallback"
+        # question in Chinese left the person with nothing they could read. Emergency guidance
+        # gets what to do now in the language every time: "parece que está bien, está
+        # jugando" got English only (seventh black-box test).
+        again = code == before.language and turn.reply.kind not in ("fallback", "emergency")
         reply = turn.reply if again else self.compose.in_language(turn.reply, code)
         return Turn(reply, replace(turn.state, language=code))
 

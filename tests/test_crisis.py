@@ -356,6 +356,8 @@ REPORTED_CASES = [
      "details"),
     ("my little girl got into my pill organizer", "do i make her throw up?", "steps"),
     ("my grandson ate some tablets from my handbag", "should we make him sick", "steps"),
+    ("my grandson ate some tablets from my handbag", "¿lo hago vomitar o no?", "steps"),
+    ("my grandson ate some tablets from my handbag", "devo fazê-lo vomitar?", "steps"),
 ]
 FOLLOW_UPS = SUPPLEMENT_CASES + HESITANT_CASES + REPORT_CASES + REPORTED_CASES
 

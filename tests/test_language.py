@@ -139,6 +139,15 @@ def test_emergency_gets_what_to_do_first_in_the_language(engine: Engine, code: s
     assert engine.knowledge.languages[code] not in turn.reply.text
 
 
+def test_every_emergency_reply_in_the_language_leads_with_what_to_do(engine: Engine) -> None:
+    # "parece que está bien, está jugando" after Spanish guidance got English only.
+    first = engine.respond("mi hijo se tomó todas mis pastillas")
+    then = engine.respond("parece que está bien, está jugando", first.state)
+    urgent = engine.knowledge.urgent_languages["es"]
+    assert [t.reply.kind for t in (first, then)] == ["emergency", "emergency"]
+    assert then.reply.text.startswith(urgent) and then.reply.text != first.reply.text
+
+
 # Nothing answered a message in another language, so the bot may not have read it at all:
 # the English-only line says where to call in case it was an emergency; an answer's does not.
 UNREAD = [
