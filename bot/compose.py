@@ -128,21 +128,16 @@ class Composer:
     def no_amount(self, answer: Answer) -> Reply:
         """Return that the article gives no amount for a group ("a small dose?" after it)."""
         caution = self.knowledge.cautions[answer.caution] if answer.caution else ""
-        blocks = [
-            f"<b>{esc(answer.title)}</b>",
-            f"{esc(NO_AMOUNT)} {esc(caution)}",
-            f"{self._disclaimer}\n{esc(MORE_HINT)}",
-        ]
-        return _reply("answer", answer.id, 1.0, blocks, more=True, sources=answer.sources,
-                      related=answer.related)
+        return self._unsaid(answer, f"{NO_AMOUNT} {caution}")
 
     def no_time_frame(self, answer: Answer) -> Reply:
         """Return that the article gives no time frame for an answer ("for how long?" after it)."""
-        blocks = [
-            f"<b>{esc(answer.title)}</b>",
-            esc(NO_TIME_FRAME),
-            f"{self._disclaimer}\n{esc(MORE_HINT)}",
-        ]
+        return self._unsaid(answer, NO_TIME_FRAME)
+
+    def _unsaid(self, answer: Answer, line: str) -> Reply:
+        """Return an answer's title with what the article does not say about it."""
+        blocks = [f"<b>{esc(answer.title)}</b>", esc(line),
+                  f"{self._disclaimer}\n{esc(MORE_HINT)}"]
         return _reply("answer", answer.id, 1.0, blocks, more=True, sources=answer.sources,
                       related=answer.related)
 
