@@ -7,12 +7,13 @@ the thirteenth to twenty-ninth sets' emergencies in their conversations, all mov
 there once scored, and the openers and changes of subject of the tuned-on conversations; the
 twenty-first final set's questions too), the dev question sets, the dev conversations, the
 held-out questions, the final sets in the order they were written, from the first to the
-forty-second. The first to fortieth were each scored once and are tuned on since (the
+forty-third. The first to fortieth were each scored once and are tuned on since (the
 thirty-third to fortieth through their safety messages). The held-out questions, the
-forty-first final set (scored once, its misses not read) and the forty-second (written a round
-before it is scored) are checked: none of their messages may be this close (rapidfuzz ratio on
-folded text) to a message of any set before them; leaked ones were removed from those sets (the
-dev sets, tuned on, may share wording with the training files). Messages of three words or
+forty-first final set (scored once, its misses not read), the forty-second and the forty-
+third (each written a round before it is scored) are checked: none of their messages may be
+this close (rapidfuzz ratio on folded text) to a message of any set before them; leaked ones
+were removed from those sets (the dev sets, tuned on, may share wording with the training
+files). Messages of three words or
 fewer ("ok thanks", "refs pls") are left out: people say them the same way. Leaks are counted,
 never shown.
 """
@@ -91,6 +92,7 @@ SETS = [
     ("fortieth final sets", ("tests/final40/*.yaml",)),
     ("forty-first final sets", ("tests/final41/*.yaml",)),
     ("forty-second final sets", ("tests/final42/*.yaml",)),
+    ("forty-third final sets", ("tests/final43/*.yaml",)),
 ]
 
 
@@ -103,7 +105,7 @@ SETS = [
 # the thirty-third to fortieth are tuned on as well.
 HELD_OUT = [n for n, (name, _) in enumerate(SETS)
             if name in ("held-out questions", "forty-first final sets",
-                        "forty-second final sets")]
+                        "forty-second final sets", "forty-third final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
