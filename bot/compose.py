@@ -28,6 +28,9 @@ STUDY_DOSE_NOTE = ("An amount used in a study is not a dose for you: only a doct
 STUDY_NOTE = STUDY_DOSE_NOTE.split(". ")[0] + "."  # without "the others are in the details"
 NO_AMOUNT = ("The article gives no amount for this, however small, and the amounts used in "
              "studies were not tested here.")
+NO_STUDY_AMOUNT = ("The article reports no amount used for this. The amounts it does report "
+                   "are for other uses, in the details, and none is a dose for you: a doctor or "
+                   "pharmacist can advise you.")
 NO_TIME_FRAME = ("The article gives no time frame for this: not how long it takes, nor for how "
                  "long it is used. A doctor or pharmacist can say what applies to you.")
 RELATED_HINT = 'Send "more" for related topics, "sources" for the full references.'
@@ -69,6 +72,20 @@ def _reply(kind: Kind, topic: str | None, confidence: float, blocks: Iterable[st
     markup = "\n\n".join(b for b in blocks if b)
     return Reply(kind=kind, topic=topic, confidence=confidence, text=to_plain(markup),
                  html=markup, more=more, choices=choices, sources=sources, related=related)
+
+
+# The short "no curated answer", in turn, for requests the bot cannot answer one after another.
+# Said to "what's the weather?" as much as to a health question: a doctor is named for health
+# only ("ask a pharmacist" about lasagne reads as a machine).
+FALLBACK_AGAIN = (
+    "That one is outside what I cover too: I only answer from one article on L-cysteine and "
+    "NAC, and for your own health a doctor or pharmacist is the one to ask. You could ask me "
+    "about:",
+    "I can't answer that one either: my article doesn't cover it. Some of what it does "
+    "cover:",
+    "Nothing on that in my article, sorry. Send /topics for everything I can answer, or try "
+    "one of these:",
+)
 
 
 class Composer:
@@ -130,6 +147,16 @@ class Composer:
         caution = self.knowledge.cautions[answer.caution] if answer.caution else ""
         return self._unsaid(answer, f"{NO_AMOUNT} {caution}")
 
+    def no_study_amount(self, doses: Answer, use: Answer, confidence: float) -> Reply:
+        """Return that the article reports no amount for a use ("how much?" after OCD)."""
+        blocks = [
+            f"<b>{esc(doses.title)}: {esc(use.title)}</b>",
+            esc(NO_STUDY_AMOUNT),
+            f"{self._disclaimer}\n{esc(MORE_HINT)}",
+        ]
+        return _reply("answer", doses.id, confidence, blocks, more=True, sources=doses.sources,
+                      related=doses.related)
+
     def no_time_frame(self, answer: Answer) -> Reply:
         """Return that the article gives no time frame for an answer ("for how long?" after it)."""
         return self._unsaid(answer, NO_TIME_FRAME)
@@ -187,18 +214,14 @@ class Composer:
         ]
         return _reply("fallback", None, confidence, blocks, choices=tuple(ideas))
 
-    def fallback_again(self, confidence: float, ideas: Sequence[str]) -> Reply:
-        """Return a short 'no curated answer' for a second such message in a row."""
+    def fallback_again(self, confidence: float, ideas: Sequence[str], turn: int = 0) -> Reply:
+        """Return a short 'no curated answer' for a second (third...) such message in a row."""
         examples = "\n".join(f"• {esc(self.knowledge.answer(t).title)}" for t in ideas)
-        blocks = [
-            # Said to "what's the weather?" as much as to a health question: a doctor is
-            # named for health only ("ask a pharmacist" about lasagne reads as a machine).
-            "That one is outside what I cover too: I only answer from one article on "
-            "L-cysteine and NAC, and for your own health a doctor or pharmacist is the one to "
-            "ask. You could ask me about:\n"
-            f"{examples}",
-        ]
-        return _reply("fallback", None, confidence, blocks, choices=tuple(ideas))
+        # Each one in a row gets other words: the same refusal with only the examples
+        # changed reads as a machine stuck in a loop.
+        lead = FALLBACK_AGAIN[turn % len(FALLBACK_AGAIN)]
+        return _reply("fallback", None, confidence, [f"{lead}\n{examples}"],
+                      choices=tuple(ideas))
 
     def emergency(self, category: str, cue: str | None = None) -> Reply:
         """Return emergency guidance only (or a follow-up in the same crisis): no doses."""

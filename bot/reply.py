@@ -64,6 +64,8 @@ class ConversationState:
     # The use whose study amount was just given ("how much did they use?" after flu): "for
     # how long?" or "did it work?" next are about that study, not about doses in general.
     study: str | None = None
+    # The replies in a row that had no answer: each gets other words than the one before.
+    unanswered: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
@@ -71,7 +73,7 @@ class ConversationState:
                 "crisis": self.crisis, "last_reply": self.last_reply,
                 "detailed": self.detailed, "alert": self.alert, "earlier": list(self.earlier),
                 "reached": self.reached, "language": self.language,
-                "study": self.study}
+                "study": self.study, "unanswered": self.unanswered}
 
     @classmethod
     def from_dict(cls, data: Any) -> ConversationState:
@@ -92,20 +94,23 @@ class ConversationState:
         seen, detailed = data.get("last_reply", ""), data.get("detailed", False)
         earlier, reached = data.get("earlier", []), data.get("reached", False)
         language, study = data.get("language"), data.get("study")
+        unanswered = data.get("unanswered", 0)
         if not (all(_name_or_none(v) for v in (last, crisis, alert, language, study))
                 and isinstance(choices, list) and len(choices) <= MAX_CHOICES
                 and all(_name_or_none(c) and c is not None for c in choices)
                 and isinstance(seen, str) and _DIGEST.fullmatch(seen)
                 and isinstance(detailed, bool) and isinstance(reached, bool)
                 and isinstance(earlier, list) and len(earlier) <= MAX_EARLIER
-                and all(isinstance(e, str) and e and _DIGEST.fullmatch(e) for e in earlier)):
+                and all(isinstance(e, str) and e and _DIGEST.fullmatch(e) for e in earlier)
+                and type(unanswered) is int and 0 <= unanswered <= MAX_UNANSWERED):
             return None
         return cls(last_topic=last, choices=tuple(choices), crisis=crisis, last_reply=seen,
                    detailed=detailed, alert=alert, earlier=tuple(earlier), reached=reached,
-                   language=language, study=study)
+                   language=language, study=study, unanswered=unanswered)
 
 
 MAX_EARLIER = 3  # replies before the last that an answer must not repeat (Engine._not_again)
+MAX_UNANSWERED = 1000  # a count kept only to vary the words; any more is a broken file
 MAX_CHOICES = 20  # more than any "did you mean" or related list offers
 MAX_NAME = 100  # characters in a topic id or a crisis kind
 _DIGEST = re.compile(r"(?:[0-9a-f]{12})?")  # Engine's reply fingerprint, or none yet

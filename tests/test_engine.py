@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from dataclasses import replace
 
 import pytest
 
 from bot.acts import ActParams
+from bot.compose import FALLBACK_AGAIN
 from bot.engine import Engine
 from bot.reply import ConversationState, Reply
 from bot.settings import Thresholds
@@ -216,9 +218,18 @@ def test_help_reached_survives_json(engine: Engine) -> None:
     assert ConversationState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
 
 
+def test_fallbacks_in_a_row_survive_json(engine: Engine) -> None:
+    first = engine.respond("what's the weather like tomorrow")
+    state = engine.respond("tell me a joke", first.state).state
+    assert state.unanswered == 2
+    assert ConversationState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+
+
 @pytest.mark.parametrize("data", [None, [], {"last_topic": 5}, {"choices": "x"},
-                                  {"reached": "yes"}],
-                         ids=["none", "list", "bad-topic", "bad-choices", "bad-reached"])
+                                  {"reached": "yes"}, {"unanswered": True},
+                                  {"unanswered": -1}, {"unanswered": 10**9}],
+                         ids=["none", "list", "bad-topic", "bad-choices", "bad-reached",
+                              "bool-unanswered", "negative-unanswered", "huge-unanswered"])
 def test_malformed_state_gives_a_fresh_one(data: object) -> None:
     assert ConversationState.from_dict(data) == ConversationState(
         last_topic=data.get("last_topic") if isinstance(data, dict)
@@ -366,33 +377,43 @@ def test_a_vague_message_is_asked_about_only_with_nothing_before_it(
 
 
 # "How much did they use?" about an answer whose use has an amount gets that amount, framed as
-# a study's; a use named in the question wins over the last answer; a dose for someone, or a
-# use with no amount, gets the overview (no amount that could read as advice).
-# (the messages, the use whose amount the last reply gives, or None for the overview)
+# a study's; a use named in the question wins over the last answer, a form it counts in does
+# not; a use with no amount gets that the article reports none for it (the overview's amounts
+# are all for other uses: eighth black-box test); a dose for someone gets the overview (no
+# amount that could read as advice).
+# (the messages, the use the last reply is about, or None for the overview)
 STUDY_DOSES = [
     (["does nac prevent the flu", "how much did they use in that study"], "flu"),
     (["nac for cystic fibrosis", "what amounts were used?"], "cystic-fibrosis"),
     (["can nac help male fertility", "what dose did the men take"], "male-infertility"),
     (["does nac prevent the flu", "what dose was used for cystic fibrosis"], "cystic-fibrosis"),
     (["what dose was used in the flu study"], "flu"),
+    (["does nac prevent the flu", "how many tablets a day did they use"], "flu"),
     (["does nac prevent the flu", "how much nac should i take"], None),
-    (["does nac help with ocd", "how much did they use"], None),
+    (["does nac help with ocd", "how much did they use"], "ocd-research"),
+    (["does nac help with bronchitis", "what dose was that"], "chronic-bronchitis"),
     (["what doses have been used in studies"], None),
 ]
 
 
 @pytest.mark.parametrize(("texts", "use"), STUDY_DOSES,
                          ids=["after-flu", "after-cf", "after-male", "names-another",
-                              "named-alone", "for-me", "no-amount", "overview"])
+                              "named-alone", "counted-in-tablets", "for-me", "no-amount-ocd",
+                              "no-amount-bronchitis", "overview"])
 def test_a_question_about_amounts_gets_the_study_amount_it_asks_for(
         engine: Engine, texts: list[str], use: str | None) -> None:
     reply = _chat(engine, texts)[-1]
     assert (reply.kind, reply.topic) == ("answer", "doses-in-studies")
-    amount = engine.knowledge.answer(use).study_dose if use else None
-    if amount is None:
+    if use is None:
         assert reply.text.startswith("Doses used in studies\n")
+        return
+    answer = engine.knowledge.answer(use)
+    assert reply.text.startswith(f"Doses used in studies: {answer.title}\n")
+    if answer.study_dose is None:
+        assert "reports no amount used for this" in reply.text
+        assert not re.search(r"\d\s*mg", reply.text)
     else:
-        assert amount in reply.text and "not a dose for you" in reply.text
+        assert answer.study_dose in reply.text and "not a dose for you" in reply.text
 
 
 # After a study's amount, a follow-up about that study is read with its use: "did it work?"
@@ -535,23 +556,27 @@ def _chat(engine: Engine, texts: list[str]) -> list[Reply]:
 
 
 # Requests in a row that nothing answers: after the first, each is something new (not a
-# follow-up), said short, and never in the same words as the reply before it.
+# follow-up), said short, and in other words than the reply before it, not only other
+# examples ("she seems fine" after "my cat licked a capsule" had got the whole text again,
+# a third request the same refusal: eighth black-box test).
 AGAIN = [
     ["what's the weather like tomorrow", "tell me a joke"],
     ["what's the weather like tomorrow", "can you set a reminder for 8pm"],
+    ["my cat licked one of my nac capsules", "she seems fine"],
     ["what's the capital of france", "what's the weather like tomorrow", "tell me a joke",
-     "recipe for pancakes"],
+     "recipe for pancakes", "who won the match last night"],
 ]
 
 
-@pytest.mark.parametrize("turns", AGAIN, ids=["joke", "reminder", "four-in-a-row"])
+@pytest.mark.parametrize("turns", AGAIN, ids=["joke", "reminder", "cat", "five-in-a-row"])
 def test_fallbacks_in_a_row_are_short_and_never_the_same(engine: Engine,
                                                          turns: list[str]) -> None:
     replies = _chat(engine, turns)
     assert {r.kind for r in replies} == {"fallback"}
-    for before, after in itertools.pairwise(replies):
-        assert after.text.startswith("That one is outside what I cover too:")
-        assert after.text != before.text and len(after.text) < len(replies[0].text)
+    for n, (before, after) in enumerate(itertools.pairwise(replies)):
+        assert after.text.startswith(FALLBACK_AGAIN[n % len(FALLBACK_AGAIN)])
+        assert after.text.split("\n")[0] != before.text.split("\n")[0]
+        assert len(after.text) < len(replies[0].text)
         assert "more on that" not in after.text and after.choices
 
 
