@@ -48,7 +48,7 @@ from bot.intents import (
     SOURCES_TOPIC,
     Intents,
 )
-from bot.knowledge import FAREWELL, HESITANT, REACHED, SUPPLEMENT, Answer, Knowledge
+from bot.knowledge import FAREWELL, HESITANT, REACHED, SLEEP, SUPPLEMENT, Answer, Knowledge
 from bot.learn import Model
 from bot.matcher import EVERYDAY_FREQUENCY, Candidate, Matcher, rank_score
 from bot.normalize import clean, words
@@ -197,6 +197,13 @@ MAKE_SICK = re.compile(r"\b(?:make|making|induce|inducing|get|getting)\s+(?:\w+\
                        # "zum Erbrechen bringen", Turkish "kustur-" (seventh black-box test)
                        r"|\bvomitar\b|\bvomir\b|\berbrechen\b|\bkustur\w*", re.IGNORECASE)
 STEPS = "steps"
+# "should we just let her sleep it off?", "im fine really i just want to sleep" after pills
+# with alcohol had got "tell poison control what was taken" and "even if you seem fine":
+# neither says that sleeping it off is the danger (eighth black-box test).
+SLEEP_IT_OFF = re.compile(r"\bsleep\s+(?:it|this|that)\s+off\b|\b(?:let|leave)\s+(?:her|him|them|"
+                          r"me)\s+(?:\w+\s+)?sleep\b|\b(?:want|wanna|need|going|gonna)\s+"
+                          r"(?:to\s+)?(?:go\s+to\s+)?sleep\b|\blie\s+down\s+and\s+sleep\b"
+                          r"|\bnap\b", re.IGNORECASE)
 # A bare question of what to do, after an answer ("should i stop?", "ok but should I?",
 # "should I take it then?"): no answer decides that for a person; the one on when to see a
 # doctor says who can. It had got the last answer again (sixth black-box test); the writers
@@ -655,6 +662,8 @@ class Engine:
             fitting = ["steps", *(c for c in fitting if c != "steps")]
         if MAKE_SICK.search(text) and STEPS in order:
             fitting = [STEPS, *(c for c in fitting if c not in (STEPS, "worse"))]
+        if SLEEP_IT_OFF.search(text) and SLEEP in self.knowledge.crisis(crisis).follow_up:
+            fitting.insert(0, SLEEP)
         if not helped and RELUCTANT.search(text):
             # "we're scared to call police" got "please don't wait for symptoms": the fear or
             # the refusal is what stands between the person and help, so it is answered first.
