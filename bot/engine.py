@@ -220,6 +220,16 @@ SEE_A_DOCTOR = "see-a-doctor"
 # time else ("and for a grown up like me, what amounts did people take", "what about after I
 # stop feeding"): the doses overview, as before.
 GROUPS = frozenset({"pregnancy", "breastfeeding", "children"})
+CHILDREN = "children"
+# An age said alone, as a follow-up ("he's 7", "shes only 4 years old", "im 14"), on folded
+# text; under ADULT it is a child's. A count of months ("8 months") is a baby's.
+CHILD_AGE = re.compile(r"(?:(?:he|she|they|i|im|hes|shes|theyre|my \w+|our \w+|her|his|its)"
+                       r"(?: is| s| are| am)?(?: only| just| about| around)? )?"
+                       r"(?P<years>\d{1,2})(?: ?(?:yo|y o|yrs?|years?|yr)(?: old)?)?"
+                       r"|(?:(?:he|she|they|hes|shes|theyre|my \w+|our \w+)"
+                       r"(?: is| s| are)?(?: only| just| about| around)? )?"
+                       r"(?P<months>\d{1,2}) ?(?:months?|mo|mths?|weeks?)(?: old)?")
+ADULT = 18
 # The groups of answers on what cysteine and NAC are used for: a study amount is asked of those.
 USE_GROUPS = frozenset({"popular", "medical", "lungs", "fertility"})
 HOW_SMALL = ("small", "tiny", "little", "low", "lowest", "bit", "safe", "minimum", "just")
@@ -481,6 +491,11 @@ class Engine:
         if picked is not None:
             return picked
         folded = " ".join(words(text))
+        if state.last_reply and _a_child_age(folded) and self.knowledge.has_answer(CHILDREN):
+            # "he is 7" after the children answer fell back, "he's 9" after the cystic
+            # fibrosis answer got it again (eighth black-box test): a child's age, said
+            # alone, asks what the article says for children (its details, if just sent).
+            return self._not_again(self.show(CHILDREN), state)
         if folded.isdecimal() and not state.choices:
             # "3" with no numbered list open: picking a topic at random would be a guess.
             return Turn(self.compose.smalltalk("number", 1.0), replace(state, choices=()))
@@ -1352,6 +1367,14 @@ def _emoji_as_words(text: str) -> str:
     if not bare or any(c not in EMOJI_WORDS for c in bare):
         return text
     return " ".join(dict.fromkeys(EMOJI_WORDS[c] for c in bare))
+
+
+def _a_child_age(folded: str) -> bool:
+    """Tell whether a folded message is an age alone, and a child's ("hes 7", "8 months")."""
+    # A bare number ("3") is no age: it picks from a list, or asks nothing.
+    age = None if folded.isdecimal() else CHILD_AGE.fullmatch(folded)
+    return age is not None and (age.group("months") is not None
+                                or int(age.group("years")) < ADULT)
 
 
 def _unread_script(analysis: Analysis) -> bool:

@@ -815,3 +815,33 @@ def test_a_closing_clause_makes_an_unanswered_message_small_talk(
     # answer read into it; a question or a request after thanks still gets "no answer".
     answered = engine.respond(first).state
     assert engine.respond(text, answered).reply.kind == kind
+
+
+# A child's age said alone after a reply asks what the article says for children: "he is 7"
+# after the children answer fell back, "he's 9" after the cystic fibrosis one got it again
+# (eighth black-box test). A bare number is no age, and an adult's age is read as before.
+# (the messages, the last reply's kind and topic)
+AGES = [
+    (["my son has cystic fibrosis, would l-cysteine help him", "he's 9"],
+     ("answer", "children")),
+    (["is nac alright for kids", "he is 7"], ("answer", "children")),
+    (["nac for acne?", "im 14"], ("answer", "children")),
+    (["is nac ok for babies", "she's 8 months"], ("answer", "children")),
+    (["what does NAC stand for?", "3"], ("smalltalk", None)),
+    (["does nac help with bronchitis", "she's 84"], ("answer|fallback|clarify", None)),
+]
+
+
+@pytest.mark.parametrize(("texts", "expected"), AGES,
+                         ids=["after-cf", "after-children", "after-fallback", "months",
+                              "bare-number", "adult"])
+def test_a_childs_age_said_alone_gets_the_children_answer(
+        engine: Engine, texts: list[str], expected: tuple[str, str | None]) -> None:
+    replies = _chat(engine, texts)
+    last, before = replies[-1], replies[-2]
+    kinds, topic = expected
+    assert last.kind in kinds.split("|") and last.text != before.text
+    if topic is not None:
+        assert last.topic == topic
+    else:
+        assert last.topic != "children"
