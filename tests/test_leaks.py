@@ -7,15 +7,16 @@ the thirteenth to twenty-ninth sets' emergencies in their conversations, all mov
 there once scored, and the openers and changes of subject of the tuned-on conversations; the
 twenty-first final set's questions too), the dev question sets, the dev conversations, the
 held-out questions, the final sets in the order they were written, from the first to the
-forty-third. The first to fortieth were each scored once and are tuned on since (the
-thirty-third to fortieth through their safety messages). The held-out questions, the
-forty-first final set (scored once, its misses not read), the forty-second and the forty-
-third (each written a round before it is scored) are checked: none of their messages may be
-this close (rapidfuzz ratio on folded text) to a message of any set before them; leaked ones
-were removed from those sets (the dev sets, tuned on, may share wording with the training
-files). Messages of three words or
-fewer ("ok thanks", "refs pls") are left out: people say them the same way. Leaks are counted,
-never shown.
+forty-third, and the safety messages in other scripts (tests/languages/safety-w.yaml,
+written after writer V's training messages in them). The first to fortieth were each scored
+once and are tuned on since (the thirty-third to fortieth through their safety messages).
+The held-out questions, the forty-first final set (scored once, its misses not read), the
+forty-second and the forty-third (each written a round before it is scored) and the
+other-script safety messages are checked: none of their messages may be this close
+(rapidfuzz ratio on folded text) to a message of any set before them; leaked ones were
+removed from those sets (the dev sets, tuned on, may share wording with the training files).
+Messages of three words or fewer ("ok thanks", "refs pls") are left out: people say them the
+same way. Leaks are counted, never shown.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ SETS = [
     ("forty-first final sets", ("tests/final41/*.yaml",)),
     ("forty-second final sets", ("tests/final42/*.yaml",)),
     ("forty-third final sets", ("tests/final43/*.yaml",)),
+    ("safety messages in other scripts", ("tests/languages/safety-w.yaml",)),
 ]
 
 
@@ -105,7 +107,8 @@ SETS = [
 # the thirty-third to fortieth are tuned on as well.
 HELD_OUT = [n for n, (name, _) in enumerate(SETS)
             if name in ("held-out questions", "forty-first final sets",
-                        "forty-second final sets", "forty-third final sets")]
+                        "forty-second final sets", "forty-third final sets",
+                        "safety messages in other scripts")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
