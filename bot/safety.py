@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,10 @@ Level = Literal["emergency", "note", "none"]
 SIGNS = ("always", "unless_question", "together", "with_person")
 CONTEXT = ("person", "questions", "stories", "now", "informational", "harmless")
 CHAR_GRAM = 4  # letters per piece of an unknown word ("pastillas"), for other languages
+# Chinese and Japanese leave no spaces and say a word in one or two characters: a whole
+# message is one "word" to the tokenizer, and four characters would be a phrase, not a word.
+DENSE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+DENSE_GRAM = 2
 # An emergency that may be suicidal talk gets the crisis line even when another kind scores a
 # little higher: that reply also gives the emergency number, the others no crisis line. (Not
 # for notes: a suicide note on top of "is NAC safe?" would be wrong and jarring.)
@@ -124,10 +129,11 @@ class Safety:
         for a, b in itertools.pairwise(stems):
             f[f"b:{a}_{b}"] = 1.0
         for token in tokens:
-            if token.isalpha() and token not in self._analyzer.known and len(token) > CHAR_GRAM:
+            gram = DENSE_GRAM if DENSE.search(token) else CHAR_GRAM
+            if token.isalpha() and token not in self._analyzer.known and len(token) > gram:
                 padded = f"<{token}>"
-                for i in range(len(padded) - CHAR_GRAM + 1):
-                    f[f"g:{padded[i : i + CHAR_GRAM]}"] = 0.5
+                for i in range(len(padded) - gram + 1):
+                    f[f"g:{padded[i : i + gram]}"] = 0.5
         return f, found
 
     def assess(self, text: str) -> Assessment:
