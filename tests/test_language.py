@@ -109,7 +109,8 @@ LATIN_PART = [
     ("zh-no-latin", "孕妇可以吃吗？", ("fallback", None)),
     # Nothing readable is never "ok": this one had got "👍 ask me anything else".
     ("zh-unread-not-ack", "我儿子吞了很多药片", ("fallback", None)),
-    ("ko-unread-not-ack", "아들이 약을 많이 먹었어요", ("fallback", None)),
+    # Korean, written with spaces, is read by the safety model since writer V's messages.
+    ("ko-emergency", "아들이 약을 많이 먹었어요", ("emergency", "overdose")),
     ("ru-read-whole", "Сколько стоит NAC в аптеке в Москве?", ("fallback", None)),
     ("ru-emergency", "мой сын выпил все таблетки", ("emergency", "overdose")),
 ]
