@@ -10,8 +10,8 @@ held-out questions, the final sets in the order they were written, from the firs
 forty-third, and the safety messages in other scripts (tests/languages/safety-w.yaml,
 written after writer V's training messages in them). The first to fortieth were each scored
 once and are tuned on since (the thirty-third to fortieth through their safety messages).
-The held-out questions, the forty-first final set (scored once, its misses not read), the
-forty-second and the forty-third (each written a round before it is scored) and the
+The held-out questions, the forty-first and forty-second final sets (each scored once, their
+misses not read), the forty-third (written a round before it is scored) and the
 other-script safety messages are checked: none of their messages may be this close
 (rapidfuzz ratio on folded text) to a message of any set before them; leaked ones were
 removed from those sets (the dev sets, tuned on, may share wording with the training files).
