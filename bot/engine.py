@@ -74,7 +74,12 @@ UNITS = "forms"  # the answer on forms (capsules, tablets, powder): what an amou
 # "for how long?", "how many weeks did they take it" after a study's amount ask how long the
 # study ran; a study's sentence that says so has "for (up to) six months".
 HOW_LONG = re.compile(r"\bhow\s+long\b|\bhow\s+many\s+(?:days|weeks|months|years)\b"
-                      r"|\bduration\b", re.IGNORECASE)
+                      r"|\bduration\b"
+                      # The same in the languages the bot tells ("pendant combien de temps ?"
+                      # after the flu answer fell back: ninth black-box test).
+                      r"|\bcombien\s+de\s+temps\b|\bcu[aá]nto\s+tiempo\b|\bquanto\s+tempo\b"
+                      r"|\bwie\s+lange?\b|\bhoe\s+lang\b|\bjak\s+d[lł]ugo\b"
+                      r"|\bne\s+kadar\s+s[uü]re\b", re.IGNORECASE)
 STUDY_LENGTH = re.compile(r"\bfor\s+(?:up\s+to\s+)?(?:\w+\s+){0,2}(?:days|weeks|months|years)\b",
                           re.IGNORECASE)
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")

@@ -479,12 +479,17 @@ HOW_LONG_AFTER_ANSWER = [
      ("answer", "hair-skin-nails"), "unsaid"),
     (["does l-cysteine make hair grow", "how long should i boil pasta"], ("fallback", None),
      "none"),
+    # In the languages the bot tells: "pendant combien de temps ?" after the flu answer fell
+    # back (ninth black-box test).
+    (["does nac help with flu", "pendant combien de temps ?"], ("answer", "flu"), "details"),
+    (["nac for male infertility", "¿y cuánto tiempo?"], ("answer", "male-infertility"),
+     "details"),
 ]
 
 
 @pytest.mark.parametrize(("texts", "expected", "which"), HOW_LONG_AFTER_ANSWER,
                          ids=["male", "flu", "pregnancy-unsaid", "tylenol-unsaid", "hair-unsaid",
-                              "pasta-everyday"])
+                              "pasta-everyday", "flu-french", "male-spanish"])
 def test_how_long_after_an_answer_gets_what_the_article_says(
         engine: Engine, texts: list[str], expected: tuple[str, str | None], which: str) -> None:
     first, reply = _chat(engine, texts)
