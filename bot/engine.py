@@ -202,6 +202,16 @@ MAKE_SICK = re.compile(r"\b(?:make|making|induce|inducing|get|getting)\s+(?:\w+\
                        # "zum Erbrechen bringen", Turkish "kustur-" (seventh black-box test)
                        r"|\bvomitar\b|\bvomir\b|\berbrechen\b|\bkustur\w*", re.IGNORECASE)
 STEPS = "steps"
+# A pet that ate or licked something ("my dog ate some of my nac pills"): the bot's guidance
+# is for people, and the numbers in it are not the ones for an animal.
+ANIMAL_ATE = re.compile(r"\b(?:my|our|the|a|her|his)\s+(?:\w+\s+)?(?:cat|cats|kitten|kitty|dog|"
+                        r"dogs|puppy|pup|pet|hamster|rabbit|bunny|parrot|budgie|ferret|"
+                        r"guinea\s+pig)\b.{0,40}?\b(?:ate|eaten|licked|swallowed|chewed|got\s+into|"
+                        r"gobbled|munched|might\s+have\s+eaten)\b", re.IGNORECASE)
+# A person named beside the pet ("my son and the dog got into my pills") keeps the guidance.
+SOMEONE = re.compile(r"\b(?:son|daughter|kids?|child|children|baby|toddler|boy|girl|husband|"
+                     r"wife|partner|mum|mom|mother|dad|father|grandma|gran|grandad|grandpa|"
+                     r"friend|sister|brother|roommate|flatmate)\b", re.IGNORECASE)
 # "should we just let her sleep it off?", "im fine really i just want to sleep" after pills
 # with alcohol had got "tell poison control what was taken" and "even if you seem fine":
 # neither says that sleeping it off is the danger (eighth black-box test).
@@ -431,6 +441,12 @@ class Engine:
         safety = self.safety.assess(text)
         log.debug("safety=%s kind=%s p_emergency=%.3f p_alarm=%.3f", safety.level, safety.kind,
                   safety.p_emergency, safety.p_alarm)
+        if state.crisis is None and ANIMAL_ATE.search(text) and not SOMEONE.search(text):
+            # "my cat licked a nac capsule" fell back, "my cat just licked up a tylenol" got
+            # the guidance for a person (eighth and ninth black-box tests): a vet, or an
+            # animal poison line, is who can help.
+            reply = self.compose.smalltalk("animal", 1.0)
+            return self._finish(Turn(reply, replace(state, choices=(), crisis=None)))
         if state.alert is not None and safety.level != "emergency" and "worse" in safety.cues:
             # "took 6 capsules instead of 1" got a note; "now I feel sick" makes it urgent.
             safety = replace(safety, level="emergency", kind=state.alert)

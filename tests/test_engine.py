@@ -850,3 +850,25 @@ def test_a_childs_age_said_alone_gets_the_children_answer(
         assert last.topic == topic
     else:
         assert last.topic != "children"
+
+
+# A pet that ate or licked something gets a vet and an animal poison line, not the guidance
+# for a person nor the fallback ("my cat licked a nac capsule", "my cat just licked up a
+# tylenol": eighth and ninth black-box tests); a person named beside it keeps the guidance.
+ANIMALS = [
+    ("my dog chewed open a blister of my nac tablets", ("smalltalk", None)),
+    ("our kitten might have eaten one of my sleeping pills", ("smalltalk", None)),
+    ("the puppy licked some of the fizzy nac that spilled", ("smalltalk", None)),
+    ("my toddler and the dog got into my pill bottle", ("emergency", "overdose")),
+    ("is nac ok to give a dog", ("fallback|clarify", None)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ANIMALS,
+                         ids=["dog", "kitten", "puppy", "toddler-and-dog", "asks-about-dogs"])
+def test_a_pet_that_swallowed_something_gets_a_vet(engine: Engine, text: str,
+                                                   expected: tuple[str, str | None]) -> None:
+    reply = engine.respond(text).reply
+    kinds, topic = expected
+    assert reply.kind in kinds.split("|") and reply.topic == topic
+    assert ("vet" in reply.text) == (kinds == "smalltalk")
