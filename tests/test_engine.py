@@ -562,18 +562,18 @@ def _chat(engine: Engine, texts: list[str]) -> list[Reply]:
 
 # Requests in a row that nothing answers: after the first, each is something new (not a
 # follow-up), said short, and in other words than the reply before it, not only other
-# examples ("she seems fine" after "my cat licked a capsule" had got the whole text again,
-# a third request the same refusal: eighth black-box test).
+# examples (a second and third request had got the whole text again, or the same refusal:
+# eighth black-box test).
 AGAIN = [
     ["what's the weather like tomorrow", "tell me a joke"],
     ["what's the weather like tomorrow", "can you set a reminder for 8pm"],
-    ["my cat licked one of my nac capsules", "she seems fine"],
+    ["can you book me a taxi to the station", "fine, then order me a pizza"],
     ["what's the capital of france", "what's the weather like tomorrow", "tell me a joke",
      "recipe for pancakes", "who won the match last night"],
 ]
 
 
-@pytest.mark.parametrize("turns", AGAIN, ids=["joke", "reminder", "cat", "five-in-a-row"])
+@pytest.mark.parametrize("turns", AGAIN, ids=["joke", "reminder", "taxi-pizza", "five-in-a-row"])
 def test_fallbacks_in_a_row_are_short_and_never_the_same(engine: Engine,
                                                          turns: list[str]) -> None:
     replies = _chat(engine, turns)
