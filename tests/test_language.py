@@ -107,8 +107,10 @@ LATIN_PART = [
     ("ja-name-only", "NACは髪に効きますか？", ("fallback", None)),
     ("ja-what-is-name-only", "NACとは何ですか？", ("fallback", None)),
     ("zh-no-latin", "孕妇可以吃吗？", ("fallback", None)),
-    # Nothing readable is never "ok": this one had got "👍 ask me anything else".
-    ("zh-unread-not-ack", "我儿子吞了很多药片", ("fallback", None)),
+    # Nothing readable is never "ok": "my son swallowed a lot of pills" had got "👍 ask me
+    # anything else"; since writers V and X, the safety model reads it as an emergency.
+    ("zh-unread-not-ack", "我女儿昨天有点咳嗽", ("fallback", None)),
+    ("zh-emergency", "我儿子吞了很多药片", ("emergency", "overdose")),
     # Korean, written with spaces, is read by the safety model since writer V's messages.
     ("ko-emergency", "아들이 약을 많이 먹었어요", ("emergency", "overdose")),
     ("ru-read-whole", "Сколько стоит NAC в аптеке в Москве?", ("fallback", None)),
@@ -156,7 +158,7 @@ def test_every_emergency_reply_in_the_language_leads_with_what_to_do(engine: Eng
 # Nothing answered a message in another language, so the bot may not have read it at all:
 # the English-only line says where to call in case it was an emergency; an answer's does not.
 UNREAD = [
-    ("zh", "我儿子吞了很多药片", True),
+    ("zh", "我女儿昨天有点咳嗽", True),
     ("es", "¿Cuánto cuesta la NAC en una farmacia de Madrid?", True),
     ("es", "¿La NAC ayuda con el cabello?", False),
 ]
