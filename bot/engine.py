@@ -48,7 +48,7 @@ from bot.intents import (
     SOURCES_TOPIC,
     Intents,
 )
-from bot.knowledge import FAREWELL, HESITANT, REACHED, SLEEP, SUPPLEMENT, Answer, Knowledge
+from bot.knowledge import FAREWELL, HESITANT, REACHED, REMEDY, SLEEP, SUPPLEMENT, Answer, Knowledge
 from bot.learn import Model
 from bot.matcher import EVERYDAY_FREQUENCY, Candidate, Matcher, rank_score
 from bot.normalize import clean, words
@@ -219,6 +219,20 @@ SLEEP_IT_OFF = re.compile(r"\bsleep\s+(?:it|this|that)\s+off\b|\b(?:let|leave)\s
                           r"me)\s+(?:\w+\s+)?sleep\b|\b(?:want|wanna|need|going|gonna)\s+"
                           r"(?:to\s+)?(?:go\s+to\s+)?sleep\b|\blie\s+down\s+and\s+sleep\b"
                           r"|\bnap\b", re.IGNORECASE)
+# A home remedy asked about during an emergency ("should i give her some sugar", "should we
+# put her in a cold shower", "should i just take a benadryl", "milk?"): it got the stock
+# "please call", which does not answer it (ninth black-box test). What not to do comes first.
+REMEDIES = (r"sugar|sugary\s+\w+|juice|water|milk|salt(?:\s+water)?|coffee|tea|food|something\s+"
+            r"(?:to\s+eat|sweet)|honey|candy|sweets|glucose|benadryl|antihistamines?|allergy\s+"
+            r"(?:pills?|tablets?|meds?|medicine)|zyrtec|claritin|cetirizine|loratadine|"
+            r"diphenhydramine|piriton|aspirin|ibuprofen|painkillers?|charcoal|cold\s+(?:shower|water|"
+            r"bath)|(?:a\s+)?shower|ice(?:\s+bath)?|vinegar|olive\s+oil|home\s+remed(?:y|ies)")
+REMEDY_ASKED = re.compile(
+    rf"\b(?:should|shall|can|could|do|would|must|is\s+it\s+ok(?:ay)?\s+to)\s+(?:i|we|you|u|she|"
+    rf"he|they)\b.{{0,30}}?\b(?:give|try|use|put|take|make|get|feed|pour|dunk)\b.{{0,40}}?\b"
+    rf"(?:{REMEDIES})\b|\b(?:{REMEDIES})\b.{{0,20}}?\b(?:help|work|ok|okay|safe)\b|"
+    rf"^\W*(?:(?:what|how)\s+about|maybe|or)?\s*(?:some|a|an)?\s*(?:{REMEDIES})\W*$",
+    re.IGNORECASE)
 # A bare question of what to do, after an answer ("should i stop?", "ok but should I?",
 # "should I take it then?"): no answer decides that for a person; the one on when to see a
 # doctor says who can. It had got the last answer again (sixth black-box test); the writers
@@ -227,8 +241,18 @@ DECIDE_FOR_ME = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|so|but|and|then|well|hmm|right)[\s,]+)*should\s+(?:i|we|she|he|they|"
     r"my\s+\w+)\b(?:\s+(?:stop|keep|start|continue|quit|skip|take|try|use|give|be|go|still))?"
     r"(?:\s+(?:on\s+)?(?:taking|using|giving)?\s*(?:it|them|this|that|nac|these)?)?\W*"
-    r"(?:then|now|before|too|or\s+not)?\W*$", re.IGNORECASE)
+    r"(?:then|now|before|too|or\s+not|tomorrow|today|tonight|for\s+now|for\s+a\s+(?:bit|while|"
+    r"few\s+days))?\W*$", re.IGNORECASE)
 SEE_A_DOCTOR = "see-a-doctor"
+# "what does your source say about how it's given", "according to the article, is it safe
+# for kids?": the source names where to look, the rest is the question. Read as a request
+# for references, it got the reference list twice in a row (ninth black-box test).
+PER_SOURCE = re.compile(
+    r"^\W*(?:(?:so|and|ok(?:ay)?|but)[\s,]+)?(?:(?:what|how)\s+(?:does|do|did)\s+(?:(?:your|ur|"
+    r"the|this|that)\s+)?(?:source|sources|article|study|studies|reference|references|paper|"
+    r"papers|research|literature)\s+(?:say|says|tell\s+(?:you|us))\s+(?:about|on|regarding|for)"
+    r"|according\s+to\s+(?:your|ur|the|this|that)\s+(?:source|sources|article|study|studies|"
+    r"paper|research|literature))[\s,:]+", re.IGNORECASE)
 # The answers about a group of people whom the article tells not to start cysteine or NAC on
 # their own: asked for an amount next, and nothing else ("what about just a small dose"), they
 # get none (Composer.no_amount). A message with words of its own asks about someone or some
@@ -524,6 +548,9 @@ class Engine:
         # that, the learned act model reads the rest ("thanks, I'll ask my midwife").
         act = self.acts.classify(text)
         small = self._smalltalk(text)
+        if (per_source := PER_SOURCE.match(text)) and words(text[per_source.end():]):
+            text = text[per_source.end():]
+            act = small = (QUESTION, 1.0)
         if small is None or (state.last_topic and small[0] != SOURCES_TOPIC
                              and act[0] == QUESTION):
             # After an answer, "how does it work?" is about it, however close it comes to
@@ -700,6 +727,9 @@ class Engine:
             fitting = [STEPS, *(c for c in fitting if c not in (STEPS, "worse"))]
         if SLEEP_IT_OFF.search(text) and SLEEP in self.knowledge.crisis(crisis).follow_up:
             fitting.insert(0, SLEEP)
+        if REMEDY_ASKED.search(text) and REMEDY in self.knowledge.crisis(crisis).follow_up:
+            fitting = [*(c for c in fitting if c == "worse"), REMEDY,
+                       *(c for c in fitting if c != "worse")]
         if not helped and RELUCTANT.search(text):
             # "we're scared to call police" got "please don't wait for symptoms": the fear or
             # the refusal is what stands between the person and help, so it is answered first.

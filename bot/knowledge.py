@@ -37,6 +37,9 @@ FAREWELL = "farewell"
 # The follow-up to sleeping it off ("should we just let her sleep it off?", "i just want to
 # sleep") after pills or poison: drowsiness is a danger sign, not rest.
 SLEEP = "sleep"
+# The follow-up to a home remedy asked about during an emergency ("should i give her some
+# sugar", "cold shower?", "should i just take a benadryl"): what not to do, and call now.
+REMEDY = "remedy"
 # Telegram: a message is at most 4096 characters, a button label should fit a phone screen.
 MAX_ANSWER_CHARS = 2500
 MAX_TITLE_CHARS = 32
@@ -274,13 +277,14 @@ def _emergency(top: Fields) -> tuple[Mapping[str, Crisis], str]:
         c = Fields(f.mapping(kind), top.file, f"emergency.{kind}")
         c.only(("guidance", "note", "follow_up"))
         u = Fields(c.mapping("follow_up"), top.file, f"emergency.{kind}.follow_up")
-        u.only(("default",), (*CUES, REACHED, SUPPLEMENT, HESITANT, FAREWELL, SLEEP))
+        u.only(("default",), (*CUES, REACHED, SUPPLEMENT, HESITANT, FAREWELL, SLEEP,
+                                  REMEDY))
         crises[kind] = Crisis(
             guidance=c.text("guidance"),
             note=c.text("note"),
             follow_up=MappingProxyType({k: u.text(k) for k in
                                         ("default", *CUES, REACHED, SUPPLEMENT, HESITANT,
-                                         FAREWELL, SLEEP)
+                                         FAREWELL, SLEEP, REMEDY)
                                         if k in u.data}),
         )
     return MappingProxyType(crises), f.text("closing")

@@ -528,13 +528,32 @@ DECIDE = [
     (["can nac thin mucus", "but should i?"], "see-a-doctor"),
     (["is nac safe in pregnancy", "should I be taking it"], "see-a-doctor"),
     (["is nac safe in pregnancy", "should i take it while breastfeeding?"], "breastfeeding"),
+    (["i took 2 nac caps instead of 1 this morning", "should i skip tomorrow"], "see-a-doctor"),
 ]
 
 
 @pytest.mark.parametrize(("texts", "topic"), DECIDE,
-                         ids=["stop", "but-should-i", "be-taking", "own-words"])
+                         ids=["stop", "but-should-i", "be-taking", "own-words", "skip-tomorrow"])
 def test_should_i_after_an_answer_gets_who_can_decide(engine: Engine, texts: list[str],
                                                        topic: str) -> None:
+    reply = _chat(engine, texts)[-1]
+    assert (reply.kind, reply.topic) == ("answer", topic)
+
+
+# "What does your source say about X" asks X, with the source to look in; read as a request
+# for references, it got the reference list (ninth black-box test). (messages, topic)
+PER_SOURCE = [
+    (["what does the article say about giving it to kids"], "children"),
+    (["according to your source, is it ok in pregnancy?"], "pregnancy"),
+    (["why is nac used for paracetamol poisoning",
+      "what does your source say about how it's given"], "hospital-uses"),
+]
+
+
+@pytest.mark.parametrize(("texts", "topic"), PER_SOURCE, ids=["article-kids", "according-to",
+                                                               "how-given"])
+def test_what_the_source_says_about_something_is_a_question(engine: Engine, texts: list[str],
+                                                           topic: str) -> None:
     reply = _chat(engine, texts)[-1]
     assert (reply.kind, reply.topic) == ("answer", topic)
 
