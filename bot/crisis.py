@@ -14,6 +14,7 @@ moving on needs (staying is the safe side: that probability is read off the data
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,17 @@ STAYS = "stays"
 MOVES_ON = "moves_on"
 THANKS = "thanks"
 LABELS = (STAYS, MOVES_ON, THANKS)  # thanks: labelled in the data, read by the act model
+# A word of thanks, in the languages the bot meets. The act model also reads a plan as thanks
+# ("will see the pharmacist saturday"), which ends an ordinary chat well; in an emergency a
+# plan is not thanks: "ok. maybe i'll text my sister", with a bottle of pills at hand, got
+# "thank you for talking with me". There, thanks must say thanks.
+THANKED = re.compile(
+    r"\b(?:thanks?|thank\s+(?:you|u)|thx|thnx|tnx|ty|tysm|tyvm|ta|cheers|appreciated?|grateful|"
+    r"merci|gracias|grazie|danke|dank|bedankt|obrigad[oa]|valeu|dzi[eę]kuj[eę]|dzieki|spasibo|"
+    r"multumesc|mul[tț]umesc|te[sş]ekk[uü]r\w*|sa[gğ]ol|terima\s*kasih|makasih|shukran|shukriya|"
+    r"dhanyavaa?d|salamat|asante|cam\s+on|cảm\s+ơn|kamsa\w*|gomawo|arigat[oō]u?)\b"
+    r"|спасибо|дякую|благодар|감사|고마|ありがと|谢谢|謝謝|多谢|شكرا|תודה|धन्यवाद|ขอบคุณ",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +70,7 @@ class FollowUps:
 
     def classify(self, text: str) -> tuple[str, float]:
         """Return the message's reading and its probability (still the emergency when unsure)."""
-        if self._act(text) == THANKS:
+        if self._act(text) == THANKS and THANKED.search(text):
             return THANKS, 1.0
         if self._params is None:
             return STAYS, 1.0

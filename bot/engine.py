@@ -244,6 +244,10 @@ DECIDE_FOR_ME = re.compile(
     r"(?:then|now|before|too|or\s+not|tomorrow|today|tonight|for\s+now|for\s+a\s+(?:bit|while|"
     r"few\s+days))?\W*$", re.IGNORECASE)
 SEE_A_DOCTOR = "see-a-doctor"
+# Words after a greeting, with the supplement named among them, that make it a question.
+GREETED_WORDS = 4
+ANNOUNCED = re.compile(r"\b(?:a|one|some|few|couple(?:\s+of)?|quick|few\s+quick)\s+(?:\w+\s+)?"
+                       r"(?:questions?|qs?|queries|query|things?)\b", re.IGNORECASE)
 # "what does your source say about how it's given", "according to the article, is it safe
 # for kids?": the source names where to look, the rest is the question. Read as a request
 # for references, it got the reference list twice in a row (ninth black-box test).
@@ -340,7 +344,7 @@ class Engine:
         self.safety = Safety(PhraseFinder(intents.emergency, self.analyzer), self.analyzer,
                              safety)
         self.acts = Acts(self.analyzer, acts)
-        self.follow_ups = FollowUps(self.acts.features, self.acts.act, crisis)
+        self.follow_ups = FollowUps(self.acts.features, self._crisis_act, crisis)
         self.context = Context(context)
         self.languages = language.load()
         generic = {self.analyzer.stem(w) for g in intents.generic for w in self._canon(g)}
@@ -556,6 +560,13 @@ class Engine:
             # After an answer, "how does it work?" is about it, however close it comes to
             # asking how the bot works: the act model, which reads the words, has the say.
             small = act
+        if (small[0] == "greeting" and self._names_substance(text)
+                and len(words(self.without_opener(text))) >= GREETED_WORDS
+                and not ANNOUNCED.search(text)):
+            # "Hi, I want to know about NAC for hair growth" got only hello back: a greeting
+            # that goes on to name the supplement has come with its question, unless it only
+            # says one is coming ("hello, I have a quick question about NAC").
+            small = (QUESTION, 1.0)
         if small[0] != QUESTION:
             return self._small(*small, state)
         whole, text = text, self.without_opener(text)
@@ -679,6 +690,14 @@ class Engine:
                 and not any(n.startswith("suicide:") for n in self.safety.features(text)[1])):
             return False
         return self.follow_ups.classify(text)[0] != THANKS
+
+    def _crisis_act(self, text: str) -> str:
+        """Return a message's act during an emergency: a closing said last counts."""
+        # "he's at the hospital now, they're treating him, thank you": the report makes the
+        # whole too much like a question for the act model, its last clause is thanks.
+        act = self.acts.act(text)
+        closing = self.acts.closing(text) if act == QUESTION else None
+        return closing[0] if closing else act
 
     def _thanks_repeats(self, crisis: str, thanks: Reply, state: ConversationState) -> bool:
         """Tell whether the warm reply to thanks says what the last reply said."""
@@ -870,8 +889,11 @@ class Engine:
     def _how_long_after_answer(self, text: str, state: ConversationState, turn: Turn) -> Turn:
         """Return what the last answer says to "for how long?": details, or that it is unsaid."""
         last = state.last_topic
-        if (turn.reply.kind != "fallback" or state.study is not None or last is None
-                or state.detailed or not HOW_LONG.search(text)
+        # Read with the last answer, "how long do they give it for" can match that answer
+        # again, and got its details, which give no length: the same call as a fallback.
+        again = turn.reply.kind == "answer" and last is not None and turn.reply.topic == last
+        if ((turn.reply.kind != "fallback" and not again) or state.study is not None
+                or last is None or state.detailed or not HOW_LONG.search(text)
                 or not self.knowledge.has_answer(last)):
             return turn
         answer = self.knowledge.answer(last)

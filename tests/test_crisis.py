@@ -91,6 +91,24 @@ def test_thanks_keeps_the_emergency_open(engine: Engine) -> None:
     assert later.reply.kind == "emergency"
 
 
+# A plan said in an emergency is no thanks, even where the act model reads it as one
+# ("will see the pharmacist saturday" ends an ordinary chat): it gets guidance, not the
+# warm closing. (opener, message)
+PLANS = [
+    ("i have a full bottle of tylenol next to me and i'm thinking of swallowing all of it",
+     "ok. maybe i'll text my sister"),
+    ("my toddler just swallowed a few of my nac capsules", "right, i'll ring the surgery in "
+     "the morning"),
+]
+
+
+@pytest.mark.parametrize(("opener", "plan"), PLANS, ids=["text-my-sister", "surgery-tomorrow"])
+def test_a_plan_in_an_emergency_is_not_thanks(engine: Engine, opener: str, plan: str) -> None:
+    first = engine.respond(opener)
+    told = engine.respond(plan, first.state)
+    assert (first.reply.kind, told.reply.kind) == ("emergency", "emergency")
+
+
 def test_an_ordinary_question_ends_the_emergency(engine: Engine) -> None:
     turn = engine.respond("my 4 year old just ate a handful of my NAC tablets")
     moved = engine.respond("all sorted, the hospital checked him over. separate thing: "

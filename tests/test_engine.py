@@ -558,6 +558,21 @@ def test_what_the_source_says_about_something_is_a_question(engine: Engine, text
     assert (reply.kind, reply.topic) == ("answer", topic)
 
 
+# A greeting that goes on to name the supplement and more has brought its question; one that
+# only says a question is coming, or names nothing, is a greeting. (message, kind)
+GREETED = [
+    ("Hi, I want to know about NAC for hair growth", "answer"),
+    ("hi there, got a couple of quick questions about nac", "smalltalk"),
+    ("hey, night shift nurse here, 3am and finally got a break lol", "smalltalk"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), GREETED, ids=["with-question", "announced",
+                                                         "no-subject"])
+def test_a_greeting_with_its_question_is_answered(engine: Engine, text: str, kind: str) -> None:
+    assert engine.respond(text).reply.kind == kind
+
+
 def test_how_long_without_a_study_amount_is_not_about_one(engine: Engine) -> None:
     replies = _chat(engine, ["does nac prevent the flu", "how long does the flu last?"])
     assert "How long, as the article reports it" not in replies[-1].text
@@ -745,12 +760,10 @@ LATER_TURNS = [
     # A story and its question in one sentence: the question after the comma is answered,
     # with the subject the story named (mid-conversation; as a first message, "is it safe?"
     # is too plain to answer outright, so it gets a "did you mean", not "no answer")...
-    # A known miss since sets 13-24's conversations joined the matching training: the
-    # threshold for later messages rose 0.74 -> 0.82 and "is it safe?" there is 0.75, so the
-    # message falls back (strict: the suite fails once it is answered again).
-    pytest.param(["what is glutathione", "hi there. I'm thinking of buying NAC for the first "
-                  "time, is it safe?"], ("answer", "side-effects"),
-                 marks=pytest.mark.xfail(strict=True, reason="later threshold 0.82")),
+    # A miss while the threshold for later messages was 0.82 ("is it safe?" there is 0.75);
+    # answered again since it is 0.64 (final sets 13-36's questions in the word model).
+    (["what is glutathione", "hi there. I'm thinking of buying NAC for the first time, is it "
+      "safe?"], ("answer", "side-effects")),
     (["hi there. I'm thinking of buying NAC for the first time, is it safe?"],
      ("clarify", None)),
     # ...but not when the story names an answer itself.
