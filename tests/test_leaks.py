@@ -1,18 +1,18 @@
 """No held-out message is a near-copy of a phrasing the bot learned or was tuned on.
 
 Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, conversations
-written for training, questions: the first to twelfth final sets' questions, the first to
-fortieth final sets' safety messages (but the ninth's and fourteenth's) and the follow-ups of
-the thirteenth to twenty-ninth sets' emergencies in their conversations, all moved or copied
-there once scored, and the openers and changes of subject of the tuned-on conversations; the
-twenty-first final set's questions too), the dev question sets, the dev conversations, the
-held-out questions, the final sets in the order they were written, from the first to the
-forty-third, and the safety messages in other scripts (tests/languages/safety-w.yaml,
-written after writer V's training messages in them). The first to fortieth were each scored
+written for training, questions: the first to thirty-sixth final sets' questions (but the
+fourteenth's), the first to fortieth final sets' safety messages (but the ninth's and
+fourteenth's) and the follow-ups of the thirteenth to twenty-ninth sets' emergencies in their
+conversations, all moved or copied there once scored, and the openers and changes of subject
+of the tuned-on conversations), the dev question sets, the dev conversations, the held-out
+questions, the final sets in the order they were written, from the first to the forty-fourth,
+and the safety messages in other scripts (tests/languages/safety-w.yaml, written after writer
+V's training messages in them). The first to fortieth were each scored
 once and are tuned on since (the thirty-third to fortieth through their safety messages).
 The held-out questions, the forty-first and forty-second final sets (each scored once, their
-misses not read), the forty-third (written a round before it is scored) and the
-other-script safety messages are checked: none of their messages may be this close
+misses not read), the forty-third and forty-fourth (each written a round before it is scored)
+and the other-script safety messages are checked: none of their messages may be this close
 (rapidfuzz ratio on folded text) to a message of any set before them; leaked ones were
 removed from those sets (the dev sets, tuned on, may share wording with the training files).
 Messages of three words or fewer ("ok thanks", "refs pls") are left out: people say them the
@@ -94,6 +94,7 @@ SETS = [
     ("forty-first final sets", ("tests/final41/*.yaml",)),
     ("forty-second final sets", ("tests/final42/*.yaml",)),
     ("forty-third final sets", ("tests/final43/*.yaml",)),
+    ("forty-fourth final sets", ("tests/final44/*.yaml",)),
     ("safety messages in other scripts", ("tests/languages/safety-w.yaml",)),
 ]
 
@@ -108,6 +109,7 @@ SETS = [
 HELD_OUT = [n for n, (name, _) in enumerate(SETS)
             if name in ("held-out questions", "forty-first final sets",
                         "forty-second final sets", "forty-third final sets",
+                        "forty-fourth final sets",
                         "safety messages in other scripts")]
 
 
