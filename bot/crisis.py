@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.acts import QUESTION
 from bot.errors import KnowledgeError
 from bot.learn import Features, Model
 
@@ -27,7 +28,9 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "crisis.json"
 STAYS = "stays"
 MOVES_ON = "moves_on"
 THANKS = "thanks"
+ACK = "ack"  # the act model's nod ("ok", "got it")
 LABELS = (STAYS, MOVES_ON, THANKS)  # thanks: labelled in the data, read by the act model
+THANKS_WORDS = 3  # words of a message that a word of thanks makes thanks
 # A word of thanks, in the languages the bot meets. The act model also reads a plan as thanks
 # ("will see the pharmacist saturday"), which ends an ordinary chat well; in an emergency a
 # plan is not thanks: "ok. maybe i'll text my sister", with a bottle of pills at hand, got
@@ -70,7 +73,12 @@ class FollowUps:
 
     def classify(self, text: str) -> tuple[str, float]:
         """Return the message's reading and its probability (still the emergency when unsure)."""
-        if self._act(text) == THANKS and THANKED.search(text):
+        act = self._act(text)
+        if THANKED.search(text) and (
+                act == THANKS or (act in (QUESTION, ACK) and len(text.split()) <= THANKS_WORDS)):
+            # "shukriya", "cảm ơn": a short message with a word of thanks is thanks, in
+            # languages the act model has seen little of and reads as a question or a nod
+            # (tenth black-box test); "thanks bye" stays the goodbye it is.
             return THANKS, 1.0
         if self._params is None:
             return STAYS, 1.0

@@ -146,7 +146,15 @@ HELP_ABROAD = re.compile(
     r"para\s+el)\s+hospital|j[áa]\s+liguei|liguei\s+(?:para|pro|pra)|estamos\s+(?:indo|a\s+caminho)"
     r"|angerufen|sind\s+unterwegs|j'ai\s+appel[ée]|on\s+a\s+appel[ée]|nous\s+avons\s+appel[ée]"
     r"|on\s+(?:y\s+)?va|ho\s+chiamato|abbiamo\s+chiamato|stiamo\s+andando|zadzwoni[łl]\w*"
-    r"|arad\u0131m|arad\u0131k|đã\s+gọi|tumawag\s+na)\b", re.IGNORECASE)
+    r"|arad\u0131m|arad\u0131k|đã\s+gọi|tumawag\s+na"
+    # An ambulance coming, in the languages the bot meets ("ambulans geliyor", "ambulance aa
+    # rahi hai", "la ambulancia ya viene"): it got "even if they seem fine, call" (tenth
+    # black-box test).
+    r"|(?:ambulan[cs]\w*|krankenwagen|rettungswagen|ambulanza|ambul[aâ]ncia|karetka|"
+    r"xe\s+c[aấ]p\s+c[uứ]u|gari\s+la\s+wagonjwa)\s+(?:\w+\s+)?(?:geliyor|yolda|aa\s+rahi|"
+    r"aa\s+gayi|viene|ya\s+viene|est[áa]\s+(?:llegando|a\s+caminho|chegando)|kommt|unterwegs|"
+    r"arriva|sta\s+arrivando|jedzie|ju[żz]\s+jest|vine|[dđ]ang\s+t[oớ]i|inakuja|datang))\b",
+    re.IGNORECASE)
 # On the way, with no service named ("ok we're going", "leaving now", "on our way"): after
 # guidance that says where to go, the going is to help ("ok we're going" got "even if they
 # seem fine, please call").
@@ -229,10 +237,21 @@ REMEDIES = (r"sugar|sugary\s+\w+|juice|water|milk|salt(?:\s+water)?|coffee|tea|f
             r"bath)|(?:a\s+)?shower|ice(?:\s+bath)?|vinegar|olive\s+oil|home\s+remed(?:y|ies)")
 REMEDY_ASKED = re.compile(
     rf"\b(?:should|shall|can|could|do|would|must|is\s+it\s+ok(?:ay)?\s+to)\s+(?:i|we|you|u|she|"
-    rf"he|they)\b.{{0,30}}?\b(?:give|try|use|put|take|make|get|feed|pour|dunk)\b.{{0,40}}?\b"
-    rf"(?:{REMEDIES})\b|\b(?:{REMEDIES})\b.{{0,20}}?\b(?:help|work|ok|okay|safe)\b|"
+    rf"he|they)\b.{{0,30}}?\b(?:give|try|use|put|take|make|get|feed|pour|dunk|chew|drink|eat|"
+    rf"swallow)\b.{{0,40}}?\b(?:{REMEDIES})\b|\b(?:{REMEDIES})\b.{{0,20}}?\b(?:help|work|ok|"
+    rf"okay|safe)\b|\b(?:{REMEDIES})\b.{{0,40}}?\b(?:should|can|could|shall)\s+(?:i|we)\s+"
+    rf"(?:give|chew|take|use|try)\b|"
     rf"^\W*(?:(?:what|how)\s+about|maybe|or)?\s*(?:some|a|an)?\s*(?:{REMEDIES})\W*$",
     re.IGNORECASE)
+# The same, asked in another language: a short question naming milk, water, sugar or salt
+# ("boleh saya kasih susu?", "kya main unhe garam paani doon?", "¿le doy leche?"); only read
+# during an emergency, where a short question about them is about a home remedy.
+REMEDY_WORD = re.compile(
+    r"\b(?:susu|gula|paani|doodh|cheeni|namak|s[üu]t|[sş]eker|tuz|s[ữu]a|n[ưu][ớo]c|"
+    r"[dđ][ưu][ờo]ng|maziwa|maji|sukari|leche|agua|az[úu]car|lait|eau|sucre|milch|wasser|zucker|"
+    r"latte|acqua|zucchero|leite|[áa]gua|a[çc][úu]car|mleko|wod[aeęy]|cukier|lapte|apă|zah[aă]r|"
+    r"gatas|tubig|asukal|7alib|7leeb|ma2|sukkar)\b", re.IGNORECASE)
+REMEDY_WORDS = 10
 # A bare question of what to do, after an answer ("should i stop?", "ok but should I?",
 # "should I take it then?"): no answer decides that for a person; the one on when to see a
 # doctor says who can. It had got the last answer again (sixth black-box test); the writers
@@ -240,10 +259,24 @@ REMEDY_ASKED = re.compile(
 DECIDE_FOR_ME = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|so|but|and|then|well|hmm|right)[\s,]+)*should\s+(?:i|we|she|he|they|"
     r"my\s+\w+)\b(?:\s+(?:stop|keep|start|continue|quit|skip|take|try|use|give|be|go|still))?"
-    r"(?:\s+(?:on\s+)?(?:taking|using|giving)?\s*(?:it|them|this|that|nac|these)?)?\W*"
+    r"(?:\s+(?:on\s+)?(?:taking|using|giving)?\s*(?:it|them|this|that|nac|these|(?:tonight'?s|"
+    r"today'?s|tomorrow'?s|the\s+next|my\s+next|the\s+evening|the\s+morning)\s+(?:one|dose|pill|"
+    r"capsule|tablet))?)?\W*"
     r"(?:then|now|before|too|or\s+not|tomorrow|today|tonight|for\s+now|for\s+a\s+(?:bit|while|"
     r"few\s+days))?\W*$", re.IGNORECASE)
 SEE_A_DOCTOR = "see-a-doctor"
+INTERACTIONS = "interactions"
+# Taking the supplement together with something named: a word of taking or mixing, and a name
+# after "with my" (_combines_a_medicine).
+COMBINING = re.compile(r"\b(?:take|taking|took|mix|mixing|combine|combining|stack|stacking|ok|"
+                       r"okay|safe|fine|alright|interact\w*|together|alongside)\b",
+                       re.IGNORECASE)
+# Only a medicine someone takes ("with my ventolin"): stacking it with another supplement
+# ("can i stack nac with creatine") is out of scope in intents/.
+WITH_OTHER = re.compile(r"\b(?:with|alongside|plus)\s+(?:my|his|her|their|our|your)\s+"
+                        r"([a-z][a-z-]+)\b", re.IGNORECASE)
+IT = re.compile(r"\b(?:it|this|that|these|them)\b", re.IGNORECASE)
+MEDICINE_LETTERS = 5  # shorter unknown words are chat ("bf", "gf", "bro"), not medicines
 # Words after a greeting, with the supplement named among them, that make it a question.
 GREETED_WORDS = 4
 ANNOUNCED = re.compile(r"\b(?:a|one|some|few|couple(?:\s+of)?|quick|few\s+quick)\s+(?:\w+\s+)?"
@@ -636,6 +669,9 @@ class Engine:
         if (state.last_topic not in (None, SEE_A_DOCTOR) and DECIDE_FOR_ME.search(whole)
                 and self.knowledge.has_answer(SEE_A_DOCTOR)):
             return self.show(SEE_A_DOCTOR, decision.confidence)
+        if (decision.kind in ("fallback", "clarify") and self.knowledge.has_answer(INTERACTIONS)
+                and self._combines_a_medicine(whole, state.last_topic is not None)):
+            return self.show(INTERACTIONS, decision.confidence)
         if (decision.kind == "answer" and decision.topics[0] == DOSES
                 and (group := self._group_asked_about(analysis, state)) is not None):
             # "what about just a small dose", after the breastfeeding answer, got the amounts
@@ -690,6 +726,28 @@ class Engine:
                 and not any(n.startswith("suicide:") for n in self.safety.features(text)[1])):
             return False
         return self.follow_ups.classify(text)[0] != THANKS
+
+    def _combines_a_medicine(self, text: str, after_answer: bool) -> bool:
+        """Tell whether a message asks about taking the supplement with a named medicine.
+
+        after_answer: "it" can be the supplement of the last answer.
+        """
+        # "is it ok with my ventolin", "can i take nac with my tacrolimus" fell back or got a
+        # "did you mean" (tenth black-box test): the name is no word of the topics, and no
+        # list of medicines could keep up. A word that is no common English word, after "with
+        # my" and beside a word of taking, is taken for one; the answer on interactions says
+        # the article names no medicine, and who can check.
+        # Two other medicines ("can i take ibuprofen with amoxicillin") are not this bot's.
+        if not COMBINING.search(text) or not (
+                self._names_substance(text) or (after_answer and IT.search(text))):
+            return False
+        english = _english()
+        for found in WITH_OTHER.finditer(text):
+            name = found.group(1).casefold()
+            if (len(name) >= MEDICINE_LETTERS and name not in english
+                    and not self.names_subject(name)):
+                return True
+        return False
 
     def _crisis_act(self, text: str) -> str:
         """Return a message's act during an emergency: a closing said last counts."""
@@ -746,7 +804,9 @@ class Engine:
             fitting = [STEPS, *(c for c in fitting if c not in (STEPS, "worse"))]
         if SLEEP_IT_OFF.search(text) and SLEEP in self.knowledge.crisis(crisis).follow_up:
             fitting.insert(0, SLEEP)
-        if REMEDY_ASKED.search(text) and REMEDY in self.knowledge.crisis(crisis).follow_up:
+        asked_remedy = REMEDY_ASKED.search(text) or (
+            "?" in text and len(words(text)) <= REMEDY_WORDS and REMEDY_WORD.search(text))
+        if asked_remedy and REMEDY in self.knowledge.crisis(crisis).follow_up:
             fitting = [*(c for c in fitting if c == "worse"), REMEDY,
                        *(c for c in fitting if c != "worse")]
         if not helped and RELUCTANT.search(text):

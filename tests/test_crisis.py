@@ -109,6 +109,13 @@ def test_a_plan_in_an_emergency_is_not_thanks(engine: Engine, opener: str, plan:
     assert (first.reply.kind, told.reply.kind) == ("emergency", "emergency")
 
 
+@pytest.mark.parametrize("thanks", ["shukriya", "cảm ơn", "asante sana"])
+def test_short_thanks_in_another_language_is_thanks(engine: Engine, thanks: str) -> None:
+    first = engine.respond("my toddler just swallowed a few of my nac capsules")
+    told = engine.respond(thanks, first.state)
+    assert (told.reply.kind, told.state.crisis) == ("smalltalk", "overdose")
+
+
 def test_an_ordinary_question_ends_the_emergency(engine: Engine) -> None:
     turn = engine.respond("my 4 year old just ate a handful of my NAC tablets")
     moved = engine.respond("all sorted, the hospital checked him over. separate thing: "
@@ -211,6 +218,10 @@ UNDER_WAY = [
     ("crushing chest pain down my left arm", "in the car, on our way", True),
     ("my toddler swallowed some of my nac pills", "ya llamé al centro de toxicología", True),
     ("my toddler swallowed some of my nac pills", "i'm going to wait and see how he is", False),
+    # An ambulance coming, said in another language (tenth black-box test).
+    ("my dad swallowed a whole pack of pills and won't wake up", "ambulans geliyor", True),
+    ("my dad took NAC and now he can't breathe, his lips are blue", "ambulance aa rahi hai",
+     True),
 ]
 
 
@@ -400,6 +411,13 @@ REMEDY_CASES = [
      "remedy"),
     ("my dad's face is drooping on one side and his words are slurred",
      "should we give him some water", "remedy"),
+    # Tenth black-box test: the remedy named first, and asked in Indonesian and Hindi.
+    ("im driving and my chest is crushing, left arm numb",
+     "i have aspirin in the cab should i chew one", "remedy"),
+    ("anak saya menelan banyak tablet NAC, sekarang muntah-muntah", "boleh saya kasih susu?",
+     "remedy"),
+    ("my little boy swallowed a handful of my pills", "kya main use garam paani doon?",
+     "remedy"),
 ]
 FOLLOW_UPS = (SUPPLEMENT_CASES + HESITANT_CASES + REPORT_CASES + REPORTED_CASES + SLEEP_CASES
               + REMEDY_CASES)

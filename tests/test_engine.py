@@ -529,11 +529,14 @@ DECIDE = [
     (["is nac safe in pregnancy", "should I be taking it"], "see-a-doctor"),
     (["is nac safe in pregnancy", "should i take it while breastfeeding?"], "breastfeeding"),
     (["i took 2 nac caps instead of 1 this morning", "should i skip tomorrow"], "see-a-doctor"),
+    (["i took 2 nac caps instead of 1 this morning", "should i skip tonight's one then?"],
+     "see-a-doctor"),
 ]
 
 
 @pytest.mark.parametrize(("texts", "topic"), DECIDE,
-                         ids=["stop", "but-should-i", "be-taking", "own-words", "skip-tomorrow"])
+                         ids=["stop", "but-should-i", "be-taking", "own-words", "skip-tomorrow",
+                              "skip-tonights"])
 def test_should_i_after_an_answer_gets_who_can_decide(engine: Engine, texts: list[str],
                                                        topic: str) -> None:
     reply = _chat(engine, texts)[-1]
@@ -556,6 +559,26 @@ def test_what_the_source_says_about_something_is_a_question(engine: Engine, text
                                                            topic: str) -> None:
     reply = _chat(engine, texts)[-1]
     assert (reply.kind, reply.topic) == ("answer", topic)
+
+
+# Taking the supplement with a medicine named by a word no topic knows gets the answer on
+# interactions; two other medicines, or a food, do not. (messages, kind, topic)
+WITH_A_MEDICINE = [
+    (["does nac help with mucus", "is it ok with my ventolin"], "answer", "interactions"),
+    (["can i stack nac with creatine"], "fallback", None),
+    (["can i take nac with my tacrolimus"], "answer", "interactions"),
+    (["can i take ibuprofen with amoxicillin"], "fallback", None),
+    (["is nac ok with coffee"], "fallback", None),
+]
+
+
+@pytest.mark.parametrize(("texts", "kind", "topic"), WITH_A_MEDICINE,
+                         ids=["ventolin-after-answer", "another-supplement", "tacrolimus",
+                              "two-others", "coffee"])
+def test_the_supplement_with_a_named_medicine_is_about_interactions(
+        engine: Engine, texts: list[str], kind: str, topic: str | None) -> None:
+    reply = _chat(engine, texts)[-1]
+    assert (reply.kind, reply.topic) == (kind, topic)
 
 
 # A greeting that goes on to name the supplement and more has brought its question; one that
