@@ -304,7 +304,17 @@ CHILD_AGE = re.compile(r"(?:(?:he|she|they|i|im|hes|shes|theyre|my \w+|our \w+|h
                        r"(?P<years>\d{1,2})(?: ?(?:yo|y o|yrs?|years?|yr)(?: old)?)?"
                        r"|(?:(?:he|she|they|hes|shes|theyre|my \w+|our \w+)"
                        r"(?: is| s| are)?(?: only| just| about| around)? )?"
-                       r"(?P<months>\d{1,2}) ?(?:months?|mo|mths?|weeks?)(?: old)?")
+                       r"(?P<months>\d{1,2}) ?(?:months?|mo|mths?|weeks?)(?: old)?"
+                       # Said in Portuguese, Spanish, German, French, Italian, Polish or
+                       # Turkish ("ele tem 8 anos", "tiene 6 anos", "er ist 7 jahre alt").
+                       r"|(?:\w+ ){0,2}(?:tem|tiene|ist) (?P<aged>\d{1,2})"
+                       r"(?: (?:anos|anios|jahre))?(?: alt)?"
+                       r"|(?:\w+ ){0,2}(?:a|ha|ma) (?P<has>\d{1,2}) (?:ans|anni|lat|lata)"
+                       r"|(?:\w+ )?(?P<yas>\d{1,2}) yas(?:i|\u0131)nda")
+# The question that may follow an age ("im 16 is that ok", "shes 9 can she take it").
+AGE_ASKS = re.compile(r"(?P<age>.+?)(?: (?:is|s) (?:that|it|this) (?:ok|okay|safe|fine|alright)"
+                      r"(?: for (?:me|him|her|them))?| (?:can|could|should) (?:i|he|she|they)"
+                      r" (?:take|have|use|try) (?:it|this|that|nac))?")
 ADULT = 18
 # The groups of answers on what cysteine and NAC are used for: a study amount is asked of those.
 USE_GROUPS = frozenset({"popular", "medical", "lungs", "fertility"})
@@ -1503,11 +1513,18 @@ def _emoji_as_words(text: str) -> str:
 
 
 def _a_child_age(folded: str) -> bool:
-    """Tell whether a folded message is an age alone, and a child's ("hes 7", "8 months")."""
+    """Tell whether a folded message is a child's age, alone or asked about ("im 16 is it ok")."""
     # A bare number ("3") is no age: it picks from a list, or asks nothing.
-    age = None if folded.isdecimal() else CHILD_AGE.fullmatch(folded)
-    return age is not None and (age.group("months") is not None
-                                or int(age.group("years")) < ADULT)
+    if folded.isdecimal():
+        return False
+    asked = AGE_ASKS.fullmatch(folded)
+    age = CHILD_AGE.fullmatch(asked.group("age")) if asked else None
+    if age is None:
+        return False
+    if age.group("months") is not None:
+        return True
+    years = age.group("years") or age.group("aged") or age.group("has") or age.group("yas")
+    return int(years) < ADULT
 
 
 def _unread_script(analysis: Analysis) -> bool:

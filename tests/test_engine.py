@@ -889,12 +889,18 @@ AGES = [
     (["is nac ok for babies", "she's 8 months"], ("answer", "children")),
     (["what does NAC stand for?", "3"], ("smalltalk", None)),
     (["does nac help with bronchitis", "she's 84"], ("answer|fallback|clarify", None)),
+    # Asked about, or said in another language (sets 33-40's conversations, read this round).
+    (["is nac safe", "im 16 is that ok"], ("answer", "children")),
+    (["o NAC é seguro para crianças?", "ele tem 8 anos"], ("answer", "children")),
+    (["nac per la tosse?", "ha 6 anni"], ("answer", "children")),
+    (["is nac safe", "im 30 is that ok"], ("answer|fallback|clarify", None)),
 ]
 
 
 @pytest.mark.parametrize(("texts", "expected"), AGES,
                          ids=["after-cf", "after-children", "after-fallback", "months",
-                              "bare-number", "adult"])
+                              "bare-number", "adult", "asked", "portuguese", "italian",
+                              "adult-asked"])
 def test_a_childs_age_said_alone_gets_the_children_answer(
         engine: Engine, texts: list[str], expected: tuple[str, str | None]) -> None:
     replies = _chat(engine, texts)
