@@ -569,12 +569,16 @@ WITH_A_MEDICINE = [
     (["can i take nac with my tacrolimus"], "answer", "interactions"),
     (["can i take ibuprofen with amoxicillin"], "fallback", None),
     (["is nac ok with coffee"], "fallback", None),
+    # The medicines someone takes, told after an answer; a place is no medicine.
+    (["does nac help copd", "I use Spiriva and Symbicort"], "answer", "interactions"),
+    (["what is nac", "he's on a blood thinner and a statin"], "answer", "interactions"),
+    (["what is nac", "im on holiday in mallorca"], "fallback", None),
 ]
 
 
 @pytest.mark.parametrize(("texts", "kind", "topic"), WITH_A_MEDICINE,
                          ids=["ventolin-after-answer", "another-supplement", "tacrolimus",
-                              "two-others", "coffee"])
+                              "two-others", "coffee", "uses-two", "on-two", "on-holiday"])
 def test_the_supplement_with_a_named_medicine_is_about_interactions(
         engine: Engine, texts: list[str], kind: str, topic: str | None) -> None:
     reply = _chat(engine, texts)[-1]
