@@ -41,6 +41,14 @@ FOREIGN = [
     ("zh-question", "乙酰半胱氨酸有什么副作用？", "zh"),
     ("ja-question", "NACは妊娠中に飲んでも大丈夫ですか？", "ja"),
     ("ko-question", "NAC는 임신 중에 먹어도 되나요?", "ko"),
+    # From wordfreq's lists (the languages pyspellchecker lacks), accents or none.
+    ("ro-question", "Pot lua NAC împreună cu antibiotice?", "ro"),
+    ("ro-no-diacritics", "pot lua nac impreuna cu antibiotice?", "ro"),
+    ("id-emergency", "tolong! anak saya menelan banyak tablet NAC, sekarang muntah", "id"),
+    ("ms-question", "boleh tak saya ambil nac masa mengandung", "id"),
+    ("tl-emergency", "tulong po, nilunok ng anak ko yung gamot ko", "tl"),
+    ("tr-no-letters", "ambulans geliyor, cok tesekkurler", "tr"),
+    ("vi-no-accents", "nac co tot cho gan khong vay", "vi"),
 ]
 
 ENGLISH = [
@@ -58,6 +66,10 @@ ENGLISH = [
     ("latin-phrase", "is nac given per os or iv in hospital"),
     ("accented-english", "my fiancée read that NAC helps with café hangovers"),
     ("short", "ok"),
+    # Not English, but no language the bot names: a wrong guess is worse than none.
+    ("arabizi", "ana ta3ban barcha, bghit nmout, ch7al mn NAC khassni nakhod"),
+    ("arabizi-said-twice", "la la safi ghir kan dhak"),
+    ("vitamin-with-digit", "is b12 ok with nac"),
 ]
 
 
@@ -130,6 +142,7 @@ def test_latin_words_in_another_script_are_read(engine: Engine, text: str,
 # to call, then the guidance in English; not "sorry, English only" under English guidance.
 URGENT = [
     ("es", "mi hijo se tomó todas mis pastillas"),
+    ("id", "tolong! anak saya menelan banyak tablet NAC, sekarang muntah-muntah"),
     ("de", "Mein Vater hat starke Brustschmerzen und schwitzt stark"),
     ("ru", "мой сын выпил все таблетки"),
 ]
@@ -193,7 +206,9 @@ WRITTEN = json.loads(language.MODEL_PATH.read_text(encoding="utf-8"))
 
 
 @pytest.mark.skipif(WRITTEN["source"] != f"pyspellchecker {version('pyspellchecker')} word "
-                    "frequencies", reason="lists written from another pyspellchecker version")
+                    "frequencies" or not WRITTEN["source_more"].startswith(
+                        f"wordfreq {version('wordfreq')} "),
+                    reason="lists written from another pyspellchecker or wordfreq version")
 def test_word_lists_are_what_the_script_writes() -> None:
     assert train_languages.build() == WRITTEN
 
@@ -205,8 +220,25 @@ def test_final_set_keeps_the_figures_it_was_scored_at() -> None:
     english = [found for lang, found in got if lang == "en"]
     named = [(lang, found) for lang, found in got if lang in language.LANGUAGES]
     other = [found for lang, found in got if lang != "en" and lang not in language.LANGUAGES]
-    assert (len(english), len(named), len(other)) == (200, 171, 29)
+    # Romanian, Indonesian and Tagalog are named since their wordfreq lists (8 messages).
+    assert (len(english), len(named), len(other)) == (200, 179, 21)
     assert sum(found is not None for found in english) == 0
-    assert sum(lang == found for lang, found in named) >= 130
-    assert sum(found is not None and found != lang for lang, found in named) <= 7
+    assert sum(lang == found for lang, found in named) >= 145
+    assert sum(found is not None and found != lang for lang, found in named) <= 5
     assert sum(found is not None for found in other) <= 1
+
+
+def test_second_final_set_keeps_the_figures_it_was_scored_at() -> None:
+    """The held-out set of tests/languages/final2.yaml, read as totals only."""
+    items = yaml.safe_load((ROOT / "tests" / "languages" / "final2.yaml").read_text("utf-8"))
+    alias = {"ms": "id", "fil": "tl"}  # one line serves Indonesian and Malay
+    got = [(alias.get(item["lang"], item["lang"]), language.detect(item["text"], LISTS))
+           for item in items]
+    english = [found for lang, found in got if lang == "en"]
+    named = [(lang, found) for lang, found in got if lang in language.LANGUAGES]
+    other = [found for lang, found in got if lang != "en" and lang not in language.LANGUAGES]
+    assert (len(english), len(named), len(other)) == (178, 196, 57)
+    assert sum(found is not None for found in english) <= 1
+    assert sum(lang == found for lang, found in named) >= 179
+    assert sum(found is not None and found != lang for lang, found in named) <= 1
+    assert sum(found is not None for found in other) <= 12

@@ -4,8 +4,11 @@ From pyspellchecker's word frequencies (a dependency already, for English spelli
 Latin-script language it has, its TOP most frequent words, folded as messages are, that are at
 least RARITY times rarer in English, which a message in that language is full of and an English
 one is not ("que", "und", "het"; not "me", "in" or "was"); and the COMMON_ENGLISH most frequent
-English words, which count against a guess. Deterministic: the same library version always
-gives the same file.
+English words, which count against a guess. The Latin-script languages pyspellchecker lacks
+(Polish, Turkish, Vietnamese, Romanian, Indonesian and Malay, Tagalog) come the same way from
+wordfreq's lists, a developer tool only: without their words, "tolong anak saya menelan obat"
+got no line, and Romanian or Vietnamese typed without accents none either. Deterministic: the
+same library versions always give the same file.
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ from bot.language import MODEL_PATH
 from bot.normalize import words
 
 LISTED = ("es", "pt", "fr", "de", "it", "nl")
+# Language code -> the wordfreq lists its words come from (Malay is close enough to
+# Indonesian that one line serves both; wordfreq calls Tagalog "fil").
+WORDFREQ = {"pl": ("pl",), "tr": ("tr",), "vi": ("vi",), "ro": ("ro",), "id": ("id", "ms"),
+            "tl": ("fil",)}
 TOP = 1000
 RARITY = 20.0
 COMMON_ENGLISH = 5000
@@ -34,6 +41,17 @@ def frequencies(code: str) -> dict[str, float]:
     for word, n in counts.dictionary.items():
         for token in words(word):
             out[token] = out.get(token, 0.0) + n / total
+    return out
+
+
+def wordfreq_shares(code: str) -> dict[str, float]:
+    """Return each folded word's share of a language's text, from wordfreq's TOP words."""
+    from wordfreq import top_n_list, word_frequency  # a developer tool: not needed to run
+
+    out: dict[str, float] = {}
+    for word in top_n_list(code, TOP):
+        for token in words(word):
+            out[token] = out.get(token, 0.0) + word_frequency(word, code)
     return out
 
 
@@ -52,9 +70,21 @@ def build() -> dict[str, Any]:
             w for w in _top(shares, TOP)
             if len(w) > 1 and w.isalpha() and shares[w] > RARITY * english.get(w, 0.0)
         )
+    # wordfreq's English, not pyspellchecker's, to compare its other languages with: the
+    # same sources, counted the same way.
+    from wordfreq import word_frequency
+
+    for code, sources in WORDFREQ.items():
+        found: set[str] = set()
+        for source in sources:
+            shares = wordfreq_shares(source)
+            found.update(w for w in shares if len(w) > 1 and w.isalpha()
+                         and shares[w] > RARITY * word_frequency(w, "en"))
+        lists[code] = sorted(found)
     return {
         "about": "Written by `python -m bot tune languages`; do not edit by hand.",
         "source": f"pyspellchecker {version('pyspellchecker')} word frequencies",
+        "source_more": f"wordfreq {version('wordfreq')} top {TOP} words",
         "top": TOP, "rarity": RARITY,
         "english": sorted(w for w in _top(english, COMMON_ENGLISH) if w.isalpha()),
         "words": lists,
