@@ -7,11 +7,12 @@ fourteenth's) and the follow-ups of the thirteenth to twenty-ninth sets' emergen
 conversations, all moved or copied there once scored, and the openers and changes of subject
 of the tuned-on conversations), the dev question sets, the dev conversations, the held-out
 questions, the final sets in the order they were written, from the first to the forty-fourth,
-and the safety messages in other scripts (tests/languages/safety-w.yaml, written after writer
-V's training messages in them). The first to fortieth were each scored
+the safety messages in other scripts (tests/languages/safety-w.yaml, written after writer
+V's training messages in them), and the forty-fifth final sets. The first to fortieth were each scored
 once and are tuned on since (the thirty-third to fortieth through their safety messages).
 The held-out questions, the forty-first to forty-third final sets (each scored once, their
-misses not read), the forty-fourth (written a round before it is scored) and the other-script
+misses not read), the forty-fourth and forty-fifth (written a round or two before they are
+scored) and the other-script
 safety messages are checked: none of their messages may be this close
 (rapidfuzz ratio on folded text) to a message of any set before them; leaked ones were
 removed from those sets (the dev sets, tuned on, may share wording with the training files).
@@ -96,6 +97,7 @@ SETS = [
     ("forty-third final sets", ("tests/final43/*.yaml",)),
     ("forty-fourth final sets", ("tests/final44/*.yaml",)),
     ("safety messages in other scripts", ("tests/languages/safety-w.yaml",)),
+    ("forty-fifth final sets", ("tests/final45/*.yaml",)),
 ]
 
 
@@ -109,7 +111,7 @@ SETS = [
 HELD_OUT = [n for n, (name, _) in enumerate(SETS)
             if name in ("held-out questions", "forty-first final sets",
                         "forty-second final sets", "forty-third final sets",
-                        "forty-fourth final sets",
+                        "forty-fourth final sets", "forty-fifth final sets",
                         "safety messages in other scripts")]
 
 
