@@ -555,6 +555,17 @@ class Engine:
                 # with the supplement, and where to get help, does not.
                 return self._finish(self._crisis_follow_up(state.crisis, safety, state, text,
                                                            about_it))
+            if (reading == MOVES_ON and turn.reply.kind == "fallback" and "?" not in text
+                    and not self._asks(text)):
+                # "not an emergency, it was for my homework" moves on with nothing asked and
+                # nothing to answer: the bot had misread the first message, and says so, with
+                # the kind's note still on top (had: "no curated answer"). A question ("ok
+                # what about energy drinks": a question mark, or the act model's even odds)
+                # asks something the article does not cover: the fallback says so.
+                reply = self.compose.with_note(self.compose.smalltalk("misread", p),
+                                               state.crisis)
+                return self._finish(Turn(reply, replace(turn.state, crisis=None)),
+                                    core=turn.reply)
             if reading == MOVES_ON:
                 # An ordinary question ends the emergency; one line still points to help, and
                 # asks for the call when none was told of ("ok he's fine, anyway what is nac
@@ -1084,6 +1095,11 @@ class Engine:
     def names_subject(self, text: str) -> bool:
         """Tell whether a message names the bot's subject (NAC, cysteine...) itself."""
         return any(t in self._subject for t in self.analyzer.analyze(text).terms)
+
+    def _asks(self, text: str) -> bool:
+        """Tell whether the act model reads a message as a question at even odds or more."""
+        act, p = self.acts.classify(text)
+        return act == QUESTION and p >= 0.5
 
     def _names_substance(self, text: str) -> bool:
         """Tell whether a message names the substance (NAC, cysteine, the supplement)."""

@@ -20,7 +20,7 @@ from bot.yamlfile import Fields, read_yaml
 CAUTION_KINDS = ("pregnancy", "nursing", "interactions", "condition", "children", "poisoning")
 # The small-talk texts: one per small-talk topic of intents/, the fallback's, and the reply to
 # a bare number when no numbered list is open.
-SMALLTALK_TEXTS = (*SMALLTALK_TOPICS, "fallback", "number", "animal")
+SMALLTALK_TEXTS = (*SMALLTALK_TOPICS, "fallback", "number", "animal", "misread")
 EMERGENCY_KINDS = ("overdose", "breathing", "chest", "stroke", "suicide", "general")
 # The follow-up sent, in place of "please call", once the person has said help is reached
 # ("I already called poison control", then "they said she's fine"): no cue names it, the

@@ -124,6 +124,28 @@ def test_an_ordinary_question_ends_the_emergency(engine: Engine) -> None:
     assert moved.state.crisis is None and after.reply.note is None
 
 
+# A correction that asks nothing ("it was for my homework") had got "no curated answer": the bot
+# misread the first message and says so, the kind's note still on top; with a question mark,
+# the question the article does not cover gets the fallback.
+MISREAD = [
+    ("homework", "not an emergency lol, it was for a homework sheet", "smalltalk", True),
+    ("asks-something-else", "nobody took anything, that was a test. whats the weather in paris "
+     "tomorrow?", "fallback", False),
+]
+
+
+@pytest.mark.parametrize(("said", "kind", "misread"), [c[1:] for c in MISREAD],
+                         ids=[c[0] for c in MISREAD])
+def test_a_correction_that_asks_nothing_is_told_the_bot_misread(
+        engine: Engine, said: str, kind: str, misread: bool) -> None:
+    opener = engine.respond("my 4 year old just ate a handful of my NAC tablets")
+    turn = engine.respond(said, opener.state)
+    line = engine.knowledge.smalltalk["misread"]
+    assert opener.reply.kind == "emergency"
+    assert (turn.reply.kind, line in turn.reply.text) == (kind, misread)
+    assert turn.reply.note == "overdose" and turn.state.crisis is None
+
+
 # Moving on from an emergency with no help told of keeps asking for the call in its note ("ok
 # he's fine, anyway what is nac used for" got only "if anyone feels unwell, call": seventh
 # black-box test); once help was reached, the usual note. (messages, note is the "fine" text)
