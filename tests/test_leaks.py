@@ -10,12 +10,11 @@ questions, the final sets in the order they were written, from the first to the 
 the safety messages in other scripts (tests/languages/safety-w.yaml, written after writer
 V's training messages in them), and the forty-fifth final sets. The first to fortieth were
 each scored once and are tuned on since (the thirty-third to fortieth through their safety
-messages). The held-out questions, the forty-first to forty-third final sets (each scored
-once, their misses not read), the forty-fourth and forty-fifth (written a round or two before
-they are scored) and the other-script safety messages are checked: none of their messages
-may be this close (rapidfuzz ratio on folded text) to a message of any set before them;
-leaked ones were removed from those sets (the dev sets, tuned on, may share wording with the
-training files).
+messages). The held-out questions, the forty-first to forty-fourth final sets (each scored
+once, their misses not read), the forty-fifth (written a round before it is scored) and the
+other-script safety messages are checked: none of their messages may be this close
+(rapidfuzz ratio on folded text) to a message of any set before them; leaked ones were
+removed from those sets (the dev sets, tuned on, may share wording with the training files).
 Messages of three words or fewer ("ok thanks", "refs pls") are left out: people say them the
 same way. Leaks are counted, never shown.
 """
