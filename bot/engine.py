@@ -48,7 +48,17 @@ from bot.intents import (
     SOURCES_TOPIC,
     Intents,
 )
-from bot.knowledge import FAREWELL, HESITANT, REACHED, REMEDY, SLEEP, SUPPLEMENT, Answer, Knowledge
+from bot.knowledge import (
+    FAREWELL,
+    HESITANT,
+    NALOXONE,
+    REACHED,
+    REMEDY,
+    SLEEP,
+    SUPPLEMENT,
+    Answer,
+    Knowledge,
+)
 from bot.learn import Model
 from bot.matcher import EVERYDAY_FREQUENCY, Candidate, Matcher, rank_score
 from bot.normalize import clean, words
@@ -252,6 +262,9 @@ REMEDY_WORD = re.compile(
     r"latte|acqua|zucchero|leite|[áa]gua|a[çc][úu]car|mleko|wod[aeęy]|cukier|lapte|apă|zah[aă]r|"
     r"gatas|tubig|asukal|7alib|7leeb|ma2|sukkar)\b", re.IGNORECASE)
 REMEDY_WORDS = 10
+# Naloxone, the opioid antidote people carry, by its names (generic and brands).
+NALOXONE_NAMED = re.compile(r"\b(?:naloxone?|narcan|nyxoid|prenoxad|kloxxado|zimhi)\b",
+                            re.IGNORECASE)
 # A bare question of what to do, after an answer ("should i stop?", "ok but should I?",
 # "should I take it then?"): no answer decides that for a person; the one on when to see a
 # doctor says who can. It had got the last answer again (sixth black-box test); the writers
@@ -588,7 +601,15 @@ class Engine:
                                                        about_it))
         turn = Turn(turn.reply, replace(turn.state, crisis=None, alert=None))
         if safety.level == "note" and turn.reply.kind != "sources":
-            noted = self.compose.with_note(turn.reply, safety.kind)
+            base = turn.reply
+            if (state.alert is not None and base.kind in ("fallback", "smalltalk")
+                    and "?" not in text and not self._asks(text)):
+                # Pushing back on a note ("that's gym slang lol I'm fine", "it's for a novel,
+                # I'm not in danger") is alarming to the safety model again, and had got a
+                # new note over "Sorry that wasn't helpful" or "no curated answer" (eleventh
+                # black-box test): the bot says it misread, its note still on top.
+                base = self.compose.smalltalk("misread", base.confidence)
+            noted = self.compose.with_note(base, safety.kind)
             return self._finish(Turn(noted, replace(turn.state, alert=safety.kind)),
                                 core=turn.reply)
         return self._finish(turn)
@@ -854,6 +875,8 @@ class Engine:
         if asked_remedy and REMEDY in self.knowledge.crisis(crisis).follow_up:
             fitting = [*(c for c in fitting if c == "worse"), REMEDY,
                        *(c for c in fitting if c != "worse")]
+        if NALOXONE_NAMED.search(text) and NALOXONE in self.knowledge.crisis(crisis).follow_up:
+            fitting.insert(0, NALOXONE)
         if not helped and RELUCTANT.search(text):
             # "we're scared to call police" got "please don't wait for symptoms": the fear or
             # the refusal is what stands between the person and help, so it is answered first.
@@ -897,6 +920,10 @@ class Engine:
             reply = self.compose.emergency(crisis, cue)
             if _digest(reply) != state.last_reply and texts[cue] not in said:
                 break
+        if NALOXONE_NAMED.search(text) and crisis == "breathing":
+            # Naloxone named: an opioid overdose, not the allergy the first message was read
+            # as; "ok gave it, he's waking up" next had got "allergic reactions can come back".
+            crisis = "overdose"
         return Turn(reply, ConversationState(crisis=crisis, reached=reached))
 
     def _not_again(self, turn: Turn, state: ConversationState) -> Turn:

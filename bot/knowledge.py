@@ -40,6 +40,10 @@ SLEEP = "sleep"
 # The follow-up to a home remedy asked about during an emergency ("should i give her some
 # sugar", "cold shower?", "should i just take a benadryl"): what not to do, and call now.
 REMEDY = "remedy"
+# The follow-up to naloxone named during an emergency ("i have naloxone", "gave him narcan"):
+# an opioid overdose, whatever kind the first message was read as (eleventh black-box test:
+# blue lips after a relapse got the allergy guidance, and "i have naloxone" the auto-injector).
+NALOXONE = "naloxone"
 # Telegram: a message is at most 4096 characters, a button label should fit a phone screen.
 MAX_ANSWER_CHARS = 2500
 MAX_TITLE_CHARS = 32
@@ -278,13 +282,13 @@ def _emergency(top: Fields) -> tuple[Mapping[str, Crisis], str]:
         c.only(("guidance", "note", "follow_up"))
         u = Fields(c.mapping("follow_up"), top.file, f"emergency.{kind}.follow_up")
         u.only(("default",), (*CUES, REACHED, SUPPLEMENT, HESITANT, FAREWELL, SLEEP,
-                                  REMEDY))
+                                  REMEDY, NALOXONE))
         crises[kind] = Crisis(
             guidance=c.text("guidance"),
             note=c.text("note"),
             follow_up=MappingProxyType({k: u.text(k) for k in
                                         ("default", *CUES, REACHED, SUPPLEMENT, HESITANT,
-                                         FAREWELL, SLEEP, REMEDY)
+                                         FAREWELL, SLEEP, REMEDY, NALOXONE)
                                         if k in u.data}),
         )
     return MappingProxyType(crises), f.text("closing")
