@@ -165,6 +165,20 @@ HELP_ABROAD = re.compile(
     r"aa\s+gayi|viene|ya\s+viene|est[áa]\s+(?:llegando|a\s+caminho|chegando)|kommt|unterwegs|"
     r"arriva|sta\s+arrivando|jedzie|ju[żz]\s+jest|vine|[dđ]ang\s+t[oớ]i|inakuja|datang))\b",
     re.IGNORECASE)
+# "What do I do (now)?" in the other languages the bot meets: the English ways are the safety
+# phrase lists' `steps` cue. "co robić do przyjazdu karetki?" (what to do until the ambulance
+# comes), with a father who could not be woken, got "even if they seem fine, call" (eleventh
+# black-box test): it gets the steps.
+STEPS_ABROAD = re.compile(
+    r"\b(?:co\s+(?:mam\s+)?(?:teraz\s+)?(?:robi[ćc]|zrobi[ćc])|qu[ée]\s+(?:hago|hacemos|debo\s+hacer|"
+    r"tengo\s+que\s+hacer)|o\s+que\s+(?:eu\s+)?(?:fa[çc]o|fazer|devo\s+fazer)|que\s+(?:dois-je|"
+    r"faut-il)\s+faire|qu'est-ce\s+que\s+je\s+fais|je\s+fais\s+quoi|was\s+(?:soll|sollen|kann|"
+    r"k[öo]nnen)\s+(?:ich|wir)\s+(?:\w+\s+)?(?:tun|machen)|(?:cosa|che)\s+(?:faccio|facciamo|devo\s+fare)|"
+    r"wat\s+(?:moet|kan|moeten)\s+(?:ik|we)\s+doen|ne\s+yapmal\w*|ne\s+yapay\w*|ne\s+yapaca\w*|"
+    r"(?:harus|mesti)\s+(?:bagaimana|gimana|apa)|apa\s+yang\s+harus|anong?\s+(?:gagawin|dapat)|"
+    r"kya\s+kar(?:u|un|ein|e|na)\b|nifanye\s+nini|tufanye\s+nini|l[aà]m\s+(?:g[iì]|sao)\b|"
+    r"ce\s+(?:s[aă]\s+)?fac(?:em)?\b)",
+    re.IGNORECASE)
 # On the way, with no service named ("ok we're going", "leaving now", "on our way"): after
 # guidance that says where to go, the going is to help ("ok we're going" got "even if they
 # seem fine, please call").
@@ -866,6 +880,10 @@ class Engine:
             # "i have a lot of pills saved up" got the reply to feelings: the means at hand
             # come first, and the steps say to call now and move away from them.
             fitting = ["steps", *(c for c in fitting if c != "steps")]
+        if STEPS_ABROAD.search(text) and STEPS in order:
+            # First: the steps say to call now if it is getting worse, and the English cue
+            # lists read other languages' words loosely ("was sollen wir jetzt tun": worse).
+            fitting = [STEPS, *(c for c in fitting if c != STEPS)]
         if MAKE_SICK.search(text) and STEPS in order:
             fitting = [STEPS, *(c for c in fitting if c not in (STEPS, "worse"))]
         if SLEEP_IT_OFF.search(text) and SLEEP in self.knowledge.crisis(crisis).follow_up:

@@ -551,3 +551,23 @@ def test_pushing_back_on_a_note_is_told_the_bot_misread(engine: Engine, first: s
     assert noted.reply.note is not None and noted.reply.kind == "answer"
     assert (turn.reply.kind, turn.reply.note is not None) == ("smalltalk", True)
     assert engine.knowledge.smalltalk["misread"] in turn.reply.text
+
+
+# "What do I do?" in another language during an emergency: "co robić do przyjazdu karetki?"
+# had got "even if they seem fine, call" (eleventh black-box test). It gets the steps.
+STEPS_ASKED = [
+    ("pl", "co mam teraz robić?"),
+    ("es", "y ahora qué hacemos"),
+    ("de", "was sollen wir jetzt tun"),
+    ("tr", "ne yapmaliyim simdi"),  # typed without Turkish letters, as people often do
+    ("id", "terus aku harus gimana"),
+    ("hi-latn", "ab kya karun"),
+]
+
+
+@pytest.mark.parametrize("asked", [c[1] for c in STEPS_ASKED], ids=[c[0] for c in STEPS_ASKED])
+def test_what_to_do_asked_in_another_language_gets_the_steps(engine: Engine, asked: str) -> None:
+    first = engine.respond("my dad swallowed a lot of tablets and i can't wake him")
+    turn = engine.respond(asked, first.state)
+    steps = engine.knowledge.crisis("overdose").follow_up["steps"]
+    assert turn.reply.kind == "emergency" and steps.split(";")[0] in turn.reply.text
