@@ -143,6 +143,12 @@ HELP_UNDER_WAY = re.compile(
     r"|\b(?:ambulance|paramedics?|ems|help|doctor|police)\b[^.!?]*?\b(?:on\s+(?:its|their|the|"
     r"his|her)\s+way|coming|should\s+be\s+here|will\s+be\s+here|arriving|here\s+soon|"
     r"any\s+minute|en\s+route)\b(?![^.!]*\?)"
+    # Help arrived: "they're here" (the paramedics) got "please call your local emergency
+    # number now" again (eleventh black-box test).
+    r"|\b(?:they'?re|they\s+are|theyre|(?:the\s+)?(?:ambulance|paramedics?|ems|medics|"
+    r"police|help)\s+(?:is|are|'s|'re))\s+(?:just\s+)?(?:here|there|arrived)\b(?![^.!]*\?)"
+    r"|\b(?:ambulance|paramedics?|medics|ems|help)\s+(?:has\s+|have\s+)?(?:just\s+)?"
+    r"(?:got\s+here|arrived|came|showed\s+up)\b(?![^.!]*\?)"
     # A line reached in writing or on the phone: "ok i texted 988", "talking to samaritans".
     r"|\b(?:texted|messaged|contacted|reached|rang|rung|phoned|called|talking\s+(?:to|with)|"
     r"speaking\s+(?:to|with)|"

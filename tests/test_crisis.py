@@ -240,6 +240,10 @@ UNDER_WAY = [
     ("crushing chest pain down my left arm", "in the car, on our way", True),
     ("my toddler swallowed some of my nac pills", "ya llamé al centro de toxicología", True),
     ("my toddler swallowed some of my nac pills", "i'm going to wait and see how he is", False),
+    # Help arrived (eleventh black-box test: "they're here" was asked to call again).
+    ("crushing chest pain down my left arm", "they're here now", True),
+    ("my toddler swallowed some of my nac pills", "ok the ambulance just arrived", True),
+    ("my toddler swallowed some of my nac pills", "are they here yet?", False),
     # An ambulance coming, said in another language (tenth black-box test).
     ("my dad swallowed a whole pack of pills and won't wake up", "ambulans geliyor", True),
     ("my dad took NAC and now he can't breathe, his lips are blue", "ambulance aa rahi hai",
