@@ -296,7 +296,10 @@ DECIDE_FOR_ME = re.compile(
     r"today'?s|tomorrow'?s|the\s+next|my\s+next|the\s+evening|the\s+morning)\s+(?:one|dose|pill|"
     r"capsule|tablet))?)?\W*"
     r"(?:then|now|before|too|or\s+not|tomorrow|today|tonight|for\s+now|for\s+a\s+(?:bit|while|"
-    r"few\s+days))?\W*$", re.IGNORECASE)
+    r"few\s+days))?\W*$"
+    # "SO WHAT DO I DO" after the interactions answer fell back (eleventh black-box test).
+    r"|^\W*(?:(?:ok(?:ay)?|so|but|and|then|well|hmm|right)[\s,]+)*(?:what\s+(?:do|should|can)"
+    r"\s+(?:i|we)\s+do|what\s+now|now\s+what)\W*(?:then|now|about\s+it)?\W*$", re.IGNORECASE)
 SEE_A_DOCTOR = "see-a-doctor"
 INTERACTIONS = "interactions"
 # Taking the supplement together with something named: a word of taking or mixing, and a name

@@ -531,12 +531,14 @@ DECIDE = [
     (["i took 2 nac caps instead of 1 this morning", "should i skip tomorrow"], "see-a-doctor"),
     (["i took 2 nac caps instead of 1 this morning", "should i skip tonight's one then?"],
      "see-a-doctor"),
+    (["im on warfarin, is nac ok with it?", "SO WHAT DO I DO"], "see-a-doctor"),
+    (["does nac interact with antidepressants", "ok, now what?"], "see-a-doctor"),
 ]
 
 
 @pytest.mark.parametrize(("texts", "topic"), DECIDE,
                          ids=["stop", "but-should-i", "be-taking", "own-words", "skip-tomorrow",
-                              "skip-tonights"])
+                              "skip-tonights", "what-do-i-do", "now-what"])
 def test_should_i_after_an_answer_gets_who_can_decide(engine: Engine, texts: list[str],
                                                        topic: str) -> None:
     reply = _chat(engine, texts)[-1]
