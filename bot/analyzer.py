@@ -107,6 +107,11 @@ class Analyzer:
         self.stopwords: frozenset[str] = frozenset(self.stem(w) for w in stop_words)
         self.known_stems: frozenset[str] = frozenset(self.stem(w) for w in counts)
 
+    @property
+    def english(self) -> Mapping[str, float]:
+        """Return the common English words and their frequencies."""
+        return self._english
+
     def _tools(self) -> None:
         """Make the stemmers and the caches, which are rebuilt rather than stored."""
         self._stemmer = snowballstemmer.stemmer("english")
