@@ -591,8 +591,7 @@ class Engine:
                 # with the supplement, and where to get help, does not.
                 return self._finish(self._crisis_follow_up(state.crisis, safety, state, text,
                                                            about_it))
-            if (reading == MOVES_ON and turn.reply.kind == "fallback" and "?" not in text
-                    and not self._asks(text)):
+            if reading == MOVES_ON and turn.reply.kind == "fallback" and not self._asks(text):
                 # "not an emergency, it was for my homework" moves on with nothing asked and
                 # nothing to answer: the bot had misread the first message, and says so, with
                 # the kind's note still on top (had: "no curated answer"). A question ("ok
@@ -626,7 +625,7 @@ class Engine:
         if safety.level == "note" and turn.reply.kind != "sources":
             base = turn.reply
             if (state.alert is not None and base.kind in ("fallback", "smalltalk")
-                    and "?" not in text and not self._asks(text)):
+                    and not self._asks(text)):
                 # Pushing back on a note ("that's gym slang lol I'm fine", "it's for a novel,
                 # I'm not in danger") is alarming to the safety model again, and had got a
                 # new note over "Sorry that wasn't helpful" or "no curated answer" (eleventh
@@ -1153,7 +1152,9 @@ class Engine:
         return any(t in self._subject for t in self.analyzer.analyze(text).terms)
 
     def _asks(self, text: str) -> bool:
-        """Tell whether the act model reads a message as a question at even odds or more."""
+        """Tell whether a message asks something: a question mark, or the act model's even odds."""
+        if "?" in text:
+            return True
         act, p = self.acts.classify(text)
         return act == QUESTION and p >= 0.5
 
