@@ -97,6 +97,8 @@ SETS = [
     ("forty-fourth final sets", ("tests/final44/*.yaml",)),
     ("safety messages in other scripts", ("tests/languages/safety-w.yaml",)),
     ("forty-fifth final sets", ("tests/final45/*.yaml",)),
+    ("twelve-language dev set", ("tests/languages/*-af.yaml",)),
+    ("twelve-language final set", ("tests/languages/*-ag.yaml",)),
 ]
 
 
@@ -111,7 +113,7 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
             if name in ("held-out questions", "forty-first final sets",
                         "forty-second final sets", "forty-third final sets",
                         "forty-fourth final sets", "forty-fifth final sets",
-                        "safety messages in other scripts")]
+                        "safety messages in other scripts", "twelve-language final set")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
