@@ -29,6 +29,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from bot import glossary as glossary_mod
 from bot import intents as intents_mod
 from bot import knowledge as knowledge_mod
 from bot import language, startcache
@@ -42,6 +43,8 @@ from bot.compose import Composer
 from bot.context import Context, ContextParams
 from bot.crisis import MOVES_ON, THANKS, CrisisParams, FollowUps
 from bot.emergency import PhraseFinder
+from bot.glossary import EMPTY as EMPTY_GLOSSARY
+from bot.glossary import GLOSSARY_DIR, Glossary
 from bot.intents import (
     OUT_OF_SCOPE_TOPIC,
     SMALLTALK_TOPICS,
@@ -417,9 +420,10 @@ class Engine:
         self, knowledge: Knowledge, intents: Intents, thresholds: Thresholds | None = None,
         safety: SafetyParams | None = None, acts: ActParams | None = None,
         model: MatchingModel | None = None, crisis: CrisisParams | None = None,
-        context: ContextParams | None = None,
+        context: ContextParams | None = None, glossary: Glossary = EMPTY_GLOSSARY,
     ) -> None:
         self.knowledge = knowledge
+        self.glossary = glossary
         self.intents = intents
         self.model = model or load_model()
         self.thresholds = thresholds or self.model.thresholds
@@ -493,7 +497,8 @@ class Engine:
         safety = startcache.remember_file("safety", safety_mod.MODEL_PATH, _MODEL_CODE,
                                           SafetyParams.load)
         return cls(knowledge, intents, thresholds, safety, ActParams.load(), model=model,
-                   crisis=CrisisParams.load(), context=ContextParams.load())
+                   crisis=CrisisParams.load(), context=ContextParams.load(),
+                   glossary=glossary_mod.load(intents_dir / GLOSSARY_DIR))
 
     def _analyze_all(self, texts: list[str]) -> list[Analysis]:
         """Return the analyses of the curated texts, kept between starts while nothing changes."""
@@ -514,6 +519,7 @@ class Engine:
         turn = self._respond(text, state)
         if code in language.BY_SCRIPT and turn.reply.kind == "fallback":
             turn = self._latin_part(text, state, turn)
+        turn = self._glossed(text, code or state.language, state, turn)
         return self._in_language(code, state, _shifted(turn, state))
 
     def _latin_part(self, text: str, state: ConversationState, turn: Turn) -> Turn:
@@ -535,6 +541,35 @@ class Engine:
             return turn
         again = self._respond(latin, state)
         return again if again.reply.kind == "answer" else turn
+
+    def _glossed(self, text: str, code: str | None, state: ConversationState,
+                 turn: Turn) -> Turn:
+        """Return the answer to the English words of a message in another language, if any."""
+        # "NAC gripten korur mu?" shares no word with the flu phrasings; "NAC flu" does. Only
+        # a message not answered is read again (a reading the models were fitted on stays
+        # as it was), never in an emergency, and the English reading is kept only when it
+        # answers, with at least the safety note the message itself got.
+        if (turn.reply.kind not in ("fallback", "clarify") or state.crisis is not None
+                or turn.state.crisis is not None):
+            return turn
+        if self.decide(self.analyzer.analyze(text)).out_of_scope:
+            # Read as it is written, the message is surely about something else ("quanto
+            # tempo leva para engravidar depois de parar a pílula?"): its English words
+            # ("how long get pregnant pill") would lose what made it so.
+            return turn
+        own = self.languages.words.get(code or "", frozenset())
+        english = self.glossary.english(
+            text, code, lambda t: t not in own)
+        if english is None:
+            return turn
+        again = self._respond(english, state)
+        # "sursa?" asks for the sources and "makasih kak" thanks as surely as "skąd to wiesz?"
+        # asks a topic; a greeting read in a message that was unclear stays unclear.
+        kept = ("answer", "sources", "smalltalk") if turn.reply.kind == "fallback" else ("answer",)
+        if again.reply.kind not in kept or (turn.reply.note and not again.reply.note):
+            return turn
+        log.debug("glossed %s: %r", code, english)
+        return again
 
     def _in_language(self, code: str | None, before: ConversationState, turn: Turn) -> Turn:
         """Return the turn with "I answer in English only" when a language is first seen."""
@@ -1652,6 +1687,7 @@ def _english() -> Mapping[str, float]:
 def _engine_key(knowledge_path: Path, intents_dir: Path, thresholds: Thresholds | None) -> str:
     """Return the hash of every file and library an engine is built from; raise OSError."""
     files = [knowledge_path, *sorted(intents_dir.glob("*.yaml")),
+             *sorted((intents_dir / GLOSSARY_DIR).glob("*.yaml")),
              *sorted((_HERE / "models").glob("*.json")), *sorted(_HERE.glob("*.py"))]
     parts: list[bytes | str] = [repr(thresholds), sys.version,
                                 *(metadata.version(name) for name in _LIBRARIES)]

@@ -61,8 +61,10 @@ GRID = tuple(round(0.5 + 0.05 * k, 2) for k in range(10))  # 0.50 ... 0.95
 def inputs() -> list[Path]:
     """Return every file the model is learned from or its features depend on."""
     return [*CONVERSATIONS, *QUESTIONS, ROOT / "knowledge.yaml",
-            *sorted((ROOT / "intents").glob("*")), MATCHING_MODEL, SAFETY_MODEL, ACTS_MODEL,
-            CRISIS_MODEL, ROOT / "bot" / "context.py", ROOT / "bot" / "engine.py"]
+            *sorted((ROOT / "intents").glob("*.yaml")),
+            *sorted((ROOT / "intents" / "glossary").glob("*.yaml")), MATCHING_MODEL,
+            SAFETY_MODEL, ACTS_MODEL, CRISIS_MODEL, ROOT / "bot" / "context.py",
+            ROOT / "bot" / "engine.py", ROOT / "bot" / "glossary.py"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,169 @@
+"""Other languages' words for the words the English phrasings use; load() reads files.
+
+The answers and nearly all the phrasings are English, so "NAC gripten korur mu?" (does NAC
+protect from flu, in Turkish) shared no word with the flu topic and fell back. One file per
+language, intents/glossary/<code>.yaml, lists that language's words for the domain's English
+words:
+
+    language: tr
+    words:
+      flu: [grip*, influenza]        # "grip*": the stem with any ending (gripten, gribe ...)
+      side effects: [yan etki*]
+
+A message the bot did not answer, in a language with a glossary, is read again as the English
+words its words stand for ("NAC flu"); the engine keeps that reading only when it answers. The
+lists are a dictionary of the domain, written from the topics by writers who never saw a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from bot.errors import KnowledgeError
+from bot.language import LANGUAGES
+from bot.normalize import words
+from bot.yamlfile import Fields, read_yaml
+
+GLOSSARY_DIR = "glossary"  # under intents/
+# A stem shorter than this ("ba*") would take in half a language's words.
+MIN_STEM = 4
+MAX_PHRASE = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One phrase of a language and the English words it stands for."""
+
+    words: tuple[str, ...]  # folded; the last may be a stem
+    stem: bool  # the last word is a stem: any word that starts with it matches
+    english: str
+
+
+@dataclass(frozen=True, slots=True)
+class Gloss:
+    """One language's phrases, by their first word (or the first word's stem)."""
+
+    language: str
+    exact: Mapping[str, tuple[Entry, ...]]  # first word -> entries, longest first
+    stems: tuple[tuple[str, tuple[Entry, ...]], ...]  # single-word stems, longest first
+
+    def english(self, text: str, keep: Callable[[str], bool]) -> str | None:
+        """Return the English words of text, or None when no word of it is listed."""
+        tokens = words(text)
+        out: list[str] = []
+        found = False
+        i = 0
+        while i < len(tokens):
+            entry = self._at(tokens, i)
+            if entry is None:
+                # A word of no entry: dropped when it is one of the language's common words
+                # ("peki", "ama"), which only dilute; kept otherwise, so that a word the bot
+                # does not know ("taurina") still says the question may be about another thing.
+                if keep(tokens[i]):
+                    out.append(tokens[i])
+                i += 1
+                continue
+            out.append(entry.english)
+            found = True
+            i += len(entry.words)
+        return " ".join(out) if found else None
+
+    def _at(self, tokens: list[str], i: int) -> Entry | None:
+        """Return the longest entry that starts at token i."""
+        token = tokens[i]
+        candidates = [*self.exact.get(token, ())]
+        for stem, entries in self.stems:
+            if token.startswith(stem):
+                candidates.extend(entries)
+        best: Entry | None = None
+        for entry in candidates:
+            n = len(entry.words)
+            if i + n > len(tokens) or (best is not None and n <= len(best.words)):
+                continue
+            head, last = entry.words[:-1], entry.words[-1]
+            if tuple(tokens[i:i + n - 1]) != head:
+                continue
+            word = tokens[i + n - 1]
+            if word == last or (entry.stem and word.startswith(last)):
+                best = entry
+        return best
+
+
+@dataclass(frozen=True, slots=True)
+class Glossary:
+    """Every language's gloss, by language code."""
+
+    languages: Mapping[str, Gloss]
+
+    def english(self, text: str, code: str | None, keep: Callable[[str], bool]) -> str | None:
+        """Return the English words of a message in this language, or None."""
+        gloss = self.languages.get(code or "")
+        return gloss.english(text, keep) if gloss is not None else None
+
+
+EMPTY = Glossary(MappingProxyType({}))
+
+
+def load(folder: Path) -> Glossary:
+    """Read every intents/glossary/*.yaml; raise KnowledgeError naming file, entry and problem."""
+    found: dict[str, Gloss] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        gloss = _load_file(path)
+        if gloss.language in found:
+            raise KnowledgeError(str(path), "language", f"'{gloss.language}' has another file")
+        found[gloss.language] = gloss
+    return Glossary(MappingProxyType(found))
+
+
+def _load_file(path: Path) -> Gloss:
+    """Read one language's file."""
+    top = Fields(read_yaml(path), str(path), "file")
+    top.only(("language", "words"))
+    code = top.text("language")
+    if code not in LANGUAGES:
+        raise top.error(f"unknown language '{code}' (known: {', '.join(LANGUAGES)})",
+                        "language")
+    owner: dict[tuple[tuple[str, ...], bool], str] = {}
+    for english, forms in top.mapping("words").items():
+        entry = Fields({"forms": forms}, str(path), f"words.{english}")
+        target = " ".join(words(str(english)))
+        if not target:
+            raise entry.error("the English side has no words")
+        for form in entry.texts("forms"):
+            key = _parse(form, entry)
+            if key in owner and owner[key] != target:
+                raise entry.error(f"'{form}' is listed under '{owner[key]}' too")
+            owner[key] = target
+    exact: dict[str, list[Entry]] = {}
+    stems: dict[str, list[Entry]] = {}
+    for (phrase, stem), target in owner.items():
+        item = Entry(phrase, stem, target)
+        if stem and len(phrase) == 1:
+            stems.setdefault(phrase[0], []).append(item)
+        else:
+            exact.setdefault(phrase[0], []).append(item)
+
+    def longest_first(entries: list[Entry]) -> tuple[Entry, ...]:
+        return tuple(sorted(entries, key=lambda e: -len(e.words)))
+
+    return Gloss(
+        language=code,
+        exact=MappingProxyType({k: longest_first(v) for k, v in exact.items()}),
+        stems=tuple((k, longest_first(v))
+                    for k, v in sorted(stems.items(), key=lambda kv: -len(kv[0]))))
+
+
+def _parse(form: str, entry: Fields) -> tuple[tuple[str, ...], bool]:
+    """Return a form's folded words and whether its last word is a stem."""
+    stem = form.endswith("*")
+    folded = tuple(words(form.rstrip("*")))
+    if not folded:
+        raise entry.error(f"'{form}' has no words")
+    if len(folded) > MAX_PHRASE:
+        raise entry.error(f"'{form}' is longer than {MAX_PHRASE} words")
+    if stem and len(folded[-1]) < MIN_STEM:
+        raise entry.error(f"the stem of '{form}' is shorter than {MIN_STEM} letters")
+    return folded, stem

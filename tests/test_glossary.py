@@ -1,0 +1,156 @@
+"""Other languages' words read as the English words the phrasings use (bot/glossary.py)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from bot import glossary
+from bot.devtools.evaluate import evaluate, load_cases
+from bot.engine import Engine
+from bot.errors import KnowledgeError
+from bot.settings import ROOT
+
+TURKISH = """\
+language: tr
+words:
+  flu: [grip*, influenza]
+  side effects: [yan etki*]
+  pregnant: [hamile*, gebe]
+  what is: [nedir, ne demek]
+  children: [çocuk*]
+"""
+
+
+def _gloss(tmp_path: Path, text: str = TURKISH) -> glossary.Glossary:
+    folder = tmp_path / "glossary"
+    folder.mkdir(exist_ok=True)
+    (folder / "tr.yaml").write_text(text, encoding="utf-8")
+    return glossary.load(folder)
+
+
+def _keep(token: str) -> bool:
+    """Drop the language's common words, as the engine does."""
+    return token not in {"korur", "mu", "mi", "için", "icin", "peki", "var", "ne", "alabilir",
+                         "miyim", "mı"}
+
+
+READINGS = [
+    ("stem-with-ending", "NAC gripten korur mu?", "nac flu"),
+    ("stem-alone", "grip için NAC", "flu nac"),
+    ("phrase-with-stem", "peki yan etkileri var mı", "side effects"),
+    ("two-words-exact", "NAC ne demek", "nac what is"),
+    ("accents-folded", "çocuklar için?", "children"),
+    ("dotless-i-folded", "hamileyim, NAC 600 alabilir miyim", "pregnant nac 600"),
+    ("longest-first", "nac nedir, gripte", "nac what is flu"),
+]
+
+
+@pytest.mark.parametrize(("text", "english"), [r[1:] for r in READINGS],
+                         ids=[r[0] for r in READINGS])
+def test_reads_a_message_as_english_words(tmp_path: Path, text: str, english: str) -> None:
+    assert _gloss(tmp_path).english(text, "tr", _keep) == english
+
+
+NOTHING = [
+    ("no-listed-word", "merhaba nasılsın", "tr"),
+    ("language-without-glossary", "NAC gripten korur mu?", "pl"),
+    ("english", "NAC gripten korur mu?", None),
+    ("stem-must-start-the-word", "agripten", "tr"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), [r[1:] for r in NOTHING], ids=[r[0] for r in NOTHING])
+def test_nothing_when_no_word_is_listed(tmp_path: Path, text: str, code: str | None) -> None:
+    assert _gloss(tmp_path).english(text, code, _keep) is None
+
+
+BAD = [
+    ("unknown-language", "language: xx\nwords:\n  flu: [grip]\n", "unknown language 'xx'"),
+    ("short-stem", "language: tr\nwords:\n  flu: [gri*]\n", "shorter than 4 letters"),
+    ("form-twice", "language: tr\nwords:\n  flu: [grip]\n  cold: [grip]\n",
+     "'grip' is listed under 'flu' too"),
+    ("not-a-list", "language: tr\nwords:\n  flu: grip\n", "must be a list"),
+    ("long-phrase", "language: tr\nwords:\n  flu: [a b c d e]\n", "longer than 4 words"),
+    ("unknown-field", "language: tr\nwords:\n  flu: [grip]\nnotes: x\n", "unknown field"),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), [r[1:] for r in BAD], ids=[r[0] for r in BAD])
+def test_a_bad_file_fails_with_file_entry_and_problem(tmp_path: Path, text: str,
+                                                      problem: str) -> None:
+    with pytest.raises(KnowledgeError, match=problem) as caught:
+        _gloss(tmp_path, text)
+    assert caught.value.file.endswith("tr.yaml")
+
+
+def test_the_curated_glossaries_load() -> None:
+    loaded = glossary.load(ROOT / "intents" / glossary.GLOSSARY_DIR)
+    assert set(loaded.languages) >= {"es", "pt", "fr", "de", "it", "nl", "pl", "tr", "vi",
+                                     "ro", "id", "tl"}
+
+
+# Messages of ours (not from any evaluation set) that the phrasings alone did not answer.
+ANSWERED = [
+    ("tr-breastfeeding", "kızım emziriyor, NAC içebilir mi?", "breastfeeding"),
+    ("tl-phlegm", "ang NAC ba ay nakakatulong sa ubo na may plema?", "mucus-lungs"),
+    ("id-pregnancy", "apakah NAC aman untuk ibu hamil?", "pregnancy"),
+    ("vi-hangover", "NAC có giúp giải rượu không?", "liver-detox"),
+    ("vi-side-effects", "uống NAC có tác dụng phụ gì không", "side-effects"),
+    ("es-hangover", "¿la NAC ayuda con la resaca?", "liver-detox"),
+    ("fr-lungs", "la NAC c'est bon pour les poumons ?", "mucus-lungs"),
+]
+
+
+@pytest.fixture(scope="module")
+def without_glossary(engine: Engine) -> Engine:
+    """The same engine reading every message as it is written."""
+    plain = copy.copy(engine)
+    plain.glossary = glossary.EMPTY
+    return plain
+
+
+@pytest.mark.parametrize(("text", "topic"), [r[1:] for r in ANSWERED],
+                         ids=[r[0] for r in ANSWERED])
+def test_a_question_in_another_language_is_answered(engine: Engine, without_glossary: Engine,
+                                                    text: str, topic: str) -> None:
+    without = without_glossary.respond(text).reply
+    reply = engine.respond(text).reply
+    assert without.kind != "answer"  # the glossary is what answers it
+    assert (reply.kind, reply.topic) == ("answer", topic)
+
+
+NOT_ANSWERED = [
+    ("es-other-supplement", "el magnesio sirve para dormir?"),
+    ("es-price", "cuanto cuesta el NAC en la farmacia"),
+    ("tr-greeting-only", "merhaba"),
+]
+
+
+@pytest.mark.parametrize("text", [r[1] for r in NOT_ANSWERED], ids=[r[0] for r in NOT_ANSWERED])
+def test_what_the_bot_does_not_cover_stays_unanswered(engine: Engine, text: str) -> None:
+    assert engine.respond(text).reply.kind != "answer"
+
+
+def test_a_follow_up_in_the_language_of_the_chat(engine: Engine) -> None:
+    first = engine.respond("kızım emziriyor, NAC içebilir mi?")
+    # Too short to tell its language alone: the chat's language reads it.
+    follow = engine.respond("peki yan etkisi?", first.state)
+    assert (follow.reply.kind, follow.reply.topic) == ("answer", "side-effects")
+
+
+def test_an_emergency_in_another_language_is_not_read_again(engine: Engine) -> None:
+    first = engine.respond("mi hijo se tomó todas mis pastillas")
+    assert first.reply.kind == "emergency"
+    follow = engine.respond("¿y tiene efectos secundarios?", first.state)
+    assert follow.reply.kind == "emergency"
+
+
+def test_the_twelve_language_dev_set_stays_answered(engine: Engine) -> None:
+    # Writer AF's questions (tuned on: their misses were read). Measured when the glossaries
+    # came: 320/372 right (275 without them), 2/36 out of scope answered.
+    report = evaluate(engine, load_cases(ROOT / "tests" / "languages" / "questions-af.yaml"))
+    assert report.in_scope_right >= 315
+    assert report.out_of_scope_answered <= 2
