@@ -725,10 +725,15 @@ class Engine:
         in_context = state.last_topic is not None or bool(state.choices)
         decision = self.decide(analysis, in_context=in_context, later=in_context)
         decision = self._question_part(text, decision, in_context) or decision
-        if decision.kind in ("fallback", "clarify") and (closing := self.acts.closing(whole)):
+        if (decision.kind in ("fallback", "clarify") or (
+                decision.kind == "answer" and state.last_topic is not None
+                and decision.topics[0] in (state.last_topic, SEE_A_DOCTOR))) and (
+                closing := self.acts.closing(whole)):
             # "I'll raise it with my GP next week. Appreciate the help." asks nothing: neither
             # "did you mean" nor the last answer read into it (the interactions answer again,
-            # after one on interactions) fits a goodbye.
+            # after one on interactions) fits a goodbye. Nor an answer that is the last one
+            # again or the one on seeing a doctor: "capsules it is, I'm off to the shop" got
+            # the forms answer a second time (sets 33-40's conversations: 2 more right).
             return self._small(*closing, state)
         if (state.last_topic and decision.reason is None and decision.kind == "fallback"
                 and not decision.out_of_scope and not self.names_subject(text)

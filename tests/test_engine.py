@@ -883,6 +883,21 @@ def test_a_closing_clause_makes_an_unanswered_message_small_talk(
     assert engine.respond(text, answered).reply.kind == kind
 
 
+# A closing that an answer read with the last one would take: that answer again, or the one on
+# seeing a doctor, had gone out (sets 33-40's conversations).
+PLANS = [
+    ("what forms does nac come in", "powder it is then. bye for now"),
+    ("what forms does nac come in", "capsules it is, I'm off to the shop"),
+]
+
+
+@pytest.mark.parametrize(("first", "text"), PLANS, ids=["powder-bye", "capsules-off"])
+def test_a_plan_that_closes_is_not_answered_again(engine: Engine, first: str,
+                                                  text: str) -> None:
+    answered = engine.respond(first).state
+    assert engine.respond(text, answered).reply.kind == "smalltalk"
+
+
 # A child's age said alone after a reply asks what the article says for children: "he is 7"
 # after the children answer fell back, "he's 9" after the cystic fibrosis one got it again
 # (eighth black-box test). A bare number is no age, and an adult's age is read as before.
