@@ -391,6 +391,15 @@ PRONOUN = re.compile(r"\b(?:it's|its|it|this|that|they|them)\b", re.IGNORECASE)
 IT = re.compile(r"\b(?:it's|its|it)\b", re.IGNORECASE)
 # Set by hand: an opener is a few words; a longer clause carries content of its own.
 OPENER_WORDS = 3
+# A polite request that frames a question, at the start of a sentence: "could you tell me",
+# "can u explain to me", "please tell me about", "I'd like to know", "do you know".
+REQUEST_FRAME = re.compile(
+    r"(?:^|(?<=[.!?\n]))\s*(?:(?:so|ok|okay|please|pls|plz)[\s,]+)*"
+    r"(?:(?:could|can|would|will)\s+(?:you|u)\s+(?:please\s+|pls\s+|kindly\s+)?"
+    r"(?:tell|explain(?:\s+to)?|show)\s+me|(?:please\s+|pls\s+)?(?:tell|explain\s+to)\s+me"
+    r"|i(?:'d|\s+would|d)\s+like\s+to\s+know|i\s+(?:want|wanted|need)\s+to\s+know"
+    r"|do\s+(?:you|u)\s+know)\b[\s,:]*(?:about\b\s*)?",
+    re.IGNORECASE)
 _HERE = Path(__file__).resolve().parent
 # The libraries whose results an engine keeps (word lists, stems, parsed YAML).
 _LIBRARIES = ("pyspellchecker", "snowballstemmer", "rapidfuzz", "PyYAML")
@@ -520,6 +529,8 @@ class Engine:
         if code in language.BY_SCRIPT and turn.reply.kind == "fallback":
             turn = self._latin_part(text, state, turn)
         turn = self._glossed(text, code or state.language, state, turn)
+        if code is None:
+            turn = self._unframed(text, state, turn)
         return self._in_language(code, state, _shifted(turn, state))
 
     def _latin_part(self, text: str, state: ConversationState, turn: Turn) -> Turn:
@@ -545,30 +556,44 @@ class Engine:
     def _glossed(self, text: str, code: str | None, state: ConversationState,
                  turn: Turn) -> Turn:
         """Return the answer to the English words of a message in another language, if any."""
-        # "NAC gripten korur mu?" shares no word with the flu phrasings; "NAC flu" does. Only
-        # a message not answered is read again (a reading the models were fitted on stays
-        # as it was), never in an emergency, and the English reading is kept only when it
-        # answers, with at least the safety note the message itself got.
+        # "NAC gripten korur mu?" shares no word with the flu phrasings; "NAC flu" does.
+        own = self.languages.words.get(code or "", frozenset())
+        english = self.glossary.english(text, code, lambda t: t not in own)
+        return turn if english is None else self._read_again(text, english, state, turn)
+
+    def _unframed(self, text: str, state: ConversationState, turn: Turn) -> Turn:
+        """Return the answer to a question asked inside "could you tell me ...", if any."""
+        # "Could you tell me what cysteine is?" fell back at 0.29 where "what is cysteine"
+        # is answered: "tell me" is the everyday requests' words ("tell me a joke"), which
+        # the out-of-scope class learned, and "tell" the doctor answer's ("tell your doctor").
+        # The polite frame asks nothing of its own: the question is what follows it.
+        rest = REQUEST_FRAME.sub(" ", text)
+        if rest == text or not words(rest):
+            return turn
+        return self._read_again(text, rest, state, turn, small_talk=False)
+
+    def _read_again(self, text: str, reading: str, state: ConversationState, turn: Turn,
+                    small_talk: bool = True) -> Turn:
+        """Return the reply to another reading of a message not answered, if that answers."""
+        # Only a message not answered is read again (a reading the models were fitted on
+        # stays as it was), never in an emergency, and the other reading is kept only when
+        # it answers, with at least the safety note the message itself got.
         if (turn.reply.kind not in ("fallback", "clarify") or state.crisis is not None
                 or turn.state.crisis is not None):
             return turn
         if self.decide(self.analyzer.analyze(text)).out_of_scope:
             # Read as it is written, the message is surely about something else ("quanto
-            # tempo leva para engravidar depois de parar a pílula?"): its English words
-            # ("how long get pregnant pill") would lose what made it so.
+            # tempo leva para engravidar depois de parar a pílula?"): another reading ("how
+            # long get pregnant pill") would lose what made it so.
             return turn
-        own = self.languages.words.get(code or "", frozenset())
-        english = self.glossary.english(
-            text, code, lambda t: t not in own)
-        if english is None:
-            return turn
-        again = self._respond(english, state)
+        again = self._respond(reading, state)
         # "sursa?" asks for the sources and "makasih kak" thanks as surely as "skąd to wiesz?"
         # asks a topic; a greeting read in a message that was unclear stays unclear.
-        kept = ("answer", "sources", "smalltalk") if turn.reply.kind == "fallback" else ("answer",)
+        kept = (("answer", "sources", "smalltalk") if small_talk and turn.reply.kind == "fallback"
+                else ("answer",))
         if again.reply.kind not in kept or (turn.reply.note and not again.reply.note):
             return turn
-        log.debug("glossed %s: %r", code, english)
+        log.debug("read again as %r", reading)
         return again
 
     def _in_language(self, code: str | None, before: ConversationState, turn: Turn) -> Turn:

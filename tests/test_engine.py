@@ -954,3 +954,32 @@ def test_a_pet_that_swallowed_something_gets_a_vet(engine: Engine, text: str,
     kinds, topic = expected
     assert reply.kind in kinds.split("|") and reply.topic == topic
     assert ("vet" in reply.text) == (kinds == "smalltalk")
+
+
+# A polite frame around a question asks nothing of its own: "Could you tell me what cysteine
+# is?" had fallen back at 0.29 ("tell me" is what everyday requests say). Read without it,
+# only when that answers; an everyday request in the same frame still gets no topic.
+FRAMED = [
+    ("could-you-tell-me", "Could you tell me what cysteine is?", "what-is-cysteine"),
+    ("can-you-tell-me", "can you tell me what cysteine is", "what-is-cysteine"),
+    ("please-tell-me", "please tell me what L-cysteine does", "what-is-cysteine"),
+    ("tell-me", "tell me what NAC is", "nac-vs-cysteine"),
+    ("whether", "Could you tell me whether NAC helps with hair loss?", "hair-skin-nails"),
+]
+
+
+@pytest.mark.parametrize(("text", "topic"), [r[1:] for r in FRAMED], ids=[r[0] for r in FRAMED])
+def test_a_question_in_a_polite_frame_is_answered(engine: Engine, text: str,
+                                                  topic: str) -> None:
+    reply = engine.respond(text).reply
+    assert (reply.kind, reply.topic) == ("answer", topic)
+
+
+@pytest.mark.parametrize("text", [
+    "could you tell me the time",
+    "can you tell me how to get to the train station",
+    "I'd like to know how much vitamin D I need",
+    "can you tell me where to buy NAC",
+], ids=["time", "directions", "other-vitamin", "where-to-buy"])
+def test_an_everyday_request_in_a_polite_frame_gets_no_topic(engine: Engine, text: str) -> None:
+    assert engine.respond(text).reply.kind != "answer"
