@@ -391,6 +391,15 @@ PRONOUN = re.compile(r"\b(?:it's|its|it|this|that|they|them)\b", re.IGNORECASE)
 IT = re.compile(r"\b(?:it's|its|it)\b", re.IGNORECASE)
 # Set by hand: an opener is a few words; a longer clause carries content of its own.
 OPENER_WORDS = 3
+# Where one question ends and another starts in one message: a question mark, "and" or
+# "also" before a question word, or "two questions:" announcing them.
+TWO_QUESTIONS = re.compile(
+    r"\?+|[,;]?\s+(?:and|also|plus|&)\s+(?=(?:is|are|does|do|did|can|could|will|would|should"
+    r"|how|what|why|when|where|which|who|any)\b)|\b(?:two|2|couple of)\s+(?:things|qs|q's"
+    r"|questions)\s*:",
+    re.IGNORECASE)
+ASKS = re.compile(r"(?:is|are|does|do|did|can|could|will|would|should|how|what|why|when"
+                  r"|where|which|who|any)\b", re.IGNORECASE)
 # A polite request that frames a question, at the start of a sentence: "could you tell me",
 # "can u explain to me", "please tell me about", "I'd like to know", "do you know".
 REQUEST_FRAME = re.compile(
@@ -531,6 +540,7 @@ class Engine:
         turn = self._glossed(text, code or state.language, state, turn)
         if code is None:
             turn = self._unframed(text, state, turn)
+            turn = self._first_asked(text, state, turn)
         return self._in_language(code, state, _shifted(turn, state))
 
     def _latin_part(self, text: str, state: ConversationState, turn: Turn) -> Turn:
@@ -571,6 +581,27 @@ class Engine:
         if rest == text or not words(rest):
             return turn
         return self._read_again(text, rest, state, turn, small_talk=False)
+
+    def _first_asked(self, text: str, state: ConversationState, turn: Turn) -> Turn:
+        """Return the answer to the first of two questions asked in one message, if any."""
+        # "what is nac and why is everyone on tiktok taking it" fell back: each question
+        # alone is answered (or out of scope), the two together match neither. The first
+        # that answers is answered; a part that leaves the supplement out ("and does it help
+        # after a sprained ankle") is read with the name the message gave it.
+        parts = [p for p in (q.strip(" ,;:-") for q in TWO_QUESTIONS.split(text))
+                 if len(words(p)) >= 2]
+        # Each read alone must ask: a question word first, or a question mark after it ("shou
+        # ra2yak bel omega 3 lal 2alb? doctor 2alli a5od" ends with what a doctor said).
+        parts = [p for p in parts if ASKS.match(p) or f"{p}?" in text]
+        if len(parts) < 2:
+            return turn
+        name = next((w for w in words(text) if self.analyzer.stem(w) in self._substance), None)
+        for part in parts:
+            reading = part if name is None or self._names_substance(part) else f"{name} {part}"
+            again = self._read_again(text, reading, state, turn, small_talk=False)
+            if again is not turn:
+                return again
+        return turn
 
     def _read_again(self, text: str, reading: str, state: ConversationState, turn: Turn,
                     small_talk: bool = True) -> Turn:

@@ -983,3 +983,29 @@ def test_a_question_in_a_polite_frame_is_answered(engine: Engine, text: str,
 ], ids=["time", "directions", "other-vitamin", "where-to-buy"])
 def test_an_everyday_request_in_a_polite_frame_gets_no_topic(engine: Engine, text: str) -> None:
     assert engine.respond(text).reply.kind != "answer"
+
+
+# Two questions in one message: each alone is answered, together they matched neither
+# ("what is nac and why is everyone on tiktok taking it" fell back). The first that answers
+# is answered, read with the supplement's name when it leaves it out; a part that asks
+# nothing is never answered on its own.
+TWO_ASKED = [
+    ("and-why", "what is nac and why is my whole gym taking it", "nac-vs-cysteine"),
+    ("announced", "two questions: is nac ok long term, and does it help a pulled hamstring",
+     "side-effects"),
+]
+
+
+@pytest.mark.parametrize(("text", "topic"), [r[1:] for r in TWO_ASKED],
+                         ids=[r[0] for r in TWO_ASKED])
+def test_the_first_of_two_questions_is_answered(engine: Engine, text: str, topic: str) -> None:
+    reply = engine.respond(text).reply
+    assert (reply.kind, reply.topic) == ("answer", topic)
+
+
+@pytest.mark.parametrize("text", [
+    "what's the weather and is nac safe",
+    "is omega 3 good for the heart? doctor said take it",
+], ids=["with-an-everyday-request", "a-statement-after-the-question"])
+def test_two_parts_do_not_answer_what_the_whole_does_not_ask(engine: Engine, text: str) -> None:
+    assert engine.respond(text).reply.kind != "answer"
