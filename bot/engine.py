@@ -563,12 +563,16 @@ class Engine:
         again = self._respond(latin, state)
         return again if again.reply.kind == "answer" else turn
 
+    def _english(self, text: str, code: str | None) -> str | None:
+        """Return the English words of a message in a language with a glossary, or None."""
+        own = self.languages.words.get(code or "", frozenset())
+        return self.glossary.english(text, code, lambda t: t not in own)
+
     def _glossed(self, text: str, code: str | None, state: ConversationState,
                  turn: Turn) -> Turn:
         """Return the answer to the English words of a message in another language, if any."""
         # "NAC gripten korur mu?" shares no word with the flu phrasings; "NAC flu" does.
-        own = self.languages.words.get(code or "", frozenset())
-        english = self.glossary.english(text, code, lambda t: t not in own)
+        english = self._english(text, code)
         return turn if english is None else self._read_again(text, english, state, turn)
 
     def _unframed(self, text: str, state: ConversationState, turn: Turn) -> Turn:
@@ -715,12 +719,14 @@ class Engine:
         turn = Turn(turn.reply, replace(turn.state, crisis=None, alert=None))
         if safety.level == "note" and turn.reply.kind != "sources":
             base = turn.reply
-            if (state.alert is not None and base.kind in ("fallback", "smalltalk")
+            again = base.kind == "answer" and base.topic == state.last_topic
+            if (state.alert is not None and (base.kind in ("fallback", "smalltalk") or again)
                     and not self._asks(text)):
                 # Pushing back on a note ("that's gym slang lol I'm fine", "it's for a novel,
                 # I'm not in danger") is alarming to the safety model again, and had got a
                 # new note over "Sorry that wasn't helpful" or "no curated answer" (eleventh
-                # black-box test): the bot says it misread, its note still on top.
+                # black-box test): the bot says it misread, its note still on top. Read with
+                # the last answer, it would get that answer again.
                 base = self.compose.smalltalk("misread", base.confidence)
             noted = self.compose.with_note(base, safety.kind)
             return self._finish(Turn(noted, replace(turn.state, alert=safety.kind)),
