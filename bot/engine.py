@@ -391,6 +391,11 @@ PRONOUN = re.compile(r"\b(?:it's|its|it|this|that|they|them)\b", re.IGNORECASE)
 IT = re.compile(r"\b(?:it's|its|it)\b", re.IGNORECASE)
 # Set by hand: an opener is a few words; a longer clause carries content of its own.
 OPENER_WORDS = 3
+# How sure the safety model must be of a message's English words (bot/glossary.py), a rough
+# reading, before they get the emergency text rather than a note: crises said in Indonesian or
+# Vietnamese read 0.85-0.98 ("want to die", "kill myself"); the ordinary messages of the check
+# and training sets that read as emergencies, 0.36-0.66 ("pediatra unconscious a ask").
+GLOSS_SURE = 0.8
 # Where one question ends and another starts in one message: a question mark, "and" or
 # "also" before a question word, or "two questions:" announcing them.
 TWO_QUESTIONS = re.compile(
@@ -537,6 +542,7 @@ class Engine:
         turn = self._respond(text, state)
         if code in language.BY_SCRIPT and turn.reply.kind == "fallback":
             turn = self._latin_part(text, state, turn)
+        turn = self._urgent_in_english(text, code or state.language, state, turn)
         turn = self._glossed(text, code or state.language, state, turn)
         if code is None:
             turn = self._unframed(text, state, turn)
@@ -567,6 +573,36 @@ class Engine:
         """Return the English words of a message in a language with a glossary, or None."""
         own = self.languages.words.get(code or "", frozenset())
         return self.glossary.english(text, code, lambda t: t not in own)
+
+    def _urgent_in_english(self, text: str, code: str | None, state: ConversationState,
+                           turn: Turn) -> Turn:
+        """Return emergency guidance when a message's English words say an emergency."""
+        # "aku mau bunuh diri" (Indonesian: I want to kill myself) got small talk: the safety
+        # model learned few Indonesian words. Its English words ("i want kill myself") are
+        # the English safety model's to read; an emergency there is one here. Only upward:
+        # the message as written keeps its own note or none when its English words say less.
+        if turn.reply.kind == "emergency" or turn.reply.note or state.crisis is not None:
+            # A note says the safety model read the message as alarming but not an emergency
+            # now ("l'an dernier ma fille a avalé..."): its past or its "what if" is what the
+            # English words lose.
+            return turn
+        english = self._english(text, code)
+        if english is None:
+            return turn
+        assessed = self.safety.assess(english)
+        if assessed.level != "emergency":
+            return turn
+        if assessed.p_emergency < GLOSS_SURE:
+            # A rough reading, less sure: "il pediatra non risponde al telefono" (the
+            # paediatrician does not answer the phone) read "pediatra unconscious" at 0.36.
+            # When unsure, the safety note rather than silence or the emergency text.
+            noted = self.compose.with_note(turn.reply, assessed.kind)
+            return Turn(noted, replace(turn.state, alert=assessed.kind))
+        again = self._respond(english, state)
+        if again.reply.kind != "emergency":
+            return turn
+        log.debug("emergency in English words: %r", english)
+        return again
 
     def _glossed(self, text: str, code: str | None, state: ConversationState,
                  turn: Turn) -> Turn:
