@@ -542,8 +542,10 @@ class Engine:
         turn = self._respond(text, state)
         if code in language.BY_SCRIPT and turn.reply.kind == "fallback":
             turn = self._latin_part(text, state, turn)
-        turn = self._urgent_in_english(text, code or state.language, state, turn)
-        turn = self._glossed(text, code or state.language, state, turn)
+        english = self._english(text, code or state.language)
+        if english is not None:
+            turn = self._urgent_in_english(english, state, turn)
+            turn = self._glossed(text, english, state, turn)
         if code is None:
             turn = self._unframed(text, state, turn)
             turn = self._first_asked(text, state, turn)
@@ -574,8 +576,7 @@ class Engine:
         own = self.languages.words.get(code or "", frozenset())
         return self.glossary.english(text, code, lambda t: t not in own)
 
-    def _urgent_in_english(self, text: str, code: str | None, state: ConversationState,
-                           turn: Turn) -> Turn:
+    def _urgent_in_english(self, english: str, state: ConversationState, turn: Turn) -> Turn:
         """Return emergency guidance when a message's English words say an emergency."""
         # "aku mau bunuh diri" (Indonesian: I want to kill myself) got small talk: the safety
         # model learned few Indonesian words. Its English words ("i want kill myself") are
@@ -585,9 +586,6 @@ class Engine:
             # A note says the safety model read the message as alarming but not an emergency
             # now ("l'an dernier ma fille a avalé..."): its past or its "what if" is what the
             # English words lose.
-            return turn
-        english = self._english(text, code)
-        if english is None:
             return turn
         assessed = self.safety.assess(english)
         if assessed.level != "emergency":
@@ -604,12 +602,10 @@ class Engine:
         log.debug("emergency in English words: %r", english)
         return again
 
-    def _glossed(self, text: str, code: str | None, state: ConversationState,
-                 turn: Turn) -> Turn:
+    def _glossed(self, text: str, english: str, state: ConversationState, turn: Turn) -> Turn:
         """Return the answer to the English words of a message in another language, if any."""
         # "NAC gripten korur mu?" shares no word with the flu phrasings; "NAC flu" does.
-        english = self._english(text, code)
-        return turn if english is None else self._read_again(text, english, state, turn)
+        return self._read_again(text, english, state, turn)
 
     def _unframed(self, text: str, state: ConversationState, turn: Turn) -> Turn:
         """Return the answer to a question asked inside "could you tell me ...", if any."""
