@@ -8,11 +8,13 @@ conversations, all moved or copied there once scored, and the openers and change
 of the tuned-on conversations), the dev question sets, the dev conversations, the held-out
 questions, the final sets in the order they were written, from the first to the forty-fourth,
 the safety messages in other scripts (tests/languages/safety-w.yaml, written after writer
-V's training messages in them), and the forty-fifth final sets. The first to fortieth were
+V's training messages in them), the forty-fifth final sets, the twelve-language sets (writer
+AF's, tuned on, then writer AG's) and the forty-sixth final sets. The first to fortieth were
 each scored once and are tuned on since (the thirty-third to fortieth through their safety
-messages). The held-out questions, the forty-first to forty-fourth final sets (each scored
-once, their misses not read), the forty-fifth (written a round before it is scored) and the
-other-script safety messages are checked: none of their messages may be this close
+messages). The held-out questions, the forty-first to forty-fifth final sets (each scored
+once, their misses not read), writer AG's twelve-language set (scored once), the forty-sixth
+(written a round before it is scored) and the other-script safety messages are checked: none
+of their messages may be this close
 (rapidfuzz ratio on folded text) to a message of any set before them; leaked ones were
 removed from those sets (the dev sets, tuned on, may share wording with the training files).
 Messages of three words or fewer ("ok thanks", "refs pls") are left out: people say them the
@@ -99,6 +101,7 @@ SETS = [
     ("forty-fifth final sets", ("tests/final45/*.yaml",)),
     ("twelve-language dev set", ("tests/languages/*-af.yaml",)),
     ("twelve-language final set", ("tests/languages/*-ag.yaml",)),
+    ("forty-sixth final sets", ("tests/final46/*.yaml",)),
 ]
 
 
@@ -113,7 +116,8 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
             if name in ("held-out questions", "forty-first final sets",
                         "forty-second final sets", "forty-third final sets",
                         "forty-fourth final sets", "forty-fifth final sets",
-                        "safety messages in other scripts", "twelve-language final set")]
+                        "safety messages in other scripts", "twelve-language final set",
+                        "forty-sixth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
