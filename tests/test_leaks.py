@@ -4,19 +4,19 @@ Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, co
 written for training, questions: the first to thirty-sixth final sets' questions (but the
 fourteenth's), the first to fortieth final sets' safety messages (but the ninth's and
 fourteenth's) and the follow-ups of the thirteenth to twenty-ninth sets' emergencies in their
-conversations, all moved or copied there once scored, and the openers and changes of subject
-of the tuned-on conversations), the dev question sets, the dev conversations, the held-out
+conversations, all moved or copied there once scored, and the openers and changes of subject of
+the tuned-on conversations), the dev question sets, the dev conversations, the held-out
 questions, the final sets in the order they were written, from the first to the forty-fourth,
-the safety messages in other scripts (tests/languages/safety-w.yaml, written after writer
-V's training messages in them), the forty-fifth final sets, the twelve-language sets (writer
-AF's, tuned on, then writer AG's) and the forty-sixth final sets. The first to fortieth were
-each scored once and are tuned on since (the thirty-third to fortieth through their safety
-messages). The held-out questions, the forty-first to forty-fifth final sets (each scored
-once, their misses not read), writer AG's twelve-language set (scored once), the forty-sixth
-(written a round before it is scored) and the other-script safety messages are checked: none
-of their messages may be this close
-(rapidfuzz ratio on folded text) to a message of any set before them; leaked ones were
-removed from those sets (the dev sets, tuned on, may share wording with the training files).
+the safety messages in other scripts (tests/languages/safety-w.yaml, written after writer V's
+training messages in them), the forty-fifth final sets, the twelve-language sets (writer AF's,
+tuned on, then writer AG's) and the forty-sixth and forty-seventh final sets. The first to
+fortieth were each scored once and are tuned on since (the thirty-third to fortieth through
+their safety messages). The held-out questions, the forty-first to forty-fifth final sets (each
+scored once, their misses not read), writer AG's twelve-language set (scored once), the forty-
+sixth and forty-seventh (each written a round before it is scored) and the other-script safety
+messages are checked: none of their messages may be this close (rapidfuzz ratio on folded text)
+to a message of any set before them; leaked ones were removed from those sets (the dev sets,
+tuned on, may share wording with the training files).
 Messages of three words or fewer ("ok thanks", "refs pls") are left out: people say them the
 same way. Leaks are counted, never shown.
 """
@@ -102,6 +102,7 @@ SETS = [
     ("twelve-language dev set", ("tests/languages/*-af.yaml",)),
     ("twelve-language final set", ("tests/languages/*-ag.yaml",)),
     ("forty-sixth final sets", ("tests/final46/*.yaml",)),
+    ("forty-seventh final sets", ("tests/final47/*.yaml",)),
 ]
 
 
@@ -117,7 +118,7 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
                         "forty-second final sets", "forty-third final sets",
                         "forty-fourth final sets", "forty-fifth final sets",
                         "safety messages in other scripts", "twelve-language final set",
-                        "forty-sixth final sets")]
+                        "forty-sixth final sets", "forty-seventh final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
