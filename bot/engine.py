@@ -389,6 +389,8 @@ OPENER = re.compile(r"\s*([^,.!?;:\n]+?)\s*[,.!?;:]+\s+(?=\w)")
 PRONOUN = re.compile(r"\b(?:it's|its|it|this|that|they|them)\b", re.IGNORECASE)
 # "it" alone: "that" and "this" often point at a word ("that study", "is that all").
 IT = re.compile(r"\b(?:it's|its|it)\b", re.IGNORECASE)
+# The phrase list of stories told as past, supposed or studied (intents/emergency.yaml).
+NOT_NOW = "stories"
 # Set by hand: an opener is a few words; a longer clause carries content of its own.
 OPENER_WORDS = 3
 # How sure the safety model must be of a message's English words (bot/glossary.py), a rough
@@ -544,7 +546,7 @@ class Engine:
             turn = self._latin_part(text, state, turn)
         english = self._english(text, code or state.language)
         if english is not None:
-            turn = self._urgent_in_english(english, state, turn)
+            turn = self._urgent_in_english(text, english, state, turn)
             turn = self._glossed(text, english, state, turn)
         if code is None:
             turn = self._unframed(text, state, turn)
@@ -576,13 +578,18 @@ class Engine:
         own = self.languages.words.get(code or "", frozenset())
         return self.glossary.english(text, code, lambda t: t not in own)
 
-    def _urgent_in_english(self, english: str, state: ConversationState, turn: Turn) -> Turn:
+    def _urgent_in_english(self, text: str, english: str, state: ConversationState,
+                           turn: Turn) -> Turn:
         """Return emergency guidance when a message's English words say an emergency."""
         # "aku mau bunuh diri" (Indonesian: I want to kill myself) got small talk: the safety
         # model learned few Indonesian words. Its English words ("i want kill myself") are
         # the English safety model's to read; an emergency there is one here. Only upward:
         # the message as written keeps its own note or none when its English words say less.
-        if turn.reply.kind == "emergency" or turn.reply.note or state.crisis is not None:
+        if state.crisis is not None:
+            return turn
+        if turn.reply.kind == "emergency":
+            return self._past_in_english(text, english, state, turn)
+        if turn.reply.note:
             # A note says the safety model read the message as alarming but not an emergency
             # now ("l'an dernier ma fille a avalé..."): its past or its "what if" is what the
             # English words lose.
@@ -601,6 +608,26 @@ class Engine:
             return turn
         log.debug("emergency in English words: %r", english)
         return again
+
+    def _past_in_english(self, text: str, english: str, state: ConversationState,
+                         turn: Turn) -> Turn:
+        """Return the safety note, not the guidance, when a message's English words say not now."""
+        # "l'an dernier ma fille a avalé des comprimés ... tout va bien maintenant" (last year
+        # my daughter swallowed tablets ... all fine now) got the poisoning guidance, then
+        # every question after it the poisoning follow-up: the safety model learned the
+        # crisis words of other languages better than their "last year" and "suppose". Read
+        # as English words, the past or the "what if" is the English model's to weigh. Only
+        # a note there lowers the level, never none: a crisis whose English words lost it
+        # ("tam biet moi nguoi": goodbye everyone) keeps its guidance. And only for a story
+        # the English words tell as past, supposed or studied: those words are rough, and a
+        # note read from what they left out ("Mein Vater kann plötzlich nicht mehr richtig
+        # sprechen": "father face drooping", without the sudden speech) is no reason.
+        assessed = self.safety.assess(english)
+        if assessed.level != "note" or NOT_NOW not in self.safety.features(english)[1]:
+            return turn
+        log.debug("not now in English words: %r", english)
+        written = self.safety.assess(text)
+        return self._respond(text, state, replace(written, level="note"))
 
     def _glossed(self, text: str, english: str, state: ConversationState, turn: Turn) -> Turn:
         """Return the answer to the English words of a message in another language, if any."""
@@ -677,11 +704,12 @@ class Engine:
         reply = turn.reply if again else self.compose.in_language(turn.reply, code)
         return Turn(reply, replace(turn.state, language=code))
 
-    def _respond(self, text: str, state: ConversationState) -> Turn:
+    def _respond(self, text: str, state: ConversationState,
+                 assessed: Assessment | None = None) -> Turn:
         """Return the reply to one cleaned message; the state's last reply is not yet shifted."""
         if not words(text):
             return self._finish(Turn(self.compose.empty(), replace(state, choices=())))
-        safety = self.safety.assess(text)
+        safety = self.safety.assess(text) if assessed is None else assessed
         log.debug("safety=%s kind=%s p_emergency=%.3f p_alarm=%.3f", safety.level, safety.kind,
                   safety.p_emergency, safety.p_alarm)
         if state.crisis is None and ANIMAL_ATE.search(text) and not SOMEONE.search(text):

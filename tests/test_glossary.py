@@ -181,3 +181,39 @@ def test_a_rough_reading_less_sure_adds_a_note_not_the_emergency_text(engine: En
             "tome NAC para los pulmones, se puede mezclar?")
     reply = engine.respond(text).reply
     assert (reply.kind, reply.topic, reply.note) == ("answer", "interactions", "overdose")
+
+
+# A past scare told in another language: the safety model read the crisis words and not the
+# "last year" or the "all fine now" (the emergency text, then the poisoning follow-up for every
+# question after it); read in English, the past is weighed and the note is enough.
+PAST = [
+    ("fr-last-year", "l'année dernière mon fils a avalé des comprimés de paracétamol, il a été "
+                     "soigné à l'hôpital, tout va bien maintenant. c'est quoi la NAC?"),
+    ("id-last-year", "tahun lalu anak saya menelan obat paracetamol, sekarang sudah sehat. NAC "
+                     "itu apa?"),
+]
+
+
+@pytest.mark.parametrize("text", [r[1] for r in PAST], ids=[r[0] for r in PAST])
+def test_a_past_scare_in_another_language_gets_a_note(engine: Engine, without_glossary: Engine,
+                                                      text: str) -> None:
+    assert without_glossary.respond(text).reply.kind == "emergency"
+    reply = engine.respond(text).reply
+    assert (reply.kind != "emergency", reply.note) == (True, "overdose")
+
+
+# Emergencies now keep the guidance: a note read from rough English words that lost what made
+# it urgent ("suddenly can't speak properly" is not in the glossary) is no reason to lower it.
+STILL_URGENT = [
+    ("de-stroke", "Meine Mutter kann plötzlich nicht mehr richtig sprechen und ihr Mundwinkel "
+                  "hängt. Sie nimmt NAC. Hängt das zusammen?", "stroke"),
+    ("es-swallowed-now", "mi hijo acaba de tragarse unas pastillas, que hago", "overdose"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), [r[1:] for r in STILL_URGENT],
+                         ids=[r[0] for r in STILL_URGENT])
+def test_an_emergency_now_in_another_language_keeps_the_guidance(engine: Engine, text: str,
+                                                                 kind: str) -> None:
+    reply = engine.respond(text).reply
+    assert (reply.kind, reply.topic) == ("emergency", kind)
