@@ -658,16 +658,19 @@ class Engine:
         parts = [p for p in parts if ASKS.match(p) or f"{p}?" in text]
         if len(parts) < 2:
             return turn
+        if self._surely_elsewhere(text):
+            return turn
         name = next((w for w in words(text) if self.analyzer.stem(w) in self._substance), None)
         for part in parts:
             reading = part if name is None or self._names_substance(part) else f"{name} {part}"
-            again = self._read_again(text, reading, state, turn, small_talk=False)
+            again = self._read_again(text, reading, state, turn, small_talk=False,
+                                     elsewhere=False)
             if again is not turn:
                 return again
         return turn
 
     def _read_again(self, text: str, reading: str, state: ConversationState, turn: Turn,
-                    small_talk: bool = True) -> Turn:
+                    small_talk: bool = True, elsewhere: bool | None = None) -> Turn:
         """Return the reply to another reading of a message not answered, if that answers."""
         # Only a message not answered is read again (a reading the models were fitted on
         # stays as it was), never in an emergency, and the other reading is kept only when
@@ -675,7 +678,8 @@ class Engine:
         if (turn.reply.kind not in ("fallback", "clarify") or state.crisis is not None
                 or turn.state.crisis is not None):
             return turn
-        if self.decide(self.analyzer.analyze(text)).out_of_scope:
+        # elsewhere: already worked out by the caller for the whole message, else None.
+        if self._surely_elsewhere(text) if elsewhere is None else elsewhere:
             # Read as it is written, the message is surely about something else ("quanto
             # tempo leva para engravidar depois de parar a pílula?"): another reading ("how
             # long get pregnant pill") would lose what made it so.
@@ -689,6 +693,10 @@ class Engine:
             return turn
         log.debug("read again as %r", reading)
         return again
+
+    def _surely_elsewhere(self, text: str) -> bool:
+        """Return whether the out-of-scope class surely outranks every topic for a message."""
+        return self.decide(self.analyzer.analyze(text)).out_of_scope
 
     def _in_language(self, code: str | None, before: ConversationState, turn: Turn) -> Turn:
         """Return the turn with "I answer in English only" when a language is first seen."""
