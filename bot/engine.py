@@ -314,7 +314,7 @@ COMBINING = re.compile(r"\b(?:take|taking|took|mix|mixing|combine|combining|stac
 # ("can i stack nac with creatine") is out of scope in intents/.
 WITH_OTHER = re.compile(r"\b(?:with|alongside|plus)\s+(?:my|his|her|their|our|your)\s+"
                         r"([a-z][a-z-]+)\b", re.IGNORECASE)
-IT = re.compile(r"\b(?:it|this|that|these|them)\b", re.IGNORECASE)
+POINTS_BACK = re.compile(r"\b(?:it|this|that|these|them)\b", re.IGNORECASE)
 WITH = re.compile(r"\b(?:with|alongside|plus)\b", re.IGNORECASE)
 ARTICLES = frozenset({"a", "an", "the", "some", "my", "his", "her", "their", "about", "also",
                       "still", "two", "three", "four", "five", "six", "seven", "eight", "nine"})
@@ -407,6 +407,7 @@ TWO_QUESTIONS = re.compile(
     re.IGNORECASE)
 ASKS = re.compile(r"(?:is|are|does|do|did|can|could|will|would|should|how|what|why|when"
                   r"|where|which|who|any)\b", re.IGNORECASE)
+WH = re.compile(r"\b(?:how|what|whats|why|when|where|which|who)\b", re.IGNORECASE)
 # A polite request that frames a question, at the start of a sentence: "could you tell me",
 # "can u explain to me", "please tell me about", "I'd like to know", "do you know".
 REQUEST_FRAME = re.compile(
@@ -1005,7 +1006,7 @@ class Engine:
                 and any(a_medicine(w) for w in taken))):
             return True
         if not COMBINING.search(text) or not (
-                self._names_substance(text) or (after_answer and IT.search(text))):
+                self._names_substance(text) or (after_answer and POINTS_BACK.search(text))):
             return False
         return any(a_medicine(found.group(1)) for found in WITH_OTHER.finditer(text))
 
@@ -1516,6 +1517,14 @@ class Engine:
                 and not self.matcher.named(self.analyzer.analyze(head).terms)):
             # Only a story that names no answer: "I'm pregnant, is it safe?" is about that.
             readings.append(tail.strip())
+        name = next((w for w in words(text) if self.analyzer.stem(w) in self._substance), None)
+        if name is not None:
+            # "I'm 71 and my pharmacist mentioned something called NAC for my chest. What is
+            # it exactly?" got "did you mean": asked alone, "it" is the name the story gave.
+            # Not in a yes-or-no question: "A neighbour told me NAC is good for dementia. Is
+            # that right?" asks about the story's claim, not what NAC is.
+            readings += [said for r in readings if WH.search(r) and not self._names_substance(r)
+                         and (said := POINTS_BACK.sub(name, r, count=1)) != r]
         best = None
         # A story the out-of-scope class claims outright makes a vague question about it
         # ("varicose veins from standing all day at work, NAC worth a try?": 0.69 alone);

@@ -762,6 +762,13 @@ LATER_TURNS = [
     # A story, then the question: the question is answered.
     (["My daughter (5) has had a wet cough for ages. The pharmacist sold me ACC, which "
       "apparently is acetylcysteine. Is that the same as NAC?"], ("answer", "nac-vs-cysteine")),
+    # The question leaves out the name the story gave ("it", "that stuff"): read with it.
+    (["Morning. My nurse brought up something called NAC for my cough. What is it exactly?"],
+     ("answer", "nac-vs-cysteine")),
+    (["We bake bread and the improver on the bag lists L-cysteine. wondering what that stuff "
+      "is"], ("answer", "what-is-cysteine")),
+    # ...not in a yes-or-no question about the story's claim: "is NAC right?" asks nothing.
+    (["My aunt says NAC cures dementia. Is that right?"], ("fallback", None)),
     # A chat filler or an unknown word does not empty a question of generic words.
     (["haha ok. is NAC safe to take?"], ("answer", "side-effects")),
     # Any medicine by its kind finds the interactions answer (asked about NAC, or after an
