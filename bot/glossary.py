@@ -17,6 +17,7 @@ lists are a dictionary of the domain, written from the topics by writers who nev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,9 @@ GLOSSARY_DIR = "glossary"  # under intents/
 # A stem shorter than this ("ba*") would take in half a language's words.
 MIN_STEM = 4
 MAX_PHRASE = 4
+# The punctuation kept between a message's parts when asked to.
+MARK_CHARS = ",.!?;:"
+MARKS = re.compile(f"([{re.escape(MARK_CHARS)}]+\\s*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +54,29 @@ class Gloss:
     exact: Mapping[str, tuple[Entry, ...]]  # first word -> entries, longest first
     stems: tuple[tuple[str, tuple[Entry, ...]], ...]  # single-word stems, longest first
 
-    def english(self, text: str, keep: Callable[[str], bool]) -> str | None:
-        """Return the English words of text, or None when no word of it is listed."""
-        tokens = words(text)
+    def english(self, text: str, keep: Callable[[str], bool], marks: bool = False
+                ) -> str | None:
+        """Return the English words of text, or None when no word of it is listed.
+
+        marks: keep the message's punctuation between its parts ("good afternoon bro, i
+        want to ask, nac is it safe pregnant?"), where the engine reads openers and questions.
+        """
+        if not marks:
+            return self._english(words(text), keep)
+        pieces = MARKS.split(text)  # part, mark, part, mark, ..., part
+        out: list[str] = []
+        found = False
+        for part, mark in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
+            english = self._english(words(part), keep)
+            found = found or english is not None
+            said = english if english is not None else " ".join(
+                w for w in words(part) if keep(w))
+            if said:
+                out.append(f"{said}{mark.strip()}")
+        return " ".join(out) if found else None
+
+    def _english(self, tokens: list[str], keep: Callable[[str], bool]) -> str | None:
+        """Return the English words of a message's words, or None when no word is listed."""
         out: list[str] = []
         found = False
         i = 0
@@ -98,10 +122,11 @@ class Glossary:
 
     languages: Mapping[str, Gloss]
 
-    def english(self, text: str, code: str | None, keep: Callable[[str], bool]) -> str | None:
+    def english(self, text: str, code: str | None, keep: Callable[[str], bool],
+                marks: bool = False) -> str | None:
         """Return the English words of a message in this language, or None."""
         gloss = self.languages.get(code or "")
-        return gloss.english(text, keep) if gloss is not None else None
+        return gloss.english(text, keep, marks) if gloss is not None else None
 
 
 EMPTY = Glossary(MappingProxyType({}))
@@ -164,6 +189,10 @@ def _parse(form: str, entry: Fields) -> tuple[tuple[str, ...], bool]:
         raise entry.error(f"'{form}' has no words")
     if len(folded) > MAX_PHRASE:
         raise entry.error(f"'{form}' is longer than {MAX_PHRASE} words")
+    if folded == (folded[0],) and len(folded[0]) == 1:
+        # "a+" (French: see you) and "ạ" (Vietnamese: a polite particle) fold to "a", which
+        # French says for "has": the whole message would read as small talk.
+        raise entry.error(f"'{form}' is one letter once folded ('{folded[0]}')")
     if stem and len(folded[-1]) < MIN_STEM:
         raise entry.error(f"the stem of '{form}' is shorter than {MIN_STEM} letters")
     return folded, stem

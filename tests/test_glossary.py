@@ -54,6 +54,20 @@ def test_reads_a_message_as_english_words(tmp_path: Path, text: str, english: st
     assert _gloss(tmp_path).english(text, "tr", _keep) == english
 
 
+MARKED = [
+    ("question-mark", "peki, NAC gripten korur mu?", "nac flu?"),
+    ("comma-between", "nac nedir, gripte", "nac what is, flu"),
+    ("unlisted-part-kept", "NAC nedir? merhaba", "nac what is? merhaba"),
+]
+
+
+@pytest.mark.parametrize(("text", "english"), [r[1:] for r in MARKED],
+                         ids=[r[0] for r in MARKED])
+def test_reads_a_message_with_its_punctuation_when_asked(tmp_path: Path, text: str,
+                                                         english: str) -> None:
+    assert _gloss(tmp_path).english(text, "tr", _keep, marks=True) == english
+
+
 NOTHING = [
     ("no-listed-word", "merhaba nasılsın", "tr"),
     ("language-without-glossary", "NAC gripten korur mu?", "pl"),
@@ -70,6 +84,7 @@ def test_nothing_when_no_word_is_listed(tmp_path: Path, text: str, code: str | N
 BAD = [
     ("unknown-language", "language: xx\nwords:\n  flu: [grip]\n", "unknown language 'xx'"),
     ("short-stem", "language: tr\nwords:\n  flu: [gri*]\n", "shorter than 4 letters"),
+    ("one-letter", "language: tr\nwords:\n  see you: [a+]\n", "is one letter once folded"),
     ("form-twice", "language: tr\nwords:\n  flu: [grip]\n  cold: [grip]\n",
      "'grip' is listed under 'flu' too"),
     ("not-a-list", "language: tr\nwords:\n  flu: grip\n", "must be a list"),
@@ -101,6 +116,10 @@ ANSWERED = [
     ("vi-side-effects", "uống NAC có tác dụng phụ gì không", "side-effects"),
     ("es-hangover", "¿la NAC ayuda con la resaca?", "liver-detox"),
     ("fr-lungs", "la NAC c'est bon pour les poumons ?", "mucus-lungs"),
+    # Wrapped in chat words (a greeting, the way of addressing the person, a polite particle):
+    # their English words and the message's commas let the opener be read as one.
+    ("vi-polite", "chào anh, cho em hỏi NAC có tốt cho phổi không ạ", "mucus-lungs"),
+    ("tl-po", "magandang umaga po, pwede po ba ang NAC sa buntis?", "pregnancy"),
 ]
 
 
@@ -217,3 +236,16 @@ def test_an_emergency_now_in_another_language_keeps_the_guidance(engine: Engine,
                                                                  kind: str) -> None:
     reply = engine.respond(text).reply
     assert (reply.kind, reply.topic) == ("emergency", kind)
+
+
+def test_a_note_the_message_got_stays_on_the_answer_its_english_words_found(
+        engine: Engine, without_glossary: Engine) -> None:
+    # Turkish: "by the way I'm breastfeeding, is that a problem?", after a hair question. As
+    # written, the safety model gives it a note and no topic answers; read in English, the
+    # breastfeeding answer does, with the note kept on top (it had got the note over "no
+    # curated answer").
+    state = engine.respond("Merhaba, L-sistein saç dökülmesine iyi geliyor mu?").state
+    text = "bu arada emziriyorum, sorun olur mu?"
+    written = without_glossary.respond(text, state).reply
+    reply = engine.respond(text, state).reply
+    assert (reply.kind, reply.topic, reply.note) == ("answer", "breastfeeding", written.note)
