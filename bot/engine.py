@@ -548,7 +548,11 @@ class Engine:
         english = self._english(text, code or state.language)
         if english is not None:
             turn = self._urgent_in_english(text, english, state, turn)
-            turn = self._glossed(text, english, state, turn)
+            # With its punctuation, for the openers and the question sentence ("selamat siang
+            # kak, mau tanya, NAC aman untuk ibu hamil?": "good afternoon bro, i want to ask,
+            # nac is it safe pregnant?"); without, for the safety model, fitted so.
+            marked = self._english(text, code or state.language, marks=True)
+            turn = self._glossed(text, marked or english, state, turn)
         if code is None:
             turn = self._unframed(text, state, turn)
             turn = self._first_asked(text, state, turn)
@@ -574,10 +578,10 @@ class Engine:
         again = self._respond(latin, state)
         return again if again.reply.kind == "answer" else turn
 
-    def _english(self, text: str, code: str | None) -> str | None:
+    def _english(self, text: str, code: str | None, marks: bool = False) -> str | None:
         """Return the English words of a message in a language with a glossary, or None."""
         own = self.languages.words.get(code or "", frozenset())
-        return self.glossary.english(text, code, lambda t: t not in own)
+        return self.glossary.english(text, code, lambda t: t not in own, marks)
 
     def _urgent_in_english(self, text: str, english: str, state: ConversationState,
                            turn: Turn) -> Turn:
@@ -661,7 +665,7 @@ class Engine:
             return turn
         if self._surely_elsewhere(text):
             return turn
-        name = next((w for w in words(text) if self.analyzer.stem(w) in self._substance), None)
+        name = self._substance_named(text)
         for part in parts:
             reading = part if name is None or self._names_substance(part) else f"{name} {part}"
             again = self._read_again(text, reading, state, turn, small_talk=False,
@@ -675,7 +679,7 @@ class Engine:
         """Return the reply to another reading of a message not answered, if that answers."""
         # Only a message not answered is read again (a reading the models were fitted on
         # stays as it was), never in an emergency, and the other reading is kept only when
-        # it answers, with at least the safety note the message itself got.
+        # it answers, with the safety note the message itself got, if any.
         if (turn.reply.kind not in ("fallback", "clarify") or state.crisis is not None
                 or turn.state.crisis is not None):
             return turn
@@ -685,12 +689,19 @@ class Engine:
             # tempo leva para engravidar depois de parar a pílula?"): another reading ("how
             # long get pregnant pill") would lose what made it so.
             return turn
-        again = self._respond(reading, state)
+        note = turn.reply.note
+        # The message as written says whether it is alarming, its other reading only what it
+        # asks: "bu arada emziriyorum, sorun olur mu?" (by the way I'm breastfeeding, is that
+        # a problem?) got a note over "no curated answer"; its English words answer, and the
+        # same note stays on top of that answer (none is lost, none is made up).
+        written = (replace(self.safety.assess(text), level="note", kind=note)
+                   if note else None)
+        again = self._respond(reading, state, written)
         # "sursa?" asks for the sources and "makasih kak" thanks as surely as "skąd to wiesz?"
         # asks a topic; a greeting read in a message that was unclear stays unclear.
         kept = (("answer", "sources", "smalltalk") if small_talk and turn.reply.kind == "fallback"
                 else ("answer",))
-        if again.reply.kind not in kept or (turn.reply.note and not again.reply.note):
+        if again.reply.kind not in kept or (note and again.reply.note != note):
             return turn
         log.debug("read again as %r", reading)
         return again
@@ -1329,6 +1340,12 @@ class Engine:
         act, p = self.acts.classify(text)
         return act == QUESTION and p >= 0.5
 
+    def _substance_named(self, text: str) -> str | None:
+        """Return the word by which a message names the substance, as the analyzer reads it."""
+        # The analyzer's term, not the word typed: "acetylcystein" (a typo) is read as the
+        # name of the supplement, and put in for "it" it must be read so again.
+        return next((t for t in self.analyzer.analyze(text).terms if t in self._substance), None)
+
     def _names_substance(self, text: str) -> bool:
         """Tell whether a message names the substance (NAC, cysteine, the supplement)."""
         return any(t in self._substance for t in self.analyzer.analyze(text).terms)
@@ -1517,7 +1534,7 @@ class Engine:
                 and not self.matcher.named(self.analyzer.analyze(head).terms)):
             # Only a story that names no answer: "I'm pregnant, is it safe?" is about that.
             readings.append(tail.strip())
-        name = next((w for w in words(text) if self.analyzer.stem(w) in self._substance), None)
+        name = self._substance_named(text)
         if name is not None:
             # "I'm 71 and my pharmacist mentioned something called NAC for my chest. What is
             # it exactly?" got "did you mean": asked alone, "it" is the name the story gave.
