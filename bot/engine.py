@@ -1534,6 +1534,22 @@ class Engine:
                 and not self.matcher.named(self.analyzer.analyze(head).terms)):
             # Only a story that names no answer: "I'm pregnant, is it safe?" is about that.
             readings.append(tail.strip())
+        rest = text
+        while (not in_context and (opener := OPENER.match(rest))
+               and len(opener.group(1).split()) <= OPENER_WORDS
+               and not (clause := self.analyzer.analyze(opener.group(1))).unknown
+               and not any(t in self._subject for t in clause.terms)
+               and not self.matcher.named(clause.terms)):
+            # "quick question, nac good for hair?" got "did you mean": the act model reads
+            # "quick question" as a question, so it is no small-talk opener to leave out.
+            # Short clauses before the question that name nothing the bot answers are tried
+            # without, on the same terms as the question sentence. Not later in a chat:
+            # "why not? is it dangerous for the baby?" leans on the last answer with them;
+            # nor a clause with a word the bot does not know ("bunicul are bpoc": grandad
+            # has COPD, in Romanian).
+            rest = rest[opener.end():]
+        if rest != text and words(rest):
+            readings.append(rest)
         name = self._substance_named(text)
         if name is not None:
             # "I'm 71 and my pharmacist mentioned something called NAC for my chest. What is

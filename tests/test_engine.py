@@ -767,6 +767,11 @@ LATER_TURNS = [
      ("answer", "nac-vs-cysteine")),
     (["We bake bread and the improver on the bag lists L-cysteine. wondering what that stuff "
       "is"], ("answer", "what-is-cysteine")),
+    # A short clause before a first question, naming nothing the bot answers, is tried
+    # without: the act model reads "one quick question" as a question, no small talk.
+    (["one quick question, does nac help with hair loss?"], ("answer", "hair-skin-nails")),
+    # ...not one with a word the bot does not know (Romanian: grandad has COPD, does NAC help?).
+    (["bunicul are bpoc, il ajuta NAC?"], ("answer", "chronic-bronchitis")),
     # ...not in a yes-or-no question about the story's claim: "is NAC right?" asks nothing.
     (["My aunt says NAC cures dementia. Is that right?"], ("fallback", None)),
     # A chat filler or an unknown word does not empty a question of generic words.
