@@ -1537,16 +1537,15 @@ class Engine:
         rest = text
         while (not in_context and (opener := OPENER.match(rest))
                and len(opener.group(1).split()) <= OPENER_WORDS
-               and not (clause := self.analyzer.analyze(opener.group(1))).unknown
-               and not any(t in self._subject for t in clause.terms)
-               and not self.matcher.named(clause.terms)):
+               and self._names_nothing(opener.group(1))):
             # "quick question, nac good for hair?" got "did you mean": the act model reads
             # "quick question" as a question, so it is no small-talk opener to leave out.
             # Short clauses before the question that name nothing the bot answers are tried
             # without, on the same terms as the question sentence. Not later in a chat:
             # "why not? is it dangerous for the baby?" leans on the last answer with them;
-            # nor a clause with a word the bot does not know ("bunicul are bpoc": grandad
-            # has COPD, in Romanian).
+            # nor a clause with a word that is no everyday English word: it says what the
+            # question is about ("quercetin for allergies, dosage?", "bunicul are bpoc":
+            # grandad has COPD, in Romanian).
             rest = rest[opener.end():]
         if rest != text and words(rest):
             readings.append(rest)
@@ -1577,6 +1576,13 @@ class Engine:
                     and alone.confidence > (best or decision).confidence):
                 best = alone
         return best
+
+    def _names_nothing(self, clause: str) -> bool:
+        """Tell whether a clause is everyday English words only, none of them the bot's own."""
+        said = self.analyzer.analyze(clause)
+        return (all(said.commonness.get(t, 0.0) >= EVERYDAY_FREQUENCY for t in said.terms)
+                and not any(t in self._subject for t in said.terms)
+                and not self.matcher.named(said.terms))
 
     def _own_reading(self, text: str, decision: Decision, in_context: bool) -> Decision:
         """Return a later message's own reading, with the subject for "it" where that answers."""
