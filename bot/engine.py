@@ -694,8 +694,9 @@ class Engine:
         # asks: "bu arada emziriyorum, sorun olur mu?" (by the way I'm breastfeeding, is that
         # a problem?) got a note over "no curated answer"; its English words answer, and the
         # same note stays on top of that answer (none is lost, none is made up).
-        written = (replace(self.safety.assess(text), level="note", kind=note)
-                   if note else None)
+        written = self.safety.assess(text)
+        written = (replace(written, level="note", kind=note) if note
+                   else replace(written, level="none"))
         again = self._respond(reading, state, written)
         # "sursa?" asks for the sources and "makasih kak" thanks as surely as "skąd to wiesz?"
         # asks a topic; a greeting read in a message that was unclear stays unclear.
