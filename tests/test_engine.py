@@ -744,7 +744,10 @@ LATER_TURNS = [
     # article's.
     (["any side effects of nac?", "is that from a real medical source or some blog"],
      ("sources", "side-effects")),
-    (["is that from a real medical source or some blog"], ("answer", "about-sources")),
+    # (As a first message the act model, re-fitted with writer AH's conversations, reads it
+    # as asking for sources: the article's references, where it got the answer on where
+    # answers come from, which names the same.)
+    (["is that from a real medical source or some blog"], ("sources", None)),
     # Once the references were sent, asking again gets the general answer, not them again.
     (["any side effects of nac?", "is that from a real medical source or some blog",
       "and how recent is that article"], ("answer", "about-sources")),

@@ -9,7 +9,7 @@ import pytest
 
 from bot import glossary
 from bot.devtools.evaluate import evaluate, load_cases
-from bot.engine import Engine
+from bot.engine import GLOSS_SURE, Engine
 from bot.errors import KnowledgeError
 from bot.settings import ROOT
 
@@ -193,13 +193,14 @@ def test_a_crisis_in_another_language_gets_the_guidance(engine: Engine, without_
 
 
 def test_a_rough_reading_less_sure_adds_a_note_not_the_emergency_text(engine: Engine) -> None:
-    # Spanish: "my mum is 80 and takes loads of medicines; a neighbour said NAC for the lungs,
-    # can she mix it" reads "mother 80 medicines nac lungs mix", an emergency at 0.61 in
-    # English: under GLOSS_SURE, the answer with a note on top, not the emergency text.
-    text = ("hola, mi madre tiene 80 años y toma muchos medicamentos, la vecina le dijo que "
-            "tome NAC para los pulmones, se puede mezclar?")
+    # Italian: "the doctor doesn't answer the phone, what do I do?" reads "doctor unconscious
+    # what do i do" ("non risponde": not responding), an emergency at 0.78 in English: under
+    # GLOSS_SURE, a note on top of the reply, not the emergency text.
+    text = "il medico non risponde al telefono, cosa faccio?"
+    assessed = engine.safety.assess(engine._english(text, "it") or "")
+    assert (assessed.level, assessed.p_emergency < GLOSS_SURE) == ("emergency", True)
     reply = engine.respond(text).reply
-    assert (reply.kind, reply.topic, reply.note) == ("answer", "interactions", "overdose")
+    assert (reply.kind != "emergency", reply.note is not None) == (True, True)
 
 
 # A past scare told in another language: the safety model read the crisis words and not the
@@ -238,14 +239,23 @@ def test_an_emergency_now_in_another_language_keeps_the_guidance(engine: Engine,
     assert (reply.kind, reply.topic) == ("emergency", kind)
 
 
+NOTED_ANSWERED = [
+    # Turkish: "last year my son swallowed medicine, now he's fine. Does NAC protect from flu?"
+    ("tr-past-then-flu", "geçen yıl oğlum ilaç yuttu, şimdi iyi. NAC gripten korur mu?", "flu"),
+    # Spanish: "years ago I took an overdose, I'm fine now. Does NAC help with hangovers?"
+    ("es-past-then-hangover", "hace años tomé una sobredosis, ya estoy bien. la NAC ayuda con "
+                              "la resaca?", "liver-detox"),
+]
+
+
+@pytest.mark.parametrize(("text", "topic"), [r[1:] for r in NOTED_ANSWERED],
+                         ids=[r[0] for r in NOTED_ANSWERED])
 def test_a_note_the_message_got_stays_on_the_answer_its_english_words_found(
-        engine: Engine, without_glossary: Engine) -> None:
-    # Turkish: "by the way I'm breastfeeding, is that a problem?", after a hair question. As
-    # written, the safety model gives it a note and no topic answers; read in English, the
-    # breastfeeding answer does, with the note kept on top (it had got the note over "no
-    # curated answer").
-    state = engine.respond("Merhaba, L-sistein saç dökülmesine iyi geliyor mu?").state
-    text = "bu arada emziriyorum, sorun olur mu?"
-    written = without_glossary.respond(text, state).reply
-    reply = engine.respond(text, state).reply
-    assert (reply.kind, reply.topic, reply.note) == ("answer", "breastfeeding", written.note)
+        engine: Engine, without_glossary: Engine, text: str, topic: str) -> None:
+    # As written, a note over "no curated answer"; read in English, the answer, with the same
+    # note on top (a reading that dropped the note was refused, and the note is the message's
+    # own: the rough English words neither drop it nor make up another).
+    written = without_glossary.respond(text).reply
+    reply = engine.respond(text).reply
+    assert (written.kind, written.note is not None) == ("fallback", True)
+    assert (reply.kind, reply.topic, reply.note) == ("answer", topic, written.note)
