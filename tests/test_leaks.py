@@ -11,12 +11,12 @@ the safety messages in other scripts (tests/languages/safety-w.yaml, written aft
 training messages in them), the forty-fifth final sets, the twelve-language sets (writer AF's,
 tuned on, then writer AG's) and the forty-sixth and forty-seventh final sets. The first to
 fortieth were each scored once and are tuned on since (the thirty-third to fortieth through
-their safety messages). The held-out questions, the forty-first to forty-fifth final sets (each
+their safety messages). The held-out questions, the forty-first to forty-sixth final sets (each
 scored once, their misses not read), writer AG's twelve-language set (scored once), the forty-
-sixth and forty-seventh (each written a round before it is scored) and the other-script safety
-messages are checked: none of their messages may be this close (rapidfuzz ratio on folded text)
-to a message of any set before them; leaked ones were removed from those sets (the dev sets,
-tuned on, may share wording with the training files).
+seventh (written a round before it is scored) and the other-script safety messages are checked:
+none of their messages may be this close (rapidfuzz ratio on folded text) to a message of any
+set before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
+wording with the training files).
 Messages of three words or fewer ("ok thanks", "refs pls") are left out: people say them the
 same way. Leaks are counted, never shown.
 """
