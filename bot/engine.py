@@ -683,17 +683,21 @@ class Engine:
         if (turn.reply.kind not in ("fallback", "clarify") or state.crisis is not None
                 or turn.state.crisis is not None):
             return turn
-        # elsewhere: already worked out by the caller for the whole message, else None.
-        if self._surely_elsewhere(text) if elsewhere is None else elsewhere:
+        if elsewhere is None:
+            # Not yet worked out by the caller for the whole message.
+            elsewhere = self._surely_elsewhere(text)
+        if elsewhere:
             # Read as it is written, the message is surely about something else ("quanto
             # tempo leva para engravidar depois de parar a pílula?"): another reading ("how
             # long get pregnant pill") would lose what made it so.
             return turn
         note = turn.reply.note
         # The message as written says whether it is alarming, its other reading only what it
-        # asks: "bu arada emziriyorum, sorun olur mu?" (by the way I'm breastfeeding, is that
-        # a problem?) got a note over "no curated answer"; its English words answer, and the
-        # same note stays on top of that answer (none is lost, none is made up).
+        # asks: a past scare with a question (Spanish: "years ago I took an overdose, I'm
+        # fine now. Does NAC help with hangovers?") keeps its note on the answer its English
+        # words find, and "bu arada emziriyorum, sorun olur mu?" (by the way I'm
+        # breastfeeding, would it be a problem?) gets none from its rough English words
+        # ("would it be dangerous").
         written = self.safety.assess(text)
         written = (replace(written, level="note", kind=note) if note
                    else replace(written, level="none"))
