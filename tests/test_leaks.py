@@ -103,6 +103,7 @@ SETS = [
     ("twelve-language final set", ("tests/languages/*-ag.yaml",)),
     ("forty-sixth final sets", ("tests/final46/*.yaml",)),
     ("forty-seventh final sets", ("tests/final47/*.yaml",)),
+    ("forty-eighth final sets", ("tests/final48/*.yaml",)),
 ]
 
 
@@ -118,7 +119,8 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
                         "forty-second final sets", "forty-third final sets",
                         "forty-fourth final sets", "forty-fifth final sets",
                         "safety messages in other scripts", "twelve-language final set",
-                        "forty-sixth final sets", "forty-seventh final sets")]
+                        "forty-sixth final sets", "forty-seventh final sets",
+                        "forty-eighth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
