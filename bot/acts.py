@@ -21,6 +21,7 @@ from bot.thresholded import Thresholded
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "acts.json"
 QUESTION = "question"
+FEEDBACK = "feedback"  # a complaint about the last reply
 # The acts that end a chat: a message closing with one of them has said what it came to say.
 CLOSINGS = frozenset({"thanks", "goodbye"})
 # A clause: the words between two punctuation marks.
@@ -29,15 +30,16 @@ CLAUSE = re.compile(r"[^,.!?;:\n]+")
 
 @dataclass(frozen=True, slots=True)
 class ActParams(Thresholded):
-    """The learned act model, the probability an act needs, and the lower one it needs in
-    a message the topic matcher has no answer for."""
+    """The learned act model, the probability an act needs, and the lower ones it needs in
+    a message the topic matcher has no answer for (first, and after an answer)."""
 
     unanswered: float = 1.0
+    unanswered_later: float = 1.0
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> ActParams:
         """Read the model file; a missing or malformed file is a KnowledgeError."""
-        return cls.read(path, "act model", "acts", "unanswered")
+        return cls.read(path, "act model", "acts", "unanswered", "unanswered_later")
 
 
 class Acts:
@@ -86,8 +88,11 @@ class Acts:
         act = max((a for a in probs if a != QUESTION), key=lambda a: probs[a])
         return act, small
 
-    def unanswered(self, text: str) -> tuple[str, float] | None:
-        """Return the small-talk act of a message no topic answers, or None if it is none."""
+    def unanswered(self, text: str, later: bool = False) -> tuple[str, float] | None:
+        """Return the small-talk act of a message no topic answers, or None if it is none.
+
+        later: the chat has an answer already.
+        """
         # "gotcha, I'll ring the pharmacy" is small talk at 0.95, short of the 0.96 a
         # message needs before the topics are tried (questions taken for small talk cost
         # the most there); once no topic answers it, the choice is between small talk and
@@ -96,7 +101,12 @@ class Acts:
             return None
         probs = self._params.model.proba(self.features(text))
         small = 1.0 - probs.get(QUESTION, 0.0)
-        if small < self._params.unanswered:
+        # After an answer, a message that asks nothing ("ok, his neurologist it is", "sound,
+        # off for a ride") is more often a closing than a request the first messages' bar
+        # was set against: its own bar is learned on the conversations' later turns.
+        need = (self._params.unanswered_later if later and "?" not in text
+                else self._params.unanswered)
+        if small < need:
             return None
         return max((a for a in probs if a != QUESTION), key=lambda a: probs[a]), small
 
@@ -117,6 +127,13 @@ class Acts:
             return None
         act, p = self.classify(clauses[-1])
         return (act, p) if act in CLOSINGS else None
+
+    def reads(self, text: str) -> bool:
+        """Tell whether the act model learned a weight for any word of a message."""
+        if self._params is None:
+            return False
+        weights = self._params.model.weights
+        return any(name.startswith("w:") and name in weights for name in self.features(text))
 
     def act(self, text: str) -> str:
         """Return the message's act alone."""

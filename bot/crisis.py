@@ -5,8 +5,10 @@ ones" are still about the emergency and get guidance that keeps pointing to help
 the ER, does NAC have side effects in general?" and "unrelated, but what is glutathione?" have
 moved on and get their ordinary answer; "thanks for listening" gets a warm closing that keeps
 help in view. Thanks is the act model's reading (bot/acts.py, which has seen hundreds of
-ways to say it); between staying and moving on, a logistic regression over the same words
-decides, learned from labelled follow-ups by `python -m bot tune crisis`, which writes
+ways to say it); between staying and moving on, a logistic regression decides over the same
+words, the kind of emergency and how the message reads alone (its own safety probability, and
+whether the topics would answer it), learned from labelled follow-ups by
+`python -m bot tune crisis`, which writes
 bot/models/crisis.json with the data hash, the cross-validated figures and the probability
 moving on needs (staying is the safe side: that probability is read off the data).
 """
@@ -65,14 +67,17 @@ class CrisisParams:
 class FollowUps:
     """Classify a message sent during an emergency."""
 
-    def __init__(self, features: Callable[[str], Features], act: Callable[[str], str],
-                 params: CrisisParams | None) -> None:
+    def __init__(self, features: Callable[[str, str | None], Features],
+                 act: Callable[[str], str], params: CrisisParams | None) -> None:
         self._features = features
         self._act = act
         self._params = params
 
-    def classify(self, text: str) -> tuple[str, float]:
-        """Return the message's reading and its probability (still the emergency when unsure)."""
+    def classify(self, text: str, crisis: str | None = None) -> tuple[str, float]:
+        """Return the message's reading and its probability (still the emergency when unsure).
+
+        crisis: the kind of emergency the chat is in.
+        """
         act = self._act(text)
         if THANKED.search(text) and (
                 act == THANKS or (act in (QUESTION, ACK) and len(text.split()) <= THANKS_WORDS)):
@@ -82,5 +87,5 @@ class FollowUps:
             return THANKS, 1.0
         if self._params is None:
             return STAYS, 1.0
-        p = self._params.model.proba(self._features(text)).get(MOVES_ON, 0.0)
+        p = self._params.model.proba(self._features(text, crisis)).get(MOVES_ON, 0.0)
         return (MOVES_ON, p) if p >= self._params.moves_on else (STAYS, 1.0 - p)

@@ -36,7 +36,7 @@ from bot import language, startcache
 from bot import safety as safety_mod
 from bot import stems as stems_mod
 from bot import tuned as tuned_mod
-from bot.acts import CLOSINGS, QUESTION, ActParams, Acts
+from bot.acts import CLOSINGS, FEEDBACK, QUESTION, ActParams, Acts
 from bot.analyzer import ENGLISH_FREQUENCY, Analysis, Analyzer, english_words
 from bot.commands import BY_NAME, HELP, Keeping
 from bot.compose import Composer
@@ -74,6 +74,9 @@ from bot.tuned import load as load_model
 log = logging.getLogger(__name__)
 
 DEFAULT_IDEAS = ("what-is-cysteine", "side-effects", "doses-in-studies")
+# The crisis follow-up model reads a message's own safety probability in these bands: its
+# meaning (a calm message, a worried one, an alarming one) matters, not the third decimal.
+ALARM_BANDS = (0.05, 0.3, 0.7, 1.0)
 OTHER_IDEAS = ("nac-vs-cysteine", "interactions", "pregnancy")  # when the first were just sent
 VAGUE = "vague"  # a clarify's reason: a first message with nothing to match ("is it ok?")
 BROAD = "broad"  # a clarify's reason: a broad question with several answers, not a doubt
@@ -462,7 +465,7 @@ class Engine:
         self.safety = Safety(PhraseFinder(intents.emergency, self.analyzer), self.analyzer,
                              safety)
         self.acts = Acts(self.analyzer, acts)
-        self.follow_ups = FollowUps(self.acts.features, self._crisis_act, crisis)
+        self.follow_ups = FollowUps(self.crisis_features, self._crisis_act, crisis)
         self.context = Context(context)
         self.languages = language.load()
         generic = {self.analyzer.stem(w) for g in intents.generic for w in self._canon(g)}
@@ -761,7 +764,7 @@ class Engine:
         turn = self._how_long_after_answer(text, state,
                                            self._about_the_study(text, state, turn))
         if state.crisis is not None and not text.startswith("/"):
-            reading, p = self.follow_ups.classify(text)
+            reading, p = self.follow_ups.classify(text, state.crisis)
             log.debug("crisis follow-up=%s p=%.3f", reading, p)
             about_it = self._names_substance(text)
             if reading == MOVES_ON and turn.reply.kind == "fallback" and about_it:
@@ -771,10 +774,12 @@ class Engine:
                 # with the supplement, and where to get help, does not.
                 return self._finish(self._crisis_follow_up(state.crisis, safety, state, text,
                                                            about_it))
-            if reading == MOVES_ON and turn.reply.kind == "fallback" and not self._asks(text):
+            if reading == MOVES_ON and not self._asks(text) and (
+                    turn.reply.kind == "fallback" or self.acts.act(text) == FEEDBACK):
                 # "not an emergency, it was for my homework" moves on with nothing asked and
                 # nothing to answer: the bot had misread the first message, and says so, with
-                # the kind's note still on top (had: "no curated answer"). A question ("ok
+                # the kind's note still on top (had: "no curated answer"; and, read as a
+                # complaint about the reply, "sorry that wasn't helpful"). A question ("ok
                 # what about energy drinks": a question mark, or the act model's even odds)
                 # asks something the article does not cover: the fallback says so.
                 reply = self.compose.with_note(self.compose.smalltalk("misread", p),
@@ -839,6 +844,13 @@ class Engine:
         # A message close to a small-talk phrasing as a whole ("thank you!") is that; past
         # that, the learned act model reads the rest ("thanks, I'll ask my midwife").
         act = self.acts.classify(text)
+        if (act[0] != QUESTION and not self.acts.reads(text)
+                and _unread_script(self.analyzer.analyze(text))):
+            # Neither the act model nor the topics know any of its words: the act model's
+            # lean is the length's alone, and "我女儿昨天有点咳嗽" (my daughter has had a bit
+            # of a cough since yesterday) got "👍 ask me anything else" at 0.96. What nothing
+            # could be read of is no act ("спасибо", which the act model learned, stays thanks).
+            act = (QUESTION, 1.0 - act[1])
         small = self._smalltalk(text)
         if (per_source := PER_SOURCE.match(text)) and words(text[per_source.end():]):
             text = text[per_source.end():]
@@ -911,8 +923,13 @@ class Engine:
             cited = self.sources(state.last_topic)
             if _digest(cited) != state.last_reply:
                 return Turn(cited, replace(state, choices=()))
+        if (decision.kind in ("fallback", "clarify") and self.knowledge.has_answer(INTERACTIONS)
+                and self._combines_a_medicine(whole, state.last_topic is not None)):
+            # Before small talk: "I use Spiriva and Symbicort", after an answer, asks nothing
+            # in words, and the act model, with the lower bar after an answer, took it for "ok".
+            return self.show(INTERACTIONS, decision.confidence)
         if (decision.kind == "fallback" and not _unread_script(analysis)
-                and (small_talk := self.acts.unanswered(whole))):
+                and (small_talk := self.acts.unanswered(whole, later=in_context))):
             return self._small(*small_talk, state)
         if (not in_context and decision.kind == "fallback" and decision.reason is None
                 and not decision.out_of_scope
@@ -929,9 +946,6 @@ class Engine:
         if (state.last_topic not in (None, SEE_A_DOCTOR) and DECIDE_FOR_ME.search(whole)
                 and self.knowledge.has_answer(SEE_A_DOCTOR)):
             return self.show(SEE_A_DOCTOR, decision.confidence)
-        if (decision.kind in ("fallback", "clarify") and self.knowledge.has_answer(INTERACTIONS)
-                and self._combines_a_medicine(whole, state.last_topic is not None)):
-            return self.show(INTERACTIONS, decision.confidence)
         if (decision.kind == "answer" and decision.topics[0] == DOSES
                 and (group := self._group_asked_about(analysis, state)) is not None):
             # "what about just a small dose", after the breastfeeding answer, got the amounts
@@ -985,7 +999,7 @@ class Engine:
         if (p_suicide < TAKE_OVER and FEELINGS not in safety.cues
                 and not any(n.startswith("suicide:") for n in self.safety.features(text)[1])):
             return False
-        return self.follow_ups.classify(text)[0] != THANKS
+        return self.follow_ups.classify(text, crisis)[0] != THANKS
 
     def _combines_a_medicine(self, text: str, after_answer: bool) -> bool:
         """Tell whether a message asks about taking the supplement with a named medicine.
@@ -1025,6 +1039,21 @@ class Engine:
                 self._names_substance(text) or (after_answer and POINTS_BACK.search(text))):
             return False
         return any(a_medicine(found.group(1)) for found in WITH_OTHER.finditer(text))
+
+    def crisis_features(self, text: str, crisis: str | None) -> dict[str, float]:
+        """Return the follow-up model's features: the words, the emergency, the message alone."""
+        # The words alone kept "the box says mucolytic, what does that mean" in a suicidal
+        # crisis (a false one, read from "can't really cough stuff up") at 0.98: what a message
+        # says next depends on the emergency, and a message that alone reads as a calm
+        # question the article answers has most likely moved on.
+        f = self.acts.features(text)
+        if crisis is not None:
+            f[f"crisis:{crisis}"] = 1.0
+        alarm = self.safety.assess(text).p_alarm
+        f[f"alarm:{next(n for n, top in enumerate(ALARM_BANDS) if alarm <= top)}"] = 1.0
+        alone = self.decide(self.analyzer.analyze(text))
+        f[f"alone:{alone.kind}"] = 1.0
+        return f
 
     def _crisis_act(self, text: str) -> str:
         """Return a message's act during an emergency: a closing said last counts."""

@@ -68,8 +68,22 @@ CASES = [
      "emergency", "overdose"),
     ("my 4 year old just ate a handful of my NAC tablets",
      "i can't do this anymore, i want to die", "emergency", "suicide"),
+    # A question about the supplement, during the emergency it is part of, stays in it.
+    ("my wife's lips are swelling after her first nac capsule",
+     "is nac known to cause allergies", "emergency", "breathing"),
+    ("my husband took way too many of his pills and won't wake up", "is nac the antidote",
+     "emergency", "overdose"),
+    ("my dad's face is drooping and he can't talk properly",
+     "the ambulance took him, he's in hospital now. does nac have side effects in general",
+     "answer", "side-effects"),
 ]
 IDS = [f"{o[:20]}.. / {f[:40]}" for o, f, _, _ in CASES]
+
+
+def test_a_follow_up_is_read_with_its_emergency_and_as_it_reads_alone(engine: Engine) -> None:
+    features = engine.crisis_features("what is glutathione", "suicide")
+    assert {"crisis:suicide", "alarm:0", "alone:answer"} <= features.keys()
+    assert "alone:fallback" in engine.crisis_features("she won't wake up", "overdose")
 
 
 @pytest.mark.parametrize(("opener", "follow_up", "kind", "topic"), CASES, ids=IDS)

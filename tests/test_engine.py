@@ -339,7 +339,7 @@ def test_details_state_survives_json(engine: Engine) -> None:
 CLARIFY_OPENINGS = [
     ("nac benefits", "The article covers a few things on that. Which would you like?"),
     ("what is NAC used for", "The article covers a few things on that. Which would you like?"),
-    ("is nac safe for long time?", "I'm not sure which of these you mean:"),
+    ("does nac help my breathing", "I'm not sure which of these you mean:"),
     # A first message with no word of its own, and nothing before it to lean on.
     ("is that ok for me?", "Happy to help. What would you like to know about cysteine or NAC? "
      "For example:"),
@@ -744,10 +744,9 @@ LATER_TURNS = [
     # article's.
     (["any side effects of nac?", "is that from a real medical source or some blog"],
      ("sources", "side-effects")),
-    # (As a first message the act model, re-fitted with writer AH's conversations, reads it
-    # as asking for sources: the article's references, where it got the answer on where
-    # answers come from, which names the same.)
-    (["is that from a real medical source or some blog"], ("sources", None)),
+    # As a first message: the answer on where answers come from, or the article's references
+    # (the act model fitted with writer AH's conversations read it as asking for sources).
+    (["is that from a real medical source or some blog"], ("answer|sources", None)),
     # Once the references were sent, asking again gets the general answer, not them again.
     (["any side effects of nac?", "is that from a real medical source or some blog",
       "and how recent is that article"], ("answer", "about-sources")),
@@ -877,6 +876,24 @@ def test_a_message_no_topic_answers_is_held_to_the_lower_act_threshold(
     acts = replace(params, threshold=1.01, unanswered=unanswered)
     picky = Engine(engine.knowledge, engine.intents, acts=acts)
     assert picky.respond(text, ConversationState()).reply.kind == kind
+
+
+@pytest.mark.parametrize(("first", "text", "kind"), [
+    ("is nac safe while breastfeeding", "sound, off for a ride", "smalltalk"),
+    (None, "sound, off for a ride", "fallback"),
+    ("is nac safe while breastfeeding", "sound, off for a ride?", "fallback"),
+    ("what is glutathione", "tell me the weather in paris", "fallback"),
+], ids=["after-an-answer", "first", "question-mark", "request"])
+def test_after_an_answer_a_message_asking_nothing_has_its_own_act_threshold(
+        engine: Engine, first: str | None, text: str, kind: str) -> None:
+    # An act model whose bar for unanswered messages nothing reaches, but the one after an
+    # answer for messages without a question mark, which the closing clears (a request does
+    # not: the act model reads it as a question).
+    params = ActParams.load()
+    acts = replace(params, unanswered=1.01, unanswered_later=0.5)
+    picky = Engine(engine.knowledge, engine.intents, acts=acts)
+    state = picky.respond(first).state if first else ConversationState()
+    assert picky.respond(text, state).reply.kind == kind
 
 
 @pytest.mark.parametrize(("text", "kind"), [

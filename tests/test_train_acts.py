@@ -52,3 +52,18 @@ def test_small_talk_turns_get_the_act_a_model_of_the_labelled_pairs_gives(
     assert pairs[:len(labelled)] == labelled
     assert dict(pairs[len(labelled):]) == {"is it safe in pregnancy": QUESTION,
                                            "thanks so much": "thanks", "bye for now": "goodbye"}
+
+
+def test_later_turns_without_a_question_mark_set_the_bar_after_an_answer(
+        tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    turns = [{"user": "hi, is nac safe", "expect": "side-effects"},
+             {"user": "ok and for kids", "expect": "children"},
+             {"user": "and for kids?", "expect": "children"},
+             {"user": "right, off to work", "expect": "smalltalk"},
+             {"user": "she won't wake up", "expect": "emergency"},
+             {"user": "what's the weather tomorrow", "expect": "fallback"}]
+    path.write_text(yaml.safe_dump([{"id": "c", "turns": turns}]), encoding="utf-8")
+    # The first turn and a question mark are the first bar's; a crisis turn is no question.
+    assert train_acts.later_plain([path]) == (
+        {"ok and for kids", "what's the weather tomorrow"}, {"right, off to work"})

@@ -30,7 +30,10 @@ from bot.devtools.modelfile import data_hash, write
 from bot.engine import Engine
 from bot.errors import KnowledgeError
 from bot.learn import Model, fit, folds
+from bot.safety import MODEL_PATH as SAFETY_MODEL
+from bot.safety import SafetyParams
 from bot.settings import ROOT
+from bot.tuned import MODEL_PATH as MATCHING_MODEL
 
 DATA_DIR = ROOT / "training" / "crisis"
 SEED = 13
@@ -48,12 +51,14 @@ FIT = {"l2": 1e-3, "epochs": 20, "rate": 0.3}
 
 def inputs() -> list[Path]:
     """Return every file the model is learned from."""
+    # The features read a message alone with the safety and matching models too.
     return [*DATA_DIR.glob("*.yaml"), ROOT / "bot" / "acts.py", ACTS_MODEL,
-            ROOT / "bot" / "crisis.py"]
+            ROOT / "bot" / "crisis.py", ROOT / "bot" / "engine.py", SAFETY_MODEL,
+            MATCHING_MODEL]
 
 
-def load_examples(data_dir: Path = DATA_DIR) -> list[tuple[str, str, str]]:
-    """Return (text, label, file name) for every labelled follow-up."""
+def load_examples(data_dir: Path = DATA_DIR) -> list[tuple[str, str, str, str | None]]:
+    """Return (text, label, file name, emergency kind) for every labelled follow-up."""
     out = []
     for path in sorted(data_dir.glob("*.yaml")):
         for n, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
@@ -62,7 +67,10 @@ def load_examples(data_dir: Path = DATA_DIR) -> list[tuple[str, str, str]]:
             if label not in LABELS or not isinstance(text, str) or not text.strip():
                 raise KnowledgeError(str(path), f"item {n}", "needs text and a label "
                                      f"({', '.join(LABELS)})")
-            out.append((text, label, path.stem))
+            kind = item.get("kind")
+            if kind is not None and not isinstance(kind, str):
+                raise KnowledgeError(str(path), f"item {n}", "kind must be a word")
+            out.append((text, label, path.stem, kind))
     return out
 
 
@@ -97,12 +105,13 @@ def _fit(features: Sequence[dict[str, float]], labels: Sequence[str],
 def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
     """Fit, cross-validate, choose the thresholds, write the model file; return it."""
     engine = Engine(knowledge_mod.load(ROOT / "knowledge.yaml"),
-                    intents_mod.load(ROOT / "intents"), acts=ActParams.load())
+                    intents_mod.load(ROOT / "intents"), safety=SafetyParams.load(),
+                    acts=ActParams.load())
     examples = load_examples()
-    features = [engine.acts.features(t) for t, _, _ in examples]
-    labels = [lab for _, lab, _ in examples]
+    features = [engine.crisis_features(t, kind) for t, _, _, kind in examples]
+    labels = [lab for _, lab, _, _ in examples]
     out.write(f"{len(examples)} follow-ups: {dict(Counter(labels))}\n")
-    thanked = [engine.acts.classify(t)[0] == THANKS for t, _, _ in examples]
+    thanked = [engine.acts.classify(t)[0] == THANKS for t, _, _, _ in examples]
     oof = [0.0] * len(examples)
     for held in folds(len(examples), K, seed=SEED):
         held_set = set(held)
@@ -111,10 +120,10 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
             oof[i] = model.proba(features[i]).get(MOVES_ON, 0.0)
     # Each file (a writer or a source) scored by a model fitted on the others: the closest
     # this data comes to people the model never saw, so the threshold is read off these.
-    files = sorted({f for _, _, f in examples})
+    files = sorted({f for _, _, f, _ in examples})
     unseen = [0.0] * len(examples)
     for name in files:
-        held = [i for i, (_, _, f) in enumerate(examples) if f == name]
+        held = [i for i, (_, _, f, _) in enumerate(examples) if f == name]
         held_set = set(held)
         model = _fit(features, labels, [i for i in range(len(examples)) if i not in held_set])
         for i in held:
@@ -129,7 +138,7 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
                                                moves_on)
         figures["by_file_held_out"] = {
             name: _figures([(labels[i], thanked[i], unseen[i])
-                            for i, (_, _, f) in enumerate(examples) if f == name], moves_on)
+                            for i, (_, _, f, _) in enumerate(examples) if f == name], moves_on)
             for name in files}
     model = _fit(features, labels, range(len(examples)))
     result = {
