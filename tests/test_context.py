@@ -26,8 +26,6 @@ CASES = [
     # Lean on the last answer though they name a word of another answer ("old", "hair"):
     # on their own they get a "did you mean".
     ("children", "he's only 3 months old, is that too young", "answer", "children"),
-    ("flu", "were the people in that study old", "answer", "flu"),
-    # Since the matching re-fit with writer AH's openers, read right alone too.
     ("ocd-research", "my son pulls his hair out, is that the same thing", "answer",
      "ocd-research"),
     # Bring a subject of their own: read on their own.
