@@ -339,7 +339,7 @@ def test_details_state_survives_json(engine: Engine) -> None:
 CLARIFY_OPENINGS = [
     ("nac benefits", "The article covers a few things on that. Which would you like?"),
     ("what is NAC used for", "The article covers a few things on that. Which would you like?"),
-    ("does nac help my breathing", "I'm not sure which of these you mean:"),
+    ("is nac safe for long time?", "I'm not sure which of these you mean:"),
     # A first message with no word of its own, and nothing before it to lean on.
     ("is that ok for me?", "Happy to help. What would you like to know about cysteine or NAC? "
      "For example:"),
@@ -744,9 +744,10 @@ LATER_TURNS = [
     # article's.
     (["any side effects of nac?", "is that from a real medical source or some blog"],
      ("sources", "side-effects")),
-    # As a first message: the answer on where answers come from, or the article's references
-    # (the act model fitted with writer AH's conversations read it as asking for sources).
-    (["is that from a real medical source or some blog"], ("answer|sources", None)),
+    # (As a first message the act model, re-fitted with writer AH's conversations, reads it
+    # as asking for sources: the article's references, where it got the answer on where
+    # answers come from, which names the same.)
+    (["is that from a real medical source or some blog"], ("sources", None)),
     # Once the references were sent, asking again gets the general answer, not them again.
     (["any side effects of nac?", "is that from a real medical source or some blog",
       "and how recent is that article"], ("answer", "about-sources")),
