@@ -9,13 +9,13 @@ the tuned-on conversations), the dev question sets, the dev conversations, the h
 questions, the final sets in the order they were written, from the first to the forty-fourth,
 the safety messages in other scripts (tests/languages/safety-w.yaml, written after writer V's
 training messages in them), the forty-fifth final sets, the twelve-language sets (writer AF's,
-tuned on, then writer AG's) and the forty-sixth and forty-seventh final sets. The first to
+tuned on, then writer AG's) and the forty-sixth to forty-eighth final sets. The first to
 fortieth were each scored once and are tuned on since (the thirty-third to fortieth through
-their safety messages). The held-out questions, the forty-first to forty-sixth final sets (each
-scored once, their misses not read), writer AG's twelve-language set (scored once), the forty-
-seventh (written a round before it is scored) and the other-script safety messages are checked:
-none of their messages may be this close (rapidfuzz ratio on folded text) to a message of any
-set before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
+their safety messages). The held-out questions, the forty-first to forty-seventh final sets
+(each scored once, their misses not read), writer AG's twelve-language set (scored once), the
+forty-eighth (written a round before it is scored) and the other-script safety messages are
+checked: none of their messages may be this close (rapidfuzz ratio on folded text) to a message
+of any set before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
 wording with the training files).
 Messages of three words or fewer ("ok thanks", "refs pls") are left out: people say them the
 same way. Leaks are counted, never shown.
