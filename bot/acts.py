@@ -101,8 +101,8 @@ class Acts:
             return None
         probs = self._params.model.proba(self.features(text))
         small = 1.0 - probs.get(QUESTION, 0.0)
-        # After an answer, a message that asks nothing ("ok, his neurologist it is", "sound,
-        # off for a ride") is more often a closing than a request the first messages' bar
+        # After an answer, a message that asks nothing ("10-4", "merci, je demanderai à ma
+        # sage-femme jeudi") is more often a closing than a request the first messages' bar
         # was set against: its own bar is learned on the conversations' later turns.
         need = (self._params.unanswered_later if later and "?" not in text
                 else self._params.unanswered)

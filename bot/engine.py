@@ -1042,10 +1042,10 @@ class Engine:
 
     def crisis_features(self, text: str, crisis: str | None) -> dict[str, float]:
         """Return the follow-up model's features: the words, the emergency, the message alone."""
-        # The words alone kept "the box says mucolytic, what does that mean" in a suicidal
-        # crisis (a false one, read from "can't really cough stuff up") at 0.98: what a message
-        # says next depends on the emergency, and a message that alone reads as a calm
-        # question the article answers has most likely moved on.
+        # The words alone kept "the article says something about toxins and the liver?" in
+        # the emergency a past paint-fume scare had been read as: what a message says next
+        # depends on the emergency, and a message that alone reads as a calm question the
+        # article answers has more likely moved on.
         f = self.acts.features(text)
         if crisis is not None:
             f[f"crisis:{crisis}"] = 1.0
