@@ -9,11 +9,12 @@ the tuned-on conversations), the dev question sets, the dev conversations, the h
 questions, the final sets in the order they were written, from the first to the forty-fourth,
 the safety messages in other scripts (tests/languages/safety-w.yaml, written after writer V's
 training messages in them), the forty-fifth final sets, the twelve-language sets (writer AF's,
-tuned on, then writer AG's) and the forty-sixth to forty-eighth final sets. The first to
+tuned on, then writer AG's) and the forty-sixth to forty-ninth final sets. The first to
 fortieth were each scored once and are tuned on since (the thirty-third to fortieth through
 their safety messages). The held-out questions, the forty-first to forty-seventh final sets
 (each scored once, their misses not read), writer AG's twelve-language set (scored once), the
-forty-eighth (written a round before it is scored) and the other-script safety messages are
+forty-eighth and forty-ninth (each written a round before it is scored) and the other-script
+safety messages are
 checked: none of their messages may be this close (rapidfuzz ratio on folded text) to a message
 of any set before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
 wording with the training files).
@@ -104,6 +105,7 @@ SETS = [
     ("forty-sixth final sets", ("tests/final46/*.yaml",)),
     ("forty-seventh final sets", ("tests/final47/*.yaml",)),
     ("forty-eighth final sets", ("tests/final48/*.yaml",)),
+    ("forty-ninth final sets", ("tests/final49/*.yaml",)),
 ]
 
 
@@ -120,7 +122,7 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
                         "forty-fourth final sets", "forty-fifth final sets",
                         "safety messages in other scripts", "twelve-language final set",
                         "forty-sixth final sets", "forty-seventh final sets",
-                        "forty-eighth final sets")]
+                        "forty-eighth final sets", "forty-ninth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
