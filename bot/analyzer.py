@@ -68,6 +68,7 @@ class Analyzer:
         stopwords: Iterable[str],
         stems: Mapping[str, str] | None = None,
         english: Mapping[str, float] | None = None,
+        counted: Mapping[str, int] | None = None,
     ) -> None:
         # Stems worked out beforehand (bot/stems.py): the same as the stemmer's, found faster.
         self._known_stems: Mapping[str, str] = stems or {}
@@ -95,6 +96,9 @@ class Analyzer:
         self._sizes = {word: tuple(sorted(found, reverse=True)) for word, found in sizes.items()}
         stop_words = [w for s in stopwords for w in words(s)]
         counts.update(stop_words)
+        # Words counted beforehand (the safety model's own vocabulary, bot/safety.py), then
+        # the texts: in this order a vocabulary stored as counts builds the same analyzer.
+        counts.update(counted or {})
         for text in vocabulary:
             counts.update(words(text))
         self.known: frozenset[str] = frozenset(counts)

@@ -10,7 +10,7 @@ Phrase syntax:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.analyzer import Analyzer
@@ -216,3 +216,16 @@ def _rest(pattern: Pattern, k: int, tokens: Sequence[str], pos: int) -> bool:
         if (t in exact or t.startswith(prefixes)) and _rest(pattern, k + 1, tokens, j + 1):
             return True
     return False
+
+
+def rule_texts(rules: EmergencyRules) -> Iterator[str]:
+    """Yield the words of every emergency phrase list, placeholders left out."""
+    for values in rules.sets.values():
+        yield from values
+    yield from rules.person
+    yield from rules.questions
+    for values in rules.cues.values():
+        yield from values
+    for cat in rules.categories:
+        for phrase in (*cat.always, *cat.unless_question):
+            yield " ".join(w for w in phrase.split() if not w.startswith("{"))

@@ -42,7 +42,7 @@ from bot.commands import BY_NAME, HELP, Keeping
 from bot.compose import Composer
 from bot.context import Context, ContextParams
 from bot.crisis import MOVES_ON, THANKS, CrisisParams, FollowUps
-from bot.emergency import PhraseFinder
+from bot.emergency import PhraseFinder, rule_texts
 from bot.glossary import EMPTY as EMPTY_GLOSSARY
 from bot.glossary import GLOSSARY_DIR, Glossary
 from bot.intents import (
@@ -66,10 +66,11 @@ from bot.learn import Model
 from bot.matcher import EVERYDAY_FREQUENCY, Candidate, Matcher, rank_score
 from bot.normalize import clean, words
 from bot.reply import MAX_EARLIER, ConversationState, Reply, Turn
-from bot.safety import Assessment, Safety, SafetyParams
+from bot.safety import Assessment, Safety, SafetyParams, own_analyzer
 from bot.settings import Thresholds
 from bot.tuned import MatchingModel
 from bot.tuned import load as load_model
+from bot.vocabulary import Vocabulary, topic_texts
 
 log = logging.getLogger(__name__)
 
@@ -462,8 +463,14 @@ class Engine:
         self.analyzer = startcache.remember("analyzer", self._analyzer_key, lambda: Analyzer(
             _vocabulary(knowledge, intents), intents.synonyms, intents.stopwords,
             stems_mod.load(), english=_english()))
-        self.safety = Safety(PhraseFinder(intents.emergency, self.analyzer), self.analyzer,
-                             safety)
+        reader = self.analyzer
+        if safety is not None and safety.vocabulary is not None:
+            vocabulary = safety.vocabulary
+            reader = startcache.remember(
+                "safety-analyzer", _safety_analyzer_key(vocabulary, intents),
+                lambda: own_analyzer(vocabulary, intents.emergency, stems_mod.load(),
+                                     english=_english()))
+        self.safety = Safety(PhraseFinder(intents.emergency, reader), reader, safety)
         self.acts = Acts(self.analyzer, acts)
         self.follow_ups = FollowUps(self.crisis_features, self._crisis_act, crisis)
         self.context = Context(context)
@@ -1924,17 +1931,16 @@ def _analyzer_key(knowledge: Knowledge, intents: Intents) -> str:
         repr(ENGLISH_FREQUENCY), startcache.sources(*_ANALYSIS_CODE))
 
 
+def _safety_analyzer_key(vocabulary: Vocabulary, intents: Intents) -> str:
+    """Return the hash of everything the safety model's analyzer is built from."""
+    return startcache.key(
+        repr(vocabulary), startcache.texts(rule_texts(intents.emergency)),
+        stems_mod.PATH.read_bytes() if stems_mod.PATH.exists() else b"",
+        metadata.version("snowballstemmer"), metadata.version("pyspellchecker"),
+        repr(ENGLISH_FREQUENCY), startcache.sources(*_ANALYSIS_CODE))
+
+
 def _vocabulary(knowledge: Knowledge, intents: Intents) -> Iterable[str]:
     """Yield every text whose words the typo repair may aim at."""
-    yield from (e.text for e in intents.examples)
-    yield from (f"{a.title}\n{a.text}" for a in knowledge.answers)
-    rules = intents.emergency
-    for values in rules.sets.values():
-        yield from values
-    yield from rules.person
-    yield from rules.questions
-    for values in rules.cues.values():
-        yield from values
-    for cat in rules.categories:
-        for phrase in (*cat.always, *cat.unless_question):
-            yield " ".join(w for w in phrase.split() if not w.startswith("{"))
+    yield from topic_texts(knowledge, intents)
+    yield from rule_texts(intents.emergency)

@@ -6,6 +6,8 @@ shape cues become features of two learned models (bot/learn.py): one gives the l
 suicide, general). Their weights and the two thresholds come from labelled messages in
 training/safety/ through `python -m bot tune safety`, which writes bot/models/safety.json
 with the data's hash and the cross-validated figures; nothing here is tuned by hand.
+The model keeps the vocabulary it was fitted with (bot/vocabulary.py): its features read
+words through an analyzer of its own, so editing a topic's phrasings does not move them.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.analyzer import Analyzer
-from bot.emergency import NUMBER, PhraseFinder
+from bot.emergency import NUMBER, PhraseFinder, rule_texts
 from bot.errors import KnowledgeError
+from bot.intents import EmergencyRules
 from bot.learn import Model
+from bot.vocabulary import Vocabulary
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "safety.json"
 Level = Literal["emergency", "note", "none"]
@@ -72,6 +76,8 @@ class SafetyParams:
     # p_emergency at or above (below emergency_at): a note too. A message that might be an
     # emergency, however its alarm splits, gets a note rather than silence.
     unsure_at: float = 1.0
+    # The words the model was fitted with (None: a model file from before it kept them).
+    vocabulary: Vocabulary | None = None
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> SafetyParams:
@@ -84,11 +90,21 @@ class SafetyParams:
                 emergency_at=float(data["thresholds"]["emergency"]),
                 note_at=float(data["thresholds"]["note"]),
                 unsure_at=float(data["thresholds"].get("unsure", 1.0)),
+                vocabulary=(Vocabulary.from_json(data["vocabulary"])
+                            if "vocabulary" in data else None),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise KnowledgeError(str(path), None,
                                  f"cannot read the safety model ({exc}); "
                                  "run `python -m bot tune safety`") from None
+
+
+def own_analyzer(vocabulary: Vocabulary, rules: EmergencyRules,
+                 stems: Mapping[str, str] | None = None,
+                 english: Mapping[str, float] | None = None) -> Analyzer:
+    """Return the analyzer the safety model reads words with: its vocabulary, the live rules."""
+    return Analyzer(rule_texts(rules), vocabulary.synonyms, vocabulary.stopwords, stems,
+                    english=english, counted=vocabulary.words)
 
 
 class Safety:

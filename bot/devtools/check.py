@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.compose import FIRST_REPLY_LIMIT
+from bot.devtools import safety_snapshot
 from bot.engine import Engine
 from bot.knowledge import MAX_SHORT_WORDS, SHORT_WORDS_GUIDE
 from bot.validate import Size, problems, sizes
 
-__all__ = ["Size", "problems", "run_check", "size_report", "sizes"]
+__all__ = ["Size", "problems", "run_check", "size_report", "sizes", "snapshot_report"]
 
 
 def run_check(knowledge_path: Path, intents_dir: Path, out: TextIO) -> int:
@@ -31,7 +32,21 @@ def run_check(knowledge_path: Path, intents_dir: Path, out: TextIO) -> int:
               f"{len(i.examples)} example phrasings in {len(set(e.file for e in i.examples))} "
               "files\n")
     out.write(size_report(sizes(engine)))
+    out.write(snapshot_report(engine))
     return 0
+
+
+def snapshot_report(engine: Engine) -> str:
+    """Return how far intents/ has moved from the snapshot the safety model was fitted on."""
+    # The image holds no training/ folder: there is nothing to compare with, and no re-fit.
+    if not safety_snapshot.PHRASINGS.exists():
+        return ""
+    added, gone = safety_snapshot.drift(engine.intents, safety_snapshot.load_phrasings())
+    if not added and not gone:
+        return "safety model: fitted on the phrasings intents/ has now\n"
+    return (f"safety model: fitted on a snapshot of intents/ ({added} phrasings added since, "
+            f"{gone} gone); to let it learn them: python -m bot.devtools.safety_snapshot, "
+            "then python -m bot tune safety crisis context\n")
 
 
 def size_report(found: list[Size]) -> str:

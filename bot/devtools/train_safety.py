@@ -2,7 +2,9 @@
 
 Data: training/safety/*/*.yaml, lists of {text, level, kind} written by different writers
 (level: emergency, note or none); the first version's stress sets (EARLIER); every example
-phrasing in intents/ as `none` (people asking ordinary questions); and the tuned-on
+phrasing of the topics as `none` (people asking ordinary questions), from the snapshot of
+intents/ in training/safety-snapshot/ (bot/devtools/safety_snapshot.py), which also gives the
+vocabulary the model reads words with, so that editing a topic does not re-fit it; and the tuned-on
 conversations' turns before any crisis as `none` (thanks, goodbyes, follow-ups). Nothing
 here is tuned by hand but the targets below, which are product decisions: how many harmless
 messages may get only the emergency text, how many ordinary questions may get a safety note.
@@ -25,16 +27,17 @@ from typing import Any, TextIO
 import yaml
 
 from bot import intents as intents_mod
-from bot import knowledge as knowledge_mod
+from bot.analyzer import english_words
+from bot.devtools import safety_snapshot
 from bot.devtools.conversation_questions import CONVERSATIONS, expects
 from bot.devtools.modelfile import data_hash, write
 from bot.emergency import PhraseFinder
-from bot.engine import Engine
 from bot.errors import KnowledgeError
 from bot.intents import SMALLTALK_TOPICS
 from bot.learn import Model, fit, folds
-from bot.safety import MODEL_PATH, SIGNS, level_of
+from bot.safety import MODEL_PATH, SIGNS, Safety, level_of, own_analyzer
 from bot.settings import ROOT
+from bot.stems import load as load_stems
 
 DATA_DIR = ROOT / "training" / "safety"
 LEVELS = ("emergency", "note", "none")
@@ -154,9 +157,9 @@ def conversation_turns(files: Sequence[Path] = CONVERSATIONS) -> list[Example]:
 
 
 def load_examples(finder: PhraseFinder, data_dir: Path = DATA_DIR,
-                  intents_dir: Path = ROOT / "intents") -> list[Example]:
+                  phrasings: Path = safety_snapshot.PHRASINGS) -> list[Example]:
     """Return every labelled message: the writers' files, the earlier stress sets, and the
-    intents/ phrasings as none."""
+    snapshot of the topics' phrasings as none."""
     out: list[Example] = _earlier(finder)
     for path in sorted(data_dir.glob("*/*.yaml")):
         items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -170,18 +173,27 @@ def load_examples(finder: PhraseFinder, data_dir: Path = DATA_DIR,
             out.append(Example(text, level, KINDS.get(kind) if level != "none" else None,
                                path.parent.name))
     out.extend(conversation_turns())
-    intents = intents_mod.load(intents_dir)
-    out.extend(Example(_as_typed(e.text), "none", None,
-                       "intents-smalltalk" if e.topic in SMALLTALK_TOPICS
-                       else "intents-overdose" if e.topic in OVERDOSE_TOPICS else "intents")
-               for e in intents.examples)
+    out.extend(Example(_as_typed(text), "none", None,
+                       "intents-smalltalk" if topic in SMALLTALK_TOPICS
+                       else "intents-overdose" if topic in OVERDOSE_TOPICS else "intents")
+               for topic, text in safety_snapshot.load_phrasings(phrasings))
     return out
 
 
 def inputs(data_dir: Path = DATA_DIR, intents_dir: Path = ROOT / "intents") -> list[Path]:
     """Return every file the model is learned from (data, phrase lists, feature code)."""
-    return [*data_dir.glob("*/*.yaml"), *intents_dir.glob("*.yaml"), *EARLIER, *CONVERSATIONS,
+    # intents/: only the emergency phrase lists; the topics come in through the snapshot.
+    return [*data_dir.glob("*/*.yaml"), safety_snapshot.PHRASINGS, safety_snapshot.VOCABULARY,
+            intents_dir / "emergency.yaml", *EARLIER, *CONVERSATIONS,
             ROOT / "bot" / "safety.py", ROOT / "bot" / "emergency.py"]
+
+
+def reader() -> Safety:
+    """Return the safety scorer the model is fitted for: the snapshot's vocabulary, no model."""
+    rules = intents_mod.load(ROOT / "intents").emergency
+    analyzer = own_analyzer(safety_snapshot.load_vocabulary(), rules, load_stems(),
+                            english=english_words())
+    return Safety(PhraseFinder(rules, analyzer), analyzer, None)
 
 
 def _chat(example: Example) -> bool:
@@ -296,10 +308,9 @@ def out_of_fold(examples: Sequence[Example], features: Sequence[dict[str, float]
 
 def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
     """Fit, cross-validate, choose thresholds, write the model file; return what it wrote."""
-    knowledge = knowledge_mod.load(ROOT / "knowledge.yaml")
-    engine = Engine(knowledge, intents_mod.load(ROOT / "intents"))
-    examples = load_examples(engine.safety.finder)
-    features = [engine.safety.features(e.text)[0] for e in examples]
+    safety = reader()
+    examples = load_examples(safety.finder)
+    features = [safety.features(e.text)[0] for e in examples]
     out.write(f"{len(examples)} examples: {dict(Counter(e.level for e in examples))}\n")
     rows, kind_accuracy = out_of_fold(examples, features, folds(len(examples), K, seed=SEED))
     # Each writer's messages scored by a model fitted on the others only: the closest this
@@ -333,6 +344,7 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
         "figures": figures,
         "level": level.to_json(),
         "kind": kind.to_json(),
+        "vocabulary": safety_snapshot.load_vocabulary().to_json(),
     }
     write(path, result)
     out.write(json.dumps({"thresholds": result["thresholds"], "figures": figures}, indent=1)
