@@ -1605,8 +1605,19 @@ class Engine:
         # thinking of buying NAC for the first time, is it safe?": 0.95 alone).
         floor = OUT_OF_SCOPE_SCORE if decision.out_of_scope else 0.0
         for reading in readings:
-            alone = self.decide(self.analyzer.analyze(reading), in_context=named,
-                                later=in_context)
+            analysis = self.analyzer.analyze(reading)
+            overview = (() if in_context or decision.kind == "answer" or decision.out_of_scope
+                        else self._overview(analysis))
+            # "Evening! My pharmacist handed me acetylcysteine sachets yesterday. What does it
+            # actually do?" got "did you mean" at 0.46: asked alone, with the name the story
+            # gave, "what does NAC do" is the overview's question, as it is when sent alone
+            # (and "what cysteine is", after a librarian's story). Not over an answer to
+            # the whole: "I have COPD and my lung doctor mentioned NAC. What does it do?"
+            # asks about COPD, not what NAC is. Nor over a story the out-of-scope class claims:
+            # "calf cramps wake me up at night. magnesium didn't work. would N-acetyl
+            # cysteine?" asks about cramps.
+            alone = (Decision("answer", overview, 1.0) if len(overview) == 1
+                     else self.decide(analysis, in_context=named, later=in_context))
             # A "did you mean" for the question beats "no answer" for the whole story: the
             # question alone may be too plain to answer outright ("is it safe?": 0.81). After
             # an answer, a plain question leans on that answer instead ("really? is it

@@ -770,6 +770,16 @@ LATER_TURNS = [
      ("answer", "nac-vs-cysteine")),
     (["We bake bread and the improver on the bag lists L-cysteine. wondering what that stuff "
       "is"], ("answer", "what-is-cysteine")),
+    # ...and a question sentence that is the subject and one word gets its overview, as it
+    # does alone (the whole message got "did you mean" at 0.46).
+    (["Evening! My pharmacist handed me acetylcysteine sachets yesterday. What does it "
+      "actually do?"], ("answer", "nac-vs-cysteine")),
+    # ...not over an answer to the whole: this asks about COPD.
+    (["Good afternoon. I have COPD and my chest doctor brought up NAC. What does it do?"],
+     ("answer", "chronic-bronchitis")),
+    # ...not over a story the out-of-scope class claims: that asks about cramps.
+    (["calf cramps keep me up at night. magnesium did nothing. would N-acetyl cysteine?"],
+     ("fallback", None)),
     # A short clause before a first question, naming nothing the bot answers, is tried
     # without: the act model reads "one quick question" as a question, no small talk.
     (["one quick question, does nac help with hair loss?"], ("answer", "hair-skin-nails")),
