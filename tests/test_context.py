@@ -62,7 +62,8 @@ def test_without_the_model_the_first_cases_are_missed(engine: Engine) -> None:
                   if engine.respond(text, ConversationState(last_topic=last)).reply.topic != topic]
     finally:
         engine.context = learned
-    assert len(missed) == 2
+    # (The second is read right without it since this round's matching re-fit.)
+    assert missed == ["he's only 3 months old, is that too young"]
 
 
 def test_no_case_here_is_a_near_copy_of_a_training_message() -> None:

@@ -555,13 +555,11 @@ def test_naloxone_named_gets_its_steps_and_the_overdose_follow_ups(engine: Engin
 PUSHBACK = [
     pytest.param("leg day killed me 💀 does nac help recovery",
                  "that's gym slang lol I'm fine, just sore", id="gym"),
-    # A known miss since the act model was re-fitted with writer AH's conversations: "it's for
-    # a novel, I'm not in danger" reads as a question at 0.51 (even odds decide), so it gets
-    # "no curated answer" under the note, not the misread line.
+    # A known miss from the act model's fit with writer AH's conversations ("it's for a
+    # novel, I'm not in danger" read as a question at 0.51) until this round's re-fit.
     pytest.param("for a novel I'm writing: my character swallows a bottle of acetaminophen. "
                  "what would the ER give her?", "it's for a novel, I'm not in danger",
-                 id="novel", marks=pytest.mark.xfail(
-                     strict=True, reason="read as a question at 0.51 by the act model")),
+                 id="novel"),
 ]
 
 

@@ -339,7 +339,9 @@ def test_details_state_survives_json(engine: Engine) -> None:
 CLARIFY_OPENINGS = [
     ("nac benefits", "The article covers a few things on that. Which would you like?"),
     ("what is NAC used for", "The article covers a few things on that. Which would you like?"),
-    ("is nac safe for long time?", "I'm not sure which of these you mean:"),
+    # (Until this round's matching re-fit "is nac safe for long time?" was this case; it
+    # now gets the answer on side effects, which is what it asks.)
+    ("is nac good for old people", "I'm not sure which of these you mean:"),
     # A first message with no word of its own, and nothing before it to lean on.
     ("is that ok for me?", "Happy to help. What would you like to know about cysteine or NAC? "
      "For example:"),
@@ -744,10 +746,10 @@ LATER_TURNS = [
     # article's.
     (["any side effects of nac?", "is that from a real medical source or some blog"],
      ("sources", "side-effects")),
-    # (As a first message the act model, re-fitted with writer AH's conversations, reads it
-    # as asking for sources: the article's references, where it got the answer on where
-    # answers come from, which names the same.)
-    (["is that from a real medical source or some blog"], ("sources", None)),
+    # (As a first message, with nothing to point back to, the article's references or the
+    # answer on where answers come from, which names the same: the act model's fits have
+    # gone either way.)
+    (["is that from a real medical source or some blog"], ("sources|answer", None)),
     # Once the references were sent, asking again gets the general answer, not them again.
     (["any side effects of nac?", "is that from a real medical source or some blog",
       "and how recent is that article"], ("answer", "about-sources")),
@@ -774,6 +776,10 @@ LATER_TURNS = [
     # does alone (the whole message got "did you mean" at 0.46).
     (["Evening! My pharmacist handed me acetylcysteine sachets yesterday. What does it "
       "actually do?"], ("answer", "nac-vs-cysteine")),
+    (["Good afternoon. I'm a librarian helping a patron who isn't online. Could you tell me "
+      "what cysteine is?"], ("answer", "what-is-cysteine")),
+    (["My neighbour takes it every morning with her coffee. NAC?"],
+     ("answer", "nac-vs-cysteine")),
     # ...not over an answer to the whole: this asks about COPD.
     (["Good afternoon. I have COPD and my chest doctor brought up NAC. What does it do?"],
      ("answer", "chronic-bronchitis")),
