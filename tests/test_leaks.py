@@ -11,10 +11,9 @@ the safety messages in other scripts (tests/languages/safety-w.yaml, written aft
 training messages in them), the forty-fifth final sets, the twelve-language sets (writer AF's,
 tuned on, then writer AG's) and the forty-sixth to forty-ninth final sets. The first to
 fortieth were each scored once and are tuned on since (the thirty-third to fortieth through
-their safety messages). The held-out questions, the forty-first to forty-seventh final sets
+their safety messages). The held-out questions, the forty-first to forty-eighth final sets
 (each scored once, their misses not read), writer AG's twelve-language set (scored once), the
-forty-eighth and forty-ninth (each written a round before it is scored) and the other-script
-safety messages are
+forty-ninth (written a round before it is scored) and the other-script safety messages are
 checked: none of their messages may be this close (rapidfuzz ratio on folded text) to a message
 of any set before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
 wording with the training files).
