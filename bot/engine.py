@@ -1937,18 +1937,20 @@ def _analyzer_key(knowledge: Knowledge, intents: Intents) -> str:
     """Return the hash of everything the analyzer is built from, for the start-up cache."""
     return startcache.key(
         startcache.texts(_vocabulary(knowledge, intents)), repr(sorted(intents.synonyms.items())),
-        repr(intents.stopwords), stems_mod.PATH.read_bytes() if stems_mod.PATH.exists() else b"",
-        metadata.version("snowballstemmer"), metadata.version("pyspellchecker"),
-        repr(ENGLISH_FREQUENCY), startcache.sources(*_ANALYSIS_CODE))
+        repr(intents.stopwords), *_analysis_tools())
 
 
 def _safety_analyzer_key(vocabulary: Vocabulary, intents: Intents) -> str:
     """Return the hash of everything the safety model's analyzer is built from."""
-    return startcache.key(
-        repr(vocabulary), startcache.texts(rule_texts(intents.emergency)),
-        stems_mod.PATH.read_bytes() if stems_mod.PATH.exists() else b"",
-        metadata.version("snowballstemmer"), metadata.version("pyspellchecker"),
-        repr(ENGLISH_FREQUENCY), startcache.sources(*_ANALYSIS_CODE))
+    return startcache.key(repr(vocabulary), startcache.texts(rule_texts(intents.emergency)),
+                          *_analysis_tools())
+
+
+def _analysis_tools() -> tuple[bytes | str, ...]:
+    """Return what every analyzer is built with besides its words: stems, libraries, code."""
+    return (stems_mod.PATH.read_bytes() if stems_mod.PATH.exists() else b"",
+            metadata.version("snowballstemmer"), metadata.version("pyspellchecker"),
+            repr(ENGLISH_FREQUENCY), startcache.sources(*_ANALYSIS_CODE))
 
 
 def _vocabulary(knowledge: Knowledge, intents: Intents) -> Iterable[str]:
