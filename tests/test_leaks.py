@@ -9,14 +9,14 @@ the tuned-on conversations), the dev question sets, the dev conversations, the h
 questions, the final sets in the order they were written, from the first to the forty-fourth,
 the safety messages in other scripts (tests/languages/safety-w.yaml, written after writer V's
 training messages in them), the forty-fifth final sets, the twelve-language sets (writer AF's,
-tuned on, then writer AG's) and the forty-sixth to forty-ninth final sets. The first to
+tuned on, then writer AG's) and the forty-sixth to fiftieth final sets. The first to
 fortieth were each scored once and are tuned on since (the thirty-third to fortieth through
 their safety messages). The held-out questions, the forty-first to forty-eighth final sets
 (each scored once, their misses not read), writer AG's twelve-language set (scored once), the
-forty-ninth (written a round before it is scored) and the other-script safety messages are
-checked: none of their messages may be this close (rapidfuzz ratio on folded text) to a message
-of any set before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
-wording with the training files).
+forty-ninth and fiftieth (each written a round before it is scored) and the other-script
+safety messages are checked: none of their messages may be this close (rapidfuzz ratio on
+folded text) to a message of any set before them; leaked ones were removed from those sets (the
+dev sets, tuned on, may share wording with the training files).
 Messages of three words or fewer ("ok thanks", "refs pls") are left out: people say them the
 same way. Leaks are counted, never shown.
 """
@@ -105,6 +105,7 @@ SETS = [
     ("forty-seventh final sets", ("tests/final47/*.yaml",)),
     ("forty-eighth final sets", ("tests/final48/*.yaml",)),
     ("forty-ninth final sets", ("tests/final49/*.yaml",)),
+    ("fiftieth final sets", ("tests/final50/*.yaml",)),
 ]
 
 
@@ -121,7 +122,8 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
                         "forty-fourth final sets", "forty-fifth final sets",
                         "safety messages in other scripts", "twelve-language final set",
                         "forty-sixth final sets", "forty-seventh final sets",
-                        "forty-eighth final sets", "forty-ninth final sets")]
+                        "forty-eighth final sets", "forty-ninth final sets",
+                        "fiftieth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
