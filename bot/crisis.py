@@ -67,16 +67,17 @@ class CrisisParams:
 class FollowUps:
     """Classify a message sent during an emergency."""
 
-    def __init__(self, features: Callable[[str, str | None], Features],
+    def __init__(self, features: Callable[[str, str | None, float | None], Features],
                  act: Callable[[str], str], params: CrisisParams | None) -> None:
         self._features = features
         self._act = act
         self._params = params
 
-    def classify(self, text: str, crisis: str | None = None) -> tuple[str, float]:
+    def classify(self, text: str, crisis: str | None = None,
+                 certainty: float | None = None) -> tuple[str, float]:
         """Return the message's reading and its probability (still the emergency when unsure).
 
-        crisis: the kind of emergency the chat is in.
+        crisis: the kind of emergency the chat is in; certainty: how sure its reading was.
         """
         act = self._act(text)
         if THANKED.search(text) and (
@@ -87,5 +88,5 @@ class FollowUps:
             return THANKS, 1.0
         if self._params is None:
             return STAYS, 1.0
-        p = self._params.model.proba(self._features(text, crisis)).get(MOVES_ON, 0.0)
+        p = self._params.model.proba(self._features(text, crisis, certainty)).get(MOVES_ON, 0.0)
         return (MOVES_ON, p) if p >= self._params.moves_on else (STAYS, 1.0 - p)

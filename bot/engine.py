@@ -78,6 +78,10 @@ DEFAULT_IDEAS = ("what-is-cysteine", "side-effects", "doses-in-studies")
 # The crisis follow-up model reads a message's own safety probability in these bands: its
 # meaning (a calm message, a worried one, an alarming one) matters, not the third decimal.
 ALARM_BANDS = (0.05, 0.3, 0.7, 1.0)
+# And how sure the safety model was that the crisis is one (ConversationState.certainty), in
+# these bands: of the tuned-on conversations' messages read inside a crisis, about half of
+# those after a first message below 0.7 had moved on (a misreading), one in twelve above 0.99.
+CERTAINTY_BANDS = (0.7, 0.9, 0.99, 1.0)
 OTHER_IDEAS = ("nac-vs-cysteine", "interactions", "pregnancy")  # when the first were just sent
 VAGUE = "vague"  # a clarify's reason: a first message with nothing to match ("is it ok?")
 BROAD = "broad"  # a clarify's reason: a broad question with several answers, not a doubt
@@ -771,9 +775,15 @@ class Engine:
         turn = self._how_long_after_answer(text, state,
                                            self._about_the_study(text, state, turn))
         if state.crisis is not None and not text.startswith("/"):
-            reading, p = self.follow_ups.classify(text, state.crisis)
+            reading, p = self.follow_ups.classify(text, state.crisis, state.certainty)
             log.debug("crisis follow-up=%s p=%.3f", reading, p)
             about_it = self._names_substance(text)
+            if reading == MOVES_ON and turn.reply.topic == DOSES:
+                # No amounts during an emergency, however calm the question: "can we just go
+                # back to talking about how much nac to take" right after a plan to end it
+                # tonight had got the doses table under a one-line note.
+                return self._finish(self._crisis_follow_up(state.crisis, safety, state, text,
+                                                           about_it))
             if reading == MOVES_ON and turn.reply.kind == "fallback" and about_it:
                 # "does nac help with depression?" after suicidal talk, "could nac help with
                 # that?" after a seizure: no answer to move on to, and a list of topics (doses
@@ -809,8 +819,8 @@ class Engine:
                 # Thanks is answered as thanks, warmly, and the chat stays in the emergency:
                 # "she's not waking up" next still gets the follow-up guidance. Never the
                 # same words twice in a row ("thanks", "thanks").
-                return self._finish(Turn(
-                    thanks, ConversationState(crisis=state.crisis, reached=reached)))
+                return self._finish(Turn(thanks, ConversationState(
+                    crisis=state.crisis, reached=reached, certainty=state.certainty)))
             return self._finish(self._crisis_follow_up(state.crisis, safety, state, text,
                                                        about_it))
         turn = Turn(turn.reply, replace(turn.state, crisis=None, alert=None))
@@ -982,7 +992,8 @@ class Engine:
             # The same guidance twice in a row reads as a machine: answer what was said.
             return self._crisis_follow_up(safety.kind, safety, state, text)
         return Turn(reply, ConversationState(crisis=safety.kind,
-                                             reached=self._help_reached(safety, text)))
+                                             reached=self._help_reached(safety, text),
+                                             certainty=safety.p_emergency))
 
     def _takes_over(self, crisis: str, safety: Assessment, text: str) -> bool:
         """Tell whether an emergency message during another emergency is suicidal talk."""
@@ -1047,8 +1058,10 @@ class Engine:
             return False
         return any(a_medicine(found.group(1)) for found in WITH_OTHER.finditer(text))
 
-    def crisis_features(self, text: str, crisis: str | None) -> dict[str, float]:
-        """Return the follow-up model's features: the words, the emergency, the message alone."""
+    def crisis_features(self, text: str, crisis: str | None,
+                        certainty: float | None = None) -> dict[str, float]:
+        """Return the follow-up model's features: the words, the emergency (and how sure its
+        reading was, when known), the message alone."""
         # The words alone kept "the article says something about toxins and the liver?" in
         # the emergency a past paint-fume scare had been read as: what a message says next
         # depends on the emergency, and a message that alone reads as a calm question the
@@ -1060,6 +1073,12 @@ class Engine:
         f[f"alarm:{next(n for n, top in enumerate(ALARM_BANDS) if alarm <= top)}"] = 1.0
         alone = self.decide(self.analyzer.analyze(text))
         f[f"alone:{alone.kind}"] = 1.0
+        if certainty is not None:
+            # How sure, and with what the message alone would get: a question the article
+            # answers after an unsure reading is the misreading corrected.
+            band = next(n for n, top in enumerate(CERTAINTY_BANDS) if certainty <= top)
+            f[f"sure:{band}"] = 1.0
+            f[f"sure:{band}:{alone.kind}"] = 1.0
         return f
 
     def _crisis_act(self, text: str) -> str:
@@ -1175,7 +1194,10 @@ class Engine:
             # Naloxone named: an opioid overdose, not the allergy the first message was read
             # as; "ok gave it, he's waking up" next had got "allergic reactions can come back".
             crisis = "overdose"
-        return Turn(reply, ConversationState(crisis=crisis, reached=reached))
+        # A message read as this emergency again makes it surer.
+        again = safety.p_emergency if safety.level == "emergency" else 0.0
+        return Turn(reply, ConversationState(crisis=crisis, reached=reached,
+                                             certainty=max(state.certainty, again)))
 
     def _not_again(self, turn: Turn, state: ConversationState) -> Turn:
         """Replace an answer that would repeat the last reply, or an answer of a few turns ago."""

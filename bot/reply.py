@@ -66,6 +66,10 @@ class ConversationState:
     study: str | None = None
     # The replies in a row that had no answer: each gets other words than the one before.
     unanswered: int = 0
+    # How sure the safety model was that this crisis is one: the highest emergency
+    # probability of a message read as it. A crisis read from a message it was unsure of is
+    # more often a misreading, which the next ordinary question corrects.
+    certainty: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
@@ -73,7 +77,8 @@ class ConversationState:
                 "crisis": self.crisis, "last_reply": self.last_reply,
                 "detailed": self.detailed, "alert": self.alert, "earlier": list(self.earlier),
                 "reached": self.reached, "language": self.language,
-                "study": self.study, "unanswered": self.unanswered}
+                "study": self.study, "unanswered": self.unanswered,
+                "certainty": self.certainty}
 
     @classmethod
     def from_dict(cls, data: Any) -> ConversationState:
@@ -95,6 +100,7 @@ class ConversationState:
         earlier, reached = data.get("earlier", []), data.get("reached", False)
         language, study = data.get("language"), data.get("study")
         unanswered = data.get("unanswered", 0)
+        certainty = data.get("certainty", 0.0)
         if not (all(_name_or_none(v) for v in (last, crisis, alert, language, study))
                 and isinstance(choices, list) and len(choices) <= MAX_CHOICES
                 and all(_name_or_none(c) and c is not None for c in choices)
@@ -102,11 +108,13 @@ class ConversationState:
                 and isinstance(detailed, bool) and isinstance(reached, bool)
                 and isinstance(earlier, list) and len(earlier) <= MAX_EARLIER
                 and all(isinstance(e, str) and e and _DIGEST.fullmatch(e) for e in earlier)
-                and type(unanswered) is int and 0 <= unanswered <= MAX_UNANSWERED):
+                and type(unanswered) is int and 0 <= unanswered <= MAX_UNANSWERED
+                and type(certainty) in (int, float) and 0.0 <= certainty <= 1.0):
             return None
         return cls(last_topic=last, choices=tuple(choices), crisis=crisis, last_reply=seen,
                    detailed=detailed, alert=alert, earlier=tuple(earlier), reached=reached,
-                   language=language, study=study, unanswered=unanswered)
+                   language=language, study=study, unanswered=unanswered,
+                   certainty=float(certainty))
 
 
 MAX_EARLIER = 3  # replies before the last that an answer must not repeat (Engine._not_again)

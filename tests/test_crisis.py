@@ -16,7 +16,8 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from bot.crisis import MODEL_PATH
-from bot.devtools import train_crisis
+from bot.devtools import conversations as conversations_mod
+from bot.devtools import crisis_rows, train_crisis
 from bot.devtools.modelfile import data_hash
 from bot.engine import Engine
 from bot.errors import KnowledgeError
@@ -26,8 +27,8 @@ from bot.reply import ConversationState
 # (opener, follow-up, the follow-up reply's kind, and its topic: an answer's, or an emergency's
 # crisis kind)
 CASES = [
-    ("my 4 year old just ate a handful of my NAC tablets", "he's acting totally normal though",
-     "emergency", "overdose"),
+    ("my 4 year old just ate a handful of my NAC tablets",
+     "he's behaving completely normally though", "emergency", "overdose"),
     ("my 4 year old just ate a handful of my NAC tablets",
      "they were the 600 mg effervescent kind", "emergency", "overdose"),
     ("my 4 year old just ate a handful of my NAC tablets", "do I really need to ring someone?",
@@ -48,7 +49,7 @@ CASES = [
      "he's at the hospital now, they're treating him", "emergency", "stroke"),
     # With thanks in it, the warm thanks that keeps the emergency open (not the crisis line).
     ("my grandad's face has dropped on one side and he can't lift his arm",
-     "he's at the hospital now, they're treating him, thank you", "smalltalk", None),
+     "we got him to the hospital and they're looking after him now, thanks", "smalltalk", None),
     ("i swallowed about 30 of my nac capsules an hour ago",
      "started shaking and throwing up a few minutes ago",
      "emergency", "overdose"),
@@ -84,6 +85,41 @@ def test_a_follow_up_is_read_with_its_emergency_and_as_it_reads_alone(engine: En
     features = engine.crisis_features("what is glutathione", "suicide")
     assert {"crisis:suicide", "alarm:0", "alone:answer"} <= features.keys()
     assert "alone:fallback" in engine.crisis_features("she won't wake up", "overdose")
+
+
+def test_a_follow_up_is_read_with_how_sure_the_emergency_was(engine: Engine) -> None:
+    unsure = engine.crisis_features("what is glutathione", "suicide", 0.5)
+    assert {"sure:0", "sure:0:answer"} <= unsure.keys()
+    assert "sure:3" in engine.crisis_features("what is glutathione", "suicide", 1.0)
+    assert not any(k.startswith("sure:") for k in engine.crisis_features("hi", "suicide"))
+
+
+@pytest.mark.parametrize(("expect", "label"), [
+    (("emergency",), "stays"), (("emergency", "acetaminophen-overdose"), "stays"),
+    (("smalltalk",), "thanks"), (("side-effects",), "moves_on"), (("note", "doses"), "moves_on"),
+    (("smalltalk", "sources"), None), (("fallback",), "moves_on"), (("any",), None)],
+    ids=["emergency", "emergency-or-topic", "smalltalk", "topic", "note", "smalltalk-or-sources",
+         "fallback", "any"])
+def test_a_played_message_is_labelled_by_what_its_writer_expected(
+        expect: tuple[str, ...], label: str | None) -> None:
+    assert crisis_rows.label(expect) == label
+
+
+def _conversation(*turns: tuple[str, str]) -> conversations_mod.Conversation:
+    steps = tuple(conversations_mod.Step(user=u, expect=(e,)) for u, e in turns)
+    return conversations_mod.Conversation("c", steps, "test")
+
+
+def test_played_rows_are_the_messages_read_inside_a_crisis(engine: Engine) -> None:
+    rows = crisis_rows.rows(engine, [
+        _conversation(("my 4 year old just ate a handful of my NAC tablets", "emergency"),
+                      ("they were the 600 mg effervescent kind", "emergency"),
+                      ("thank you so much", "smalltalk")),
+        _conversation(("what is nac", "what-is-cysteine"), ("side effects?", "side-effects"))])
+    assert [(r["text"], r["label"], r["kind"]) for r in rows] == [
+        ("they were the 600 mg effervescent kind", "stays", "overdose"),
+        ("thank you so much", "thanks", "overdose")]
+    assert all(0.5 < float(r["certainty"]) <= 1.0 for r in rows)
 
 
 @pytest.mark.parametrize(("opener", "follow_up", "kind", "topic"), CASES, ids=IDS)
@@ -199,7 +235,7 @@ REACHED_CASES = [
      "smalltalk"),
     ("my dad's face is drooping and his speech is slurred", "we called 911",
      "what should we do while we wait", "emergency"),
-    ("crushing pain in my chest and left arm", "paramedics are here now", "ok", "emergency"),
+    ("crushing pain in my chest and left arm", "the paramedics just walked in", "ok", "emergency"),
 ]
 
 
@@ -531,6 +567,15 @@ def test_a_bad_training_item_names_the_file_and_the_item(tmp_path: Path) -> None
     with pytest.raises(KnowledgeError) as err:
         train_crisis.load_examples(tmp_path)
     assert "w.yaml" in str(err.value) and "item 1" in str(err.value)
+
+
+def test_a_played_row_needs_a_certainty_from_0_to_1(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text("- {text: ok, label: stays, certainty: 0.4}\n"
+                                     "- {text: hi, label: stays, certainty: 4}\n",
+                                     encoding="utf-8")
+    with pytest.raises(KnowledgeError) as err:
+        train_crisis.load_examples(tmp_path)
+    assert "p.yaml" in str(err.value) and "item 1" in str(err.value)
 
 
 # Naloxone named in an emergency read as breathing trouble (blue lips after an opioid relapse)

@@ -225,11 +225,20 @@ def test_fallbacks_in_a_row_survive_json(engine: Engine) -> None:
     assert ConversationState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
 
 
+def test_how_sure_a_crisis_is_survives_json(engine: Engine) -> None:
+    state = engine.respond("my toddler swallowed some of my nac pills").state
+    assert state.crisis == "overdose" and state.certainty > 0.5
+    assert ConversationState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+
+
 @pytest.mark.parametrize("data", [None, [], {"last_topic": 5}, {"choices": "x"},
                                   {"reached": "yes"}, {"unanswered": True},
-                                  {"unanswered": -1}, {"unanswered": 10**9}],
+                                  {"unanswered": -1}, {"unanswered": 10**9},
+                                  {"certainty": "high"}, {"certainty": 1.5},
+                                  {"certainty": True}],
                          ids=["none", "list", "bad-topic", "bad-choices", "bad-reached",
-                              "bool-unanswered", "negative-unanswered", "huge-unanswered"])
+                              "bool-unanswered", "negative-unanswered", "huge-unanswered",
+                              "word-certainty", "certainty-above-one", "bool-certainty"])
 def test_malformed_state_gives_a_fresh_one(data: object) -> None:
     assert ConversationState.from_dict(data) == ConversationState(
         last_topic=data.get("last_topic") if isinstance(data, dict)

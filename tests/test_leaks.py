@@ -3,20 +3,21 @@
 Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, conversations
 written for training, questions: the first to thirty-sixth final sets' questions (but the
 fourteenth's), the first to fortieth final sets' safety messages (but the ninth's and
-fourteenth's) and the follow-ups of the thirteenth to twenty-ninth sets' emergencies in their
-conversations, all moved or copied there once scored, and the openers and changes of subject of
-the tuned-on conversations), the dev question sets, the dev conversations, the held-out
-questions, the final sets in the order they were written, from the first to the forty-fourth,
-the safety messages in other scripts (tests/languages/safety-w.yaml, written after writer V's
-training messages in them), the forty-fifth final sets, the twelve-language sets (writer AF's,
-tuned on, then writer AG's) and the forty-sixth to fiftieth final sets. The first to
-fortieth were each scored once and are tuned on since (the thirty-third to fortieth through
-their safety messages). The held-out questions, the forty-first to forty-eighth final sets
-(each scored once, their misses not read), writer AG's twelve-language set (scored once), the
-forty-ninth and fiftieth (each written a round before it is scored) and the other-script
-safety messages are checked: none of their messages may be this close (rapidfuzz ratio on
-folded text) to a message of any set before them; leaked ones were removed from those sets (the
-dev sets, tuned on, may share wording with the training files).
+fourteenth's) and the messages read inside a crisis in the conversations of the first to
+thirty-second and forty-first to forty-eighth final sets, all moved or copied there once scored,
+and the openers and changes of subject of the tuned-on conversations), the dev question sets,
+the dev conversations, the held-out questions, the final sets in the order they were written,
+from the first to the forty-fourth, the safety messages in other scripts
+(tests/languages/safety-w.yaml, written after writer V's training messages in them), the
+forty-fifth final sets, the twelve-language sets (writer AF's, tuned on, then writer AG's) and
+the forty-sixth to fiftieth final sets. The first to forty-eighth were each scored once and are
+tuned on since (the thirty-third to fortieth through their safety messages, the forty-first to
+forty-eighth through the messages of their conversations read inside a crisis). The held-out
+questions, writer AG's twelve-language set (scored once), the forty-ninth and fiftieth (each
+written a round before it is scored) and the other-script safety messages are checked: none of
+their messages may be this close (rapidfuzz ratio on folded text) to a message of any set before
+them; leaked ones were removed from those sets (the dev sets, tuned on, may share wording with
+the training files).
 Messages of three words or fewer ("ok thanks", "refs pls") are left out: people say them the
 same way. Leaks are counted, never shown.
 """
@@ -115,14 +116,12 @@ SETS = [
 # fourteen and no longer checked here. The thirty-first and thirty-second were scored once
 # and their misses read: they are tuned on too. The twenty-ninth to fortieth sets' safety
 # messages, each set scored once, became training data (training/safety/final-29 to -40), so
-# the thirty-third to fortieth are tuned on as well.
+# the thirty-third to fortieth are tuned on as well. So are the forty-first to forty-eighth:
+# the messages read inside a crisis in their conversations are
+# training/crisis/played-final-41-48.yaml.
 HELD_OUT = [n for n, (name, _) in enumerate(SETS)
-            if name in ("held-out questions", "forty-first final sets",
-                        "forty-second final sets", "forty-third final sets",
-                        "forty-fourth final sets", "forty-fifth final sets",
-                        "safety messages in other scripts", "twelve-language final set",
-                        "forty-sixth final sets", "forty-seventh final sets",
-                        "forty-eighth final sets", "forty-ninth final sets",
+            if name in ("held-out questions", "safety messages in other scripts",
+                        "twelve-language final set", "forty-ninth final sets",
                         "fiftieth final sets")]
 
 

@@ -57,8 +57,15 @@ def inputs() -> list[Path]:
             MATCHING_MODEL]
 
 
-def load_examples(data_dir: Path = DATA_DIR) -> list[tuple[str, str, str, str | None]]:
-    """Return (text, label, file name, emergency kind) for every labelled follow-up."""
+Example = tuple[str, str, str, str | None, float | None]
+
+
+def load_examples(data_dir: Path = DATA_DIR) -> list[Example]:
+    """Return (text, label, file name, emergency kind, certainty) for every labelled follow-up.
+
+    certainty: how sure the bot was of the emergency, where the rows were played through it
+    (bot/devtools/crisis_rows.py); writers' own follow-ups have none.
+    """
     out = []
     for path in sorted(data_dir.glob("*.yaml")):
         for n, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
@@ -70,7 +77,12 @@ def load_examples(data_dir: Path = DATA_DIR) -> list[tuple[str, str, str, str | 
             kind = item.get("kind")
             if kind is not None and not isinstance(kind, str):
                 raise KnowledgeError(str(path), f"item {n}", "kind must be a word")
-            out.append((text, label, path.stem, kind))
+            certainty = item.get("certainty")
+            if certainty is not None and not (isinstance(certainty, (int, float))
+                                              and 0.0 <= certainty <= 1.0):
+                raise KnowledgeError(str(path), f"item {n}", "certainty must be 0 to 1")
+            out.append((text, label, path.stem, kind,
+                        None if certainty is None else float(certainty)))
     return out
 
 
@@ -108,10 +120,10 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
                     intents_mod.load(ROOT / "intents"), safety=SafetyParams.load(),
                     acts=ActParams.load())
     examples = load_examples()
-    features = [engine.crisis_features(t, kind) for t, _, _, kind in examples]
-    labels = [lab for _, lab, _, _ in examples]
+    features = [engine.crisis_features(t, kind, sure) for t, _, _, kind, sure in examples]
+    labels = [lab for _, lab, _, _, _ in examples]
     out.write(f"{len(examples)} follow-ups: {dict(Counter(labels))}\n")
-    thanked = [engine.acts.classify(t)[0] == THANKS for t, _, _, _ in examples]
+    thanked = [engine.acts.classify(t)[0] == THANKS for t, _, _, _, _ in examples]
     oof = [0.0] * len(examples)
     for held in folds(len(examples), K, seed=SEED):
         held_set = set(held)
@@ -120,17 +132,20 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
             oof[i] = model.proba(features[i]).get(MOVES_ON, 0.0)
     # Each file (a writer or a source) scored by a model fitted on the others: the closest
     # this data comes to people the model never saw, so the threshold is read off these.
-    files = sorted({f for _, _, f, _ in examples})
+    files = sorted({f for _, _, f, _, _ in examples})
     unseen = [0.0] * len(examples)
     for name in files:
-        held = [i for i, (_, _, f, _) in enumerate(examples) if f == name]
+        held = [i for i, (_, _, f, _, _) in enumerate(examples) if f == name]
         held_set = set(held)
         model = _fit(features, labels, [i for i in range(len(examples)) if i not in held_set])
         for i in held:
             unseen[i] = model.proba(features[i]).get(MOVES_ON, 0.0)
-    source = unseen if len(files) > 1 else oof
-    moves_on = _threshold([p for p, lab in zip(source, labels, strict=True) if lab == STAYS],
-                          STAYS_LEFT_TARGET)
+    # The stricter of the two: with the played conversations (bot/devtools/crisis_rows.py)
+    # the random folds, which share a writer's wording, let more stays leave at the held-out
+    # writers' threshold (1.8% at 0.65), and the target holds for both.
+    moves_on = max(_threshold([p for p, lab in zip(source, labels, strict=True)
+                               if lab == STAYS], STAYS_LEFT_TARGET)
+                   for source in ((unseen, oof) if len(files) > 1 else (oof,)))
     figures: dict[str, Any] = {
         "cross_validated": _figures(list(zip(labels, thanked, oof, strict=True)), moves_on)}
     if len(files) > 1:
@@ -138,7 +153,7 @@ def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
                                                moves_on)
         figures["by_file_held_out"] = {
             name: _figures([(labels[i], thanked[i], unseen[i])
-                            for i, (_, _, f, _) in enumerate(examples) if f == name], moves_on)
+                            for i, (_, _, f, _, _) in enumerate(examples) if f == name], moves_on)
             for name in files}
     model = _fit(features, labels, range(len(examples)))
     result = {
