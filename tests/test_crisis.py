@@ -94,6 +94,25 @@ def test_a_follow_up_is_read_with_how_sure_the_emergency_was(engine: Engine) -> 
     assert not any(k.startswith("sure:") for k in engine.crisis_features("hi", "suicide"))
 
 
+# An ordinary question after a crisis read from a message the safety model was unsure of is
+# more often the misreading corrected ("his GP floated NAC for the thick gunk on his chest"
+# after a carer's story read as suicidal talk); after a sure one, it stays until clearer.
+UNSURE_CASES = [
+    ("suicide", "is it safe to take with my blood pressure pills?", "moves_on", "stays"),
+    ("overdose", "does it help with hair loss", "moves_on", "stays"),
+    ("overdose", "the tablets were the big 500 mg kind", "stays", "stays"),
+    ("overdose", "she's sitting up and chatting normally", "stays", "stays"),
+]
+
+
+@pytest.mark.parametrize(("crisis", "text", "unsure", "sure"), UNSURE_CASES,
+                         ids=[f"{c}/{t[:30]}" for c, t, _, _ in UNSURE_CASES])
+def test_how_sure_the_crisis_was_decides_an_ordinary_question(
+        engine: Engine, crisis: str, text: str, unsure: str, sure: str) -> None:
+    assert (engine.follow_ups.classify(text, crisis, 0.6)[0],
+            engine.follow_ups.classify(text, crisis, 1.0)[0]) == (unsure, sure)
+
+
 @pytest.mark.parametrize(("expect", "label"), [
     (("emergency",), "stays"), (("emergency", "acetaminophen-overdose"), "stays"),
     (("smalltalk",), "thanks"), (("side-effects",), "moves_on"), (("note", "doses"), "moves_on"),
@@ -541,7 +560,7 @@ def test_no_case_here_is_a_near_copy_of_a_training_message() -> None:
     follow_ups = ([f for _, f, _, _ in CASES] + [m for _, c, a, _ in REACHED_CASES
                                                   for m in (c, a)]
                   + [f for _, f, _ in (*SUPPLEMENT_CASES, *HESITANT_CASES, *UNDER_WAY)]
-                  + MEANS_CASES)
+                  + MEANS_CASES + [t for _, t, _, _ in UNSURE_CASES])
     # Three words or fewer ("ok", "thank you") are said the same way by everyone.
     near = [f for f in follow_ups if len(fold(f).split()) > 3
             and process.extractOne(fold(f), training, scorer=fuzz.ratio, score_cutoff=90)]
