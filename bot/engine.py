@@ -401,6 +401,8 @@ IT = re.compile(r"\b(?:it's|its|it)\b", re.IGNORECASE)
 NOT_NOW = "stories"
 # Set by hand: an opener is a few words; a longer clause carries content of its own.
 OPENER_WORDS = 3
+# Where a sentence's story may end and its question begin.
+CLAUSE_BREAK = re.compile(r"\s*(?:[,:;]|\s[-\u2013\u2014])\s*")
 # How sure the safety model must be of a message's English words (bot/glossary.py), a rough
 # reading, before they get the emergency text rather than a note: crises said in Indonesian or
 # Vietnamese read 0.85-0.98 ("want to die", "kill myself"); the ordinary messages of the check
@@ -1592,11 +1594,15 @@ class Engine:
         readings = []
         if len(parts) >= 2 and len(asked) < len(parts):
             readings.append(" ".join(asked))
-        head, comma, tail = asked[-1].rpartition(",")
-        if (comma and len(head.split()) > OPENER_WORDS and len(tail.split()) >= 2
-                and not self.matcher.named(self.analyzer.analyze(head).terms)):
-            # Only a story that names no answer: "I'm pregnant, is it safe?" is about that.
-            readings.append(tail.strip())
+        for found in CLAUSE_BREAK.finditer(asked[-1]):
+            # A colon, semicolon or dash splits a story from its question as a comma does
+            # ("Good afternoon. I taught chemistry for 34 years and I'm curious: what exactly
+            # is cysteine?" fell back at 0.13).
+            head, tail = asked[-1][:found.start()], asked[-1][found.end():]
+            if (len(head.split()) > OPENER_WORDS and len(tail.split()) >= 2
+                    and not self.matcher.named(self.analyzer.analyze(head).terms)):
+                # Only a story that names no answer: "I'm pregnant, is it safe?" is about that.
+                readings.append(tail.strip())
         rest = text
         while (not in_context and (opener := OPENER.match(rest))
                and len(opener.group(1).split()) <= OPENER_WORDS

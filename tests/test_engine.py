@@ -789,6 +789,11 @@ LATER_TURNS = [
       "what cysteine is?"], ("answer", "what-is-cysteine")),
     (["My neighbour takes it every morning with her coffee. NAC?"],
      ("answer", "nac-vs-cysteine")),
+    # A colon or a dash ends the story as a comma does.
+    (["Hello there. I spent 30 years as a pharmacist's assistant and I still wonder: what "
+      "exactly is glutathione?"], ("answer", "glutathione")),
+    (["My grandson is doing a school project on the body - what is cysteine actually?"],
+     ("answer", "what-is-cysteine")),
     # ...not over an answer to the whole: this asks about COPD.
     (["Good afternoon. I have COPD and my chest doctor brought up NAC. What does it do?"],
      ("answer", "chronic-bronchitis")),
