@@ -401,6 +401,13 @@ IT = re.compile(r"\b(?:it's|its|it)\b", re.IGNORECASE)
 NOT_NOW = "stories"
 # Set by hand: an opener is a few words; a longer clause carries content of its own.
 OPENER_WORDS = 3
+# Punctuation said aloud to voice typing, and the marks it stands for (see _spoken_marks).
+DICTATED = re.compile(r"\b(?:comma|full\s+stop|question\s+mark|exclamation\s+(?:mark|point))\b",
+                      re.IGNORECASE)
+SPOKEN_MARK = re.compile(r"\s*\b(comma|full\s+stop|period|question\s+mark|"
+                         r"exclamation\s+(?:mark|point)|semicolon|colon)\b", re.IGNORECASE)
+SPOKEN_MARKS = {"comma": ",", "full": ".", "period": ".", "question": "?", "exclamation": "!",
+                "semicolon": ";", "colon": ":"}
 # Where a sentence's story may end and its question begin.
 CLAUSE_BREAK = re.compile(r"\s*(?:[,:;]|\s[-\u2013\u2014])\s*")
 # How sure the safety model must be of a message's English words (bot/glossary.py), a rough
@@ -556,7 +563,7 @@ class Engine:
     def respond(self, text: str, state: ConversationState | None = None) -> Turn:
         """Return the reply to one message and the conversation state after it."""
         state = self.current(state)
-        text = _emoji_as_words(clean(text))
+        text = _emoji_as_words(_spoken_marks(clean(text)))
         code = language.detect(text, self.languages)
         turn = self._respond(text, state)
         if code in language.BY_SCRIPT and turn.reply.kind == "fallback":
@@ -1896,6 +1903,17 @@ def _shifted(turn: Turn, before: ConversationState) -> Turn:
 # words" (black-box test 6), and during an emergency it is the "ok" it means.
 EMOJI_WORDS = {"👍": "ok", "👌": "ok", "✅": "ok", "🆗": "ok", "🙏": "thanks", "❤": "thanks",
                "♥": "thanks", "💙": "thanks", "😊": "thanks", "🙂": "ok", "👋": "bye"}
+
+
+def _spoken_marks(text: str) -> str:
+    """Return a dictated message with its spoken punctuation ("comma") as marks."""
+    # Voice typing writes out the marks it was told: "hey bot comma what exactly is l cysteine
+    # question mark" fell back at 0.20, as "hey bot, what exactly is l cysteine?" is answered.
+    # "period" and "colon" are ordinary words too ("does nac change my period"): they are
+    # read as marks only in a message that says a mark no one writes as a word.
+    if not DICTATED.search(text):
+        return text
+    return SPOKEN_MARK.sub(lambda m: SPOKEN_MARKS[m.group(1).casefold().split()[0]], text)
 
 
 def _emoji_as_words(text: str) -> str:

@@ -1072,3 +1072,21 @@ def test_the_first_of_two_questions_is_answered(engine: Engine, text: str, topic
 ], ids=["with-an-everyday-request", "a-statement-after-the-question"])
 def test_two_parts_do_not_answer_what_the_whole_does_not_ask(engine: Engine, text: str) -> None:
     assert engine.respond(text).reply.kind != "answer"
+
+
+# Voice typing writes out the punctuation it was told; "period" alone stays a word.
+DICTATED_CASES = [
+    ("hi there comma what exactly is glutathione question mark", "answer", "glutathione"),
+    ("my daughter has a chesty cough comma can she have nac question mark", "answer",
+     "children"),
+    ("um hello full stop what is l cysteine period", "answer", "what-is-cysteine"),
+    ("my son took a whole bottle of pills comma he wont wake up", "emergency", "overdose"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "topic"), DICTATED_CASES,
+                         ids=[t[:30] for t, _, _ in DICTATED_CASES])
+def test_spoken_punctuation_is_read_as_marks(engine: Engine, text: str, kind: str,
+                                             topic: str) -> None:
+    reply = engine.respond(text).reply
+    assert (reply.kind, reply.topic) == (kind, topic)
