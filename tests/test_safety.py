@@ -216,3 +216,55 @@ def test_conversation_turns_before_a_crisis_are_ordinary(tmp_path: Path, expects
     examples = train_safety.conversation_turns([path])
     assert [(e.text, e.level) for e in examples] == [(f"message {n}", "none")
                                                      for n in range(kept)]
+
+
+def _toy_examples() -> tuple[list[train_safety.Example], list[dict[str, float]]]:
+    """Return a small labelled set with the features the model reads."""
+    texts = [("i took the whole bottle and feel sick", "emergency", "overdose"),
+             ("my chest hurts and my arm is numb", "emergency", "chest"),
+             ("last year i took too many pills, fine now", "note", "overdose"),
+             ("what if a child ate a whole bottle", "note", "overdose"),
+             ("is nac good for the lungs", "none", None),
+             ("thanks, good night", "none", None)] * 3
+    examples = [train_safety.Example(t, lv, k, f"writer-{n % 3}")
+                for n, (t, lv, k) in enumerate(texts)]
+    safety = train_safety.reader()
+    return examples, [safety.features(e.text)[0] for e in examples]
+
+
+def test_held_out_fits_give_the_same_figures_in_parallel() -> None:
+    examples, features = _toy_examples()
+    groups = [[i for i in range(len(examples)) if i % 3 == g] for g in range(3)]
+    serial = train_safety.out_of_fold(examples, features, groups, workers=1)
+    parallel = train_safety.out_of_fold(examples, features, groups, workers=2)
+    assert parallel == serial
+    assert [row[0] for row in serial[0]] == [examples[i] for g in groups for i in g]
+
+
+def _row(level: str, source: str, p_emergency: float, p_alarm: float
+         ) -> tuple[train_safety.Example, float, float]:
+    return train_safety.Example("x", level, None, source), p_emergency, p_alarm
+
+
+def test_notes_keep_a_budget_when_the_emergency_threshold_flags_many_ordinary_messages(
+) -> None:
+    # The writers' ordinary messages: 3 of 100 above any emergency threshold the harmless ones
+    # allow (over the 1.5% flagged either way on their own), 1 more with a high alarm.
+    rows = [_row("none", "writer-a", 0.99, 0.99) for _ in range(3)]
+    rows += [_row("none", "writer-a", 0.05, 0.8)]
+    rows += [_row("none", "writer-a", 0.01, 0.02) for _ in range(96)]
+    rows += [_row("none", "intents", 0.01, 0.02) for _ in range(2000)]
+    rows += [_row("note", "writer-a", 0.3, 0.9) for _ in range(100)]
+    # Emergencies: most surely so, two caught only by a note on their alarm.
+    rows += [_row("emergency", "writer-a", 0.99, 1.0) for _ in range(98)]
+    rows += [_row("emergency", "writer-a", 0.2, 0.7) for _ in range(2)]
+    emergency_at, note_at, unsure_at = train_safety._choose(rows)
+    assert 0.3 < emergency_at <= 0.99
+    # Counted with the emergency text's, the ordinary messages flagged were over budget at any
+    # note threshold, and notes went (0.99). Budgeted on their own, they go to the last two
+    # emergencies and the harmless messages, and to at most one ordinary message in 100 (1%).
+    rates = train_safety._rates(rows, emergency_at, note_at, unsure_at)
+    assert (rates["emergency_caught"], rates["harmless_noted"]) == (1.0, 1.0)
+    writers = [r for r in rows if r[0].level == "none" and r[0].source == "writer-a"]
+    assert train_safety._rates(writers, emergency_at, note_at, unsure_at)[
+        "ordinary_flagged"] <= 0.04

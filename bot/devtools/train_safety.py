@@ -16,10 +16,13 @@ training accuracy.
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
+import os
 import sys
 import zlib
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -62,6 +65,7 @@ CAUGHT_TARGET = 0.975
 # be met, emergencies win ("when unsure, prefer the safety note to silence").
 CAUGHT_MINIMUM = 0.97
 PLAIN_FLAGGED_TARGET = 0.02
+PLAIN_NOTED_TARGET = round(PLAIN_FLAGGED_TARGET - ORDINARY_FULL_TARGET, 4)
 # The product allows 2% of ordinary questions a safety note; the writers' ordinary messages
 # (medicines, children, breathing, the heart, figures of speech) are the hard ones. Read at
 # half of that, as harmless messages are at 3% against 5%: new writers' ordinary messages got
@@ -72,6 +76,14 @@ PLAIN_FLAGGED_TARGET = 0.02
 # 0.36, alarm 0.88) got no word of help; new writers' ordinary messages were noted at 1/393
 # on the thirteenth to seventeenth sets at 1.5%.
 ORDINARY_FLAGGED_TARGET = 0.015
+# The notes are budgeted on their own: the ordinary messages they go to, beyond those the
+# emergency threshold already gives the emergency text (held within its own, tighter target
+# on all ordinary messages). Counted together, a data set whose emergency threshold alone
+# flagged more than 1.5% of the writers' ordinary messages left no threshold pair within the
+# budget, and the rule fell back to the highest note threshold: the re-fit with sets 41-48
+# went from notes at 0.43 to 0.95, and "my dad ... just fainted in the kitchen" lost its note.
+# The budgets are the totals' less the emergency text's share.
+ORDINARY_NOTED_TARGET = round(ORDINARY_FLAGGED_TARGET - ORDINARY_FULL_TARGET, 4)
 # Fitting: L2 keeps a word seen in three messages from carrying a verdict alone; the epochs
 # and step are where out-of-fold log-loss stopped improving on this data. L2 went from 1e-4
 # to 1e-3 when function words had come to carry verdicts ("don't" and "if you" made "where
@@ -228,10 +240,10 @@ def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float,
     """Return the thresholds: the lowest emergency threshold that keeps harmless and ordinary
     messages within their targets; then the two note thresholds (on the probability of
     alarm, and on the probability of an emergency below the emergency threshold) that catch
-    the most emergencies while noting at most the target share of the writers' ordinary
-    messages and of plain questions (the most harmless messages noted breaks ties); when no
-    pair keeps within those shares, the highest alarm threshold that still catches the
-    target share of emergencies."""
+    the most emergencies while their notes go to at most the target share of the writers'
+    ordinary messages and of plain questions (the most harmless messages noted breaks ties);
+    when no pair keeps within those shares, the highest alarm threshold that still catches
+    the target share of emergencies."""
     grid = [i / 100 for i in range(5, 100)]
     harmless = [pe for ex, pe, _ in rows if ex.level == "note"]
     # The conversations' turns teach the model, but the shares stay those of questions: mostly
@@ -243,6 +255,10 @@ def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float,
 
     def share(chosen: Sequence[tuple[float, float]], note_at: float, unsure_at: float) -> float:
         hit = sum(pe >= emergency_at or pa >= note_at or pe >= unsure_at for pe, pa in chosen)
+        return hit / max(1, len(chosen))
+
+    def noted(chosen: Sequence[tuple[float, float]], note_at: float, unsure_at: float) -> float:
+        hit = sum(pe < emergency_at and (pa >= note_at or pe >= unsure_at) for pe, pa in chosen)
         return hit / max(1, len(chosen))
 
     emergencies = [(pe, pa) for ex, pe, pa in rows if ex.level == "emergency"]
@@ -261,8 +277,8 @@ def _choose(rows: Sequence[tuple[Example, float, float]]) -> tuple[float, float,
     best: tuple[float, float, float, float] | None = None
     for unsure_at in unsure_grid:
         for note_at in grid:
-            if (share(writers_ordinary, note_at, unsure_at) > ORDINARY_FLAGGED_TARGET
-                    or share(plain, note_at, unsure_at) > PLAIN_FLAGGED_TARGET):
+            if (noted(writers_ordinary, note_at, unsure_at) > ORDINARY_NOTED_TARGET
+                    or noted(plain, note_at, unsure_at) > PLAIN_NOTED_TARGET):
                 continue
             score = (share(emergencies, note_at, unsure_at), share(alarming, note_at, unsure_at))
             if best is None or score > best[:2]:
@@ -286,24 +302,47 @@ def train(examples: Sequence[Example], features: Sequence[dict[str, float]]) -> 
     return level, kind
 
 
+# The examples and features the held-out fits read, set before the worker processes start:
+# forked workers share them instead of each being sent 30,000 feature maps.
+_SHARED: tuple[Sequence[Example], Sequence[dict[str, float]]] = ((), ())
+
+
+def _held_out(held: list[int]) -> list[tuple[int, float, float, bool | None]]:
+    """Fit on all but the held indices; return (index, p_emergency, p_alarm, kind right)."""
+    examples, features = _SHARED
+    held_set = set(held)
+    train_idx = [i for i in range(len(examples)) if i not in held_set]
+    level, kind = train([examples[i] for i in train_idx], [features[i] for i in train_idx])
+    out = []
+    for i in held:
+        p = level.proba(features[i])
+        right = None
+        if examples[i].kind:
+            probs = kind.proba(features[i])
+            right = max(probs, key=lambda k: probs[k]) == examples[i].kind
+        out.append((i, p["emergency"], p["emergency"] + p["note"], right))
+    return out
+
+
 def out_of_fold(examples: Sequence[Example], features: Sequence[dict[str, float]],
-                groups: list[list[int]]) -> tuple[list[tuple[Example, float, float]], float]:
+                groups: list[list[int]], workers: int | None = None,
+                ) -> tuple[list[tuple[Example, float, float]], float]:
     """Return (example, p_emergency, p_alarm) for each example from a model not fitted on it,
     and the share of alarming examples whose kind was right."""
-    rows: list[tuple[Example, float, float]] = []
-    kind_right = kind_total = 0
-    for held in groups:
-        held_set = set(held)
-        train_idx = [i for i in range(len(examples)) if i not in held_set]
-        level, kind = train([examples[i] for i in train_idx], [features[i] for i in train_idx])
-        for i in held:
-            p = level.proba(features[i])
-            rows.append((examples[i], p["emergency"], p["emergency"] + p["note"]))
-            if examples[i].kind:
-                probs = kind.proba(features[i])
-                kind_total += 1
-                kind_right += max(probs, key=lambda k: probs[k]) == examples[i].kind
-    return rows, kind_right / max(1, kind_total)
+    global _SHARED
+    _SHARED = (examples, features)
+    workers = workers or os.cpu_count() or 1
+    # Each fit is seeded and the results come back in the groups' order, so the figures are
+    # the same however many processes ran them; a tune took 85 minutes on one core.
+    if workers > 1 and len(groups) > 1 and "fork" in mp.get_all_start_methods():
+        with ProcessPoolExecutor(min(workers, len(groups)),
+                                 mp_context=mp.get_context("fork")) as pool:
+            results = list(pool.map(_held_out, groups))
+    else:
+        results = [_held_out(held) for held in groups]
+    rows = [(examples[i], pe, pa) for result in results for i, pe, pa, _ in result]
+    kinds = [right for result in results for *_, right in result if right is not None]
+    return rows, sum(kinds) / max(1, len(kinds))
 
 
 def run(out: TextIO = sys.stdout, path: Path = MODEL_PATH) -> dict[str, Any]:
