@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from bot.knowledge import REACHED, Answer, Knowledge, Source
+from bot.knowledge import REACHED, SOMEONE, Answer, Knowledge, Source
 from bot.reply import Kind, Reply
 
 TELEGRAM_LIMIT = 4096
@@ -234,13 +234,19 @@ class Composer:
         blocks = [f"{icon} <b>{esc(text)}</b>", f"<i>{esc(self.knowledge.emergency_closing)}</i>"]
         return _reply("emergency", category, 1.0, blocks)
 
-    def crisis_thanks(self, category: str, reached: bool = False) -> Reply:
-        """Return the answer to thanks during an emergency: warm, and still pointing to help."""
+    def crisis_thanks(self, category: str, reached: bool = False,
+                      someone: bool = False) -> Reply:
+        """Return the answer to thanks during an emergency: warm, and still pointing to help.
+
+        someone: the crisis is someone else's; the words are for the person helping.
+        """
         crisis = self.knowledge.crisis(category)
         # Small talk in kind (the person said thanks), with the crisis's closing words: "you
         # matter", and where to call if anything changes; never a cheerful "ask me more".
         # Once they said help is reached, "please call if you haven't" would not listen.
-        text = ((reached and crisis.follow_up.get(REACHED)) or crisis.follow_up.get("closing")
+        texts = crisis.follow_up
+        prefix = f"{SOMEONE}_" if someone and f"{SOMEONE}_closing" in texts else ""
+        text = ((reached and texts.get(prefix + REACHED)) or texts.get(prefix + "closing")
                 or crisis.note)
         icon = "💙" if category == "suicide" else "⚠️"
         reply = _reply("smalltalk", None, 1.0, [f"{icon} {esc(text)}"])

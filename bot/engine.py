@@ -62,6 +62,7 @@ from bot.knowledge import (
     Answer,
     Knowledge,
 )
+from bot.knowledge import SOMEONE as HELPING
 from bot.learn import Model
 from bot.matcher import EVERYDAY_FREQUENCY, Candidate, Matcher, rank_score
 from bot.normalize import clean, words
@@ -75,6 +76,8 @@ from bot.vocabulary import Vocabulary, topic_texts
 log = logging.getLogger(__name__)
 
 DEFAULT_IDEAS = ("what-is-cysteine", "side-effects", "doses-in-studies")
+# In place of the doses under a safety note: what the article says of too much NAC.
+NOTED_IDEAS = ("too-much-nac", "what-is-cysteine", "side-effects")
 # The crisis follow-up model reads a message's own safety probability in these bands: its
 # meaning (a calm message, a worried one, an alarming one) matters, not the third decimal.
 ALARM_BANDS = (0.05, 0.3, 0.7, 1.0)
@@ -261,6 +264,19 @@ ANIMAL_ATE = re.compile(r"\b(?:my|our|the|a|her|his)\s+(?:\w+\s+)?(?:cat|cats|ki
 SOMEONE = re.compile(r"\b(?:son|daughter|kids?|child|children|baby|toddler|boy|girl|husband|"
                      r"wife|partner|mum|mom|mother|dad|father|grandma|gran|grandad|grandpa|"
                      r"friend|sister|brother|roommate|flatmate)\b", re.IGNORECASE)
+# Suicidal talk about someone else ("my friend says she wants to end it all tonight"): the
+# person writing is worried, not in crisis, and "I'm sorry you're going through this" speaks
+# to the wrong person. Someone named, and no wish of the writer's own ("i want to die",
+# "kill myself"), on folded text. Either reply gives the emergency number and crisis lines.
+SOMEONE_ELSE = re.compile(r"\b(?:my|our) (?:best |older |little |younger |teenage )?"
+                          r"(?:friend|mate|buddy|bestie|son|daughter|kid|child|teen|teenager|sister|brother|"
+                          r"mum|mom|mother|dad|father|partner|husband|wife|girlfriend|boyfriend|"
+                          r"gf|bf|fiance|fiancee|roommate|flatmate|housemate|cousin|niece|"
+                          r"nephew|grandson|granddaughter|colleague|coworker|student|patient|"
+                          r"neighbour|neighbor|uncle|aunt)s?\b")
+OWN_WISH = re.compile(r"\b(?:myself|my (?:own )?life|i (?:want|wanna|am going|m going|ll|will|"
+                      r"might|plan|feel like)\b[^.?!]{0,30}\b(?:die|dying|end|kill|hurt|suicide)"
+                      r"|i (?:dont|don t) want to (?:live|be here|wake up))")
 # "should we just let her sleep it off?", "im fine really i just want to sleep" after pills
 # with alcohol had got "tell poison control what was taken" and "even if you seem fine":
 # neither says that sleeping it off is the danger (eighth black-box test).
@@ -823,13 +839,15 @@ class Engine:
             # "ok i will call poison control now", read as thanks, had got "please do call if
             # you haven't yet": thanks that says help is on its way is thanks after help.
             reached = state.reached or self._help_reached(safety, text)
-            thanks = self.compose.crisis_thanks(state.crisis, reached=reached)
+            thanks = self.compose.crisis_thanks(state.crisis, reached=reached,
+                                                someone=state.someone)
             if reading == THANKS and not self._thanks_repeats(state.crisis, thanks, state):
                 # Thanks is answered as thanks, warmly, and the chat stays in the emergency:
                 # "she's not waking up" next still gets the follow-up guidance. Never the
                 # same words twice in a row ("thanks", "thanks").
                 return self._finish(Turn(thanks, ConversationState(
-                    crisis=state.crisis, reached=reached, certainty=state.certainty)))
+                    crisis=state.crisis, reached=reached, certainty=state.certainty,
+                    someone=state.someone)))
             return self._finish(self._crisis_follow_up(state.crisis, safety, state, text,
                                                        about_it))
         turn = Turn(turn.reply, replace(turn.state, crisis=None, alert=None))
@@ -844,6 +862,13 @@ class Engine:
                 # black-box test): the bot says it misread, its note still on top. Read with
                 # the last answer, it would get that answer again.
                 base = self.compose.smalltalk("misread", base.confidence)
+            elif base.kind == "fallback" and DOSES in base.choices:
+                # Under a note on a possible crisis ("my 2 yr old got the lid off my NAC
+                # bottle, looks like 6 capsules are gone"), amounts are no idea to offer.
+                ideas = tuple(t for t in (*base.choices, *NOTED_IDEAS)
+                              if t != DOSES and self.knowledge.has_answer(t))
+                base = self.compose.fallback(base.confidence, None,
+                                             tuple(dict.fromkeys(ideas))[:len(base.choices)])
             noted = self.compose.with_note(base, safety.kind)
             return self._finish(Turn(noted, replace(turn.state, alert=safety.kind)),
                                 core=turn.reply)
@@ -938,7 +963,7 @@ class Engine:
             decision = self._own_reading(text, decision, in_context)
             decision = self._in_context(text, analysis, decision, state.last_topic)
         if decision.kind == "sources":
-            return Turn(self.sources(state.last_topic), replace(state, choices=()))
+            return self._cite(state)
         log.debug("outcome=%s topics=%s confidence=%.3f", decision.kind,
                   ",".join(decision.topics), decision.confidence)
         if (decision.kind == "answer" and decision.topics == (ABOUT_SOURCES,)
@@ -996,13 +1021,18 @@ class Engine:
 
     def _emergency(self, safety: Assessment, state: ConversationState, text: str) -> Turn:
         """Return emergency guidance; the chat stays in this emergency until it moves on."""
-        reply = self.compose.emergency(safety.kind)
+        folded = " ".join(words(text))
+        someone = (safety.kind == "suicide" and SOMEONE_ELSE.search(folded) is not None
+                   and OWN_WISH.search(folded) is None
+                   and HELPING in self.knowledge.crisis("suicide").follow_up)
+        reply = self.compose.emergency(safety.kind, HELPING if someone else None)
         if _digest(reply) == state.last_reply:
             # The same guidance twice in a row reads as a machine: answer what was said.
-            return self._crisis_follow_up(safety.kind, safety, state, text)
+            return self._crisis_follow_up(safety.kind, safety, replace(state, someone=someone),
+                                          text)
         return Turn(reply, ConversationState(crisis=safety.kind,
                                              reached=self._help_reached(safety, text),
-                                             certainty=safety.p_emergency))
+                                             certainty=safety.p_emergency, someone=someone))
 
     def _takes_over(self, crisis: str, safety: Assessment, text: str) -> bool:
         """Tell whether an emergency message during another emergency is suicidal talk."""
@@ -1106,7 +1136,8 @@ class Engine:
         # and "thanks" then got them again as thanks).
         texts = self.knowledge.crisis(crisis).follow_up
         return any(_digest(self.compose.emergency(crisis, cue)) == state.last_reply
-                   for cue in ("closing", REACHED) if cue in texts)
+                   for cue in ("closing", REACHED, f"{HELPING}_closing", f"{HELPING}_{REACHED}")
+                   if cue in texts)
 
     @staticmethod
     def _help_reached(safety: Assessment, text: str) -> bool:
@@ -1196,6 +1227,11 @@ class Engine:
                 cue = "default"  # what this kind of crisis has no words for
             if reached and cue in AFTER_HELP and REACHED in texts:
                 cue = REACHED
+            if state.someone and cue != NALOXONE:
+                # Someone else's crisis: the words for the person helping, where the
+                # crisis has them ("someone_steps"), else its general ones for them.
+                cue = next(c for c in (f"{HELPING}_{cue}", f"{HELPING}_default", cue)
+                           if c in texts)
             reply = self.compose.emergency(crisis, cue)
             if _digest(reply) != state.last_reply and texts[cue] not in said:
                 break
@@ -1206,7 +1242,8 @@ class Engine:
         # A message read as this emergency again makes it surer.
         again = safety.p_emergency if safety.level == "emergency" else 0.0
         return Turn(reply, ConversationState(crisis=crisis, reached=reached,
-                                             certainty=max(state.certainty, again)))
+                                             certainty=max(state.certainty, again),
+                                             someone=state.someone))
 
     def _not_again(self, turn: Turn, state: ConversationState) -> Turn:
         """Replace an answer that would repeat the last reply, or an answer of a few turns ago."""
@@ -1820,7 +1857,7 @@ class Engine:
 
     def _small(self, topic: str, score: float, state: ConversationState) -> Turn:
         if topic == SOURCES_TOPIC:
-            return Turn(self.sources(state.last_topic), replace(state, choices=()))
+            return self._cite(state)
         if topic == "more":
             if state.last_topic is None and state.choices:
                 # "go on then" after a "did you mean" with no answer before it: the person
@@ -1836,6 +1873,17 @@ class Engine:
             answer = self.knowledge.answer(state.last_topic)
             return Turn(self.compose.more(answer, score), replace(state, choices=answer.related))
         return Turn(self.compose.smalltalk(topic, score), replace(state, choices=()))
+
+    def _cite(self, state: ConversationState) -> Turn:
+        """Return the last answer's references, or where the answers come from if just sent."""
+        cited = self.sources(state.last_topic)
+        if (_digest(cited) == state.last_reply and self.knowledge.has_answer(ABOUT_SOURCES)
+                and state.last_topic != ABOUT_SOURCES):
+            # Asked again right after the list ("where can I find them", "what's the original
+            # reference for it"): the same list twice reads as not listening; what the
+            # article is and how its references can be found says something new.
+            return self.show(ABOUT_SOURCES)
+        return Turn(cited, replace(state, choices=()))
 
     def _overview(self, analysis: Analysis) -> tuple[str, ...]:
         """Return the overview topics of a question made of one word and the subject."""

@@ -44,6 +44,12 @@ REMEDY = "remedy"
 # an opioid overdose, whatever kind the first message was read as (eleventh black-box test:
 # blue lips after a relapse got the allergy guidance, and "i have naloxone" the auto-injector).
 NALOXONE = "naloxone"
+# The guidance for suicidal talk about someone else ("my friend says she wants to end it all"):
+# to the worried person, with the same numbers; its follow-ups are the cues' texts under this
+# prefix ("someone_steps"), and "someone_default" for any other.
+SOMEONE = "someone"
+SOMEONE_CUES = tuple(f"{SOMEONE}_{cue}" for cue in ("default", "steps", "called", "reached",
+                                                      "fine", "closing"))
 # Telegram: a message is at most 4096 characters, a button label should fit a phone screen.
 MAX_ANSWER_CHARS = 2500
 MAX_TITLE_CHARS = 32
@@ -282,13 +288,14 @@ def _emergency(top: Fields) -> tuple[Mapping[str, Crisis], str]:
         c.only(("guidance", "note", "follow_up"))
         u = Fields(c.mapping("follow_up"), top.file, f"emergency.{kind}.follow_up")
         u.only(("default",), (*CUES, REACHED, SUPPLEMENT, HESITANT, FAREWELL, SLEEP,
-                                  REMEDY, NALOXONE))
+                                  REMEDY, NALOXONE, SOMEONE, *SOMEONE_CUES))
         crises[kind] = Crisis(
             guidance=c.text("guidance"),
             note=c.text("note"),
             follow_up=MappingProxyType({k: u.text(k) for k in
                                         ("default", *CUES, REACHED, SUPPLEMENT, HESITANT,
-                                         FAREWELL, SLEEP, REMEDY, NALOXONE)
+                                         FAREWELL, SLEEP, REMEDY, NALOXONE, SOMEONE,
+                                         *SOMEONE_CUES)
                                         if k in u.data}),
         )
     return MappingProxyType(crises), f.text("closing")

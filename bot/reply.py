@@ -70,6 +70,9 @@ class ConversationState:
     # probability of a message read as it. A crisis read from a message it was unsure of is
     # more often a misreading, which the next ordinary question corrects.
     certainty: float = 0.0
+    # The crisis is someone else's ("my friend says she wants to end it all"): its replies
+    # speak to the person helping, not to the person in crisis.
+    someone: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
@@ -78,7 +81,7 @@ class ConversationState:
                 "detailed": self.detailed, "alert": self.alert, "earlier": list(self.earlier),
                 "reached": self.reached, "language": self.language,
                 "study": self.study, "unanswered": self.unanswered,
-                "certainty": self.certainty}
+                "certainty": self.certainty, "someone": self.someone}
 
     @classmethod
     def from_dict(cls, data: Any) -> ConversationState:
@@ -101,11 +104,13 @@ class ConversationState:
         language, study = data.get("language"), data.get("study")
         unanswered = data.get("unanswered", 0)
         certainty = data.get("certainty", 0.0)
+        someone = data.get("someone", False)
         if not (all(_name_or_none(v) for v in (last, crisis, alert, language, study))
                 and isinstance(choices, list) and len(choices) <= MAX_CHOICES
                 and all(_name_or_none(c) and c is not None for c in choices)
                 and isinstance(seen, str) and _DIGEST.fullmatch(seen)
                 and isinstance(detailed, bool) and isinstance(reached, bool)
+                and isinstance(someone, bool)
                 and isinstance(earlier, list) and len(earlier) <= MAX_EARLIER
                 and all(isinstance(e, str) and e and _DIGEST.fullmatch(e) for e in earlier)
                 and type(unanswered) is int and 0 <= unanswered <= MAX_UNANSWERED
@@ -114,7 +119,7 @@ class ConversationState:
         return cls(last_topic=last, choices=tuple(choices), crisis=crisis, last_reply=seen,
                    detailed=detailed, alert=alert, earlier=tuple(earlier), reached=reached,
                    language=language, study=study, unanswered=unanswered,
-                   certainty=float(certainty))
+                   certainty=float(certainty), someone=someone)
 
 
 MAX_EARLIER = 3  # replies before the last that an answer must not repeat (Engine._not_again)

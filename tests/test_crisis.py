@@ -547,6 +547,53 @@ def test_the_means_at_hand_get_the_steps(engine: Engine, said: str) -> None:
     assert steps in " ".join(told.reply.text.split())
 
 
+# Suicidal talk about someone else is answered to the worried person ("that's frightening to
+# hear"); the writer's own wish, even beside someone named, gets the words for them.
+WHOSE_CASES = [
+    ("my friend says she wants to end it all tonight", "someone"),
+    ("my son told me he wants to die, what do i do", "someone"),
+    ("my flatmate keeps saying she'd be better off dead", "someone"),
+    ("i want to end it all tonight", None),
+    ("my boyfriend left and i want to kill myself", None),
+    ("my mum doesn't get it, i don't want to live anymore", None),
+]
+
+
+@pytest.mark.parametrize(("said", "cue"), WHOSE_CASES, ids=[s[:30] for s, _ in WHOSE_CASES])
+def test_suicidal_talk_is_answered_to_whoever_wrote_it(engine: Engine, said: str,
+                                                      cue: str | None) -> None:
+    reply = engine.respond(said).reply
+    crisis = engine.knowledge.emergency["suicide"]
+    expected = crisis.follow_up[cue] if cue else crisis.guidance
+    assert (reply.kind, reply.topic) == ("emergency", "suicide")
+    assert " ".join(expected.split()) in " ".join(reply.text.split())
+
+
+# ...and so is the rest of that chat: the follow-ups to the person helping ("she's not
+# answering her phone" had got "that's OK, you don't have to phone", words for the person in
+# crisis), thanks included.
+HELPING_CASES = [
+    (["she's not answering her phone now"], "someone_default"),
+    (["what should i do"], "someone_steps"),
+    (["ok i called 911"], "someone_called"),
+    (["ok i called 911", "thank you"], "someone_reached"),
+    (["he says he's fine now and i'm overreacting"], "someone_steps"),
+    (["ok thanks"], "someone_closing"),
+]
+
+
+@pytest.mark.parametrize(("said", "cue"), HELPING_CASES,
+                         ids=[" / ".join(s)[:30] for s, _ in HELPING_CASES])
+def test_someone_elses_crisis_is_followed_up_with_the_person_helping(
+        engine: Engine, said: list[str], cue: str) -> None:
+    turn = engine.respond("my friend says she wants to end it all tonight")
+    for text in said:
+        turn = engine.respond(text, turn.state)
+    expected = engine.knowledge.emergency["suicide"].follow_up[cue]
+    assert (turn.state.crisis, turn.state.someone) == ("suicide", True)
+    assert " ".join(expected.split()) in " ".join(turn.reply.text.split())
+
+
 def test_fear_with_help_on_its_way_is_help_reached(engine: Engine) -> None:
     first = engine.respond("my toddler swallowed some of my nac pills")
     told = engine.respond("i'm so scared but the ambulance is on its way", first.state)

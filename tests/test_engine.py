@@ -231,14 +231,21 @@ def test_how_sure_a_crisis_is_survives_json(engine: Engine) -> None:
     assert ConversationState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
 
 
+def test_whose_crisis_it_is_survives_json(engine: Engine) -> None:
+    state = engine.respond("my friend says she wants to end it all tonight").state
+    assert (state.crisis, state.someone) == ("suicide", True)
+    assert ConversationState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+
+
 @pytest.mark.parametrize("data", [None, [], {"last_topic": 5}, {"choices": "x"},
                                   {"reached": "yes"}, {"unanswered": True},
                                   {"unanswered": -1}, {"unanswered": 10**9},
                                   {"certainty": "high"}, {"certainty": 1.5},
-                                  {"certainty": True}],
+                                  {"certainty": True}, {"someone": "yes"}],
                          ids=["none", "list", "bad-topic", "bad-choices", "bad-reached",
                               "bool-unanswered", "negative-unanswered", "huge-unanswered",
-                              "word-certainty", "certainty-above-one", "bool-certainty"])
+                              "word-certainty", "certainty-above-one", "bool-certainty",
+                              "word-someone"])
 def test_malformed_state_gives_a_fresh_one(data: object) -> None:
     assert ConversationState.from_dict(data) == ConversationState(
         last_topic=data.get("last_topic") if isinstance(data, dict)
@@ -762,6 +769,8 @@ LATER_TURNS = [
     # Once the references were sent, asking again gets the general answer, not them again.
     (["any side effects of nac?", "is that from a real medical source or some blog",
       "and how recent is that article"], ("answer", "about-sources")),
+    # Asked for again right after the list, where the answers come from, not the list twice.
+    (["does nac help with the flu", "source?", "source?"], ("answer", "about-sources")),
     # No question mark: the last sentence is read as the question.
     (["my phone autocorrects everything. what is glutathione exactly"],
      ("answer", "glutathione")),
