@@ -18,6 +18,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from spellchecker import SpellChecker
 
+from bot.ages import minor_ages
 from bot.normalize import words
 
 # Short words are left alone: "diet" is one letter from "die", and guessing there does harm.
@@ -219,9 +220,12 @@ class Analyzer:
             out.extend(self.repair(piece) for piece in self.split(word))
         return out
 
+
     def analyze(self, text: str) -> Analysis:
         """Return the analysis of one text."""
-        pairs = self._canonical(self.tokens(text))
+        # An age under 18 reads as "child" (bot/ages.py) for matching only: the safety
+        # model and the emergency rules read the words as written (tokens()).
+        pairs = self._canonical(minor_ages(self.tokens(text)))
         tokens = [word for word, _ in pairs]
         stems = tuple(self.stem(w) for w in tokens)
         terms = tuple(dict.fromkeys(s for s in stems if s not in self.stopwords))
