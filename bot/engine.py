@@ -122,12 +122,6 @@ FOLLOW_UP_TERMS = 4
 FOLLOW_UP_OOS = 0.5
 NONE_OF_THESE = frozenset({"none", "none of these", "neither", "no", "nope", "none of them"})
 YES = frozenset({"yes", "yes please", "yeah", "yep", "yup", "y", "sure", "please", "that one"})
-# A message that only says the last answer was not understood ("huh?", "meaning?"): sets
-# 33-48's conversation writers all expected the answer explained further; "huh" got "👍 ask
-# me anything else", "meaning?" and "what?" got "no curated answer".
-CONFUSED = re.compile(r"(?:huh+|eh+|wha+t|meaning|pardon|come again|wdym|say what|sorry what"
-                      r"|what do (?:you|u) mean|i (?:dont|do not) (?:get it|understand)"
-                      r"|(?:i )?(?:dont|do not) get it|(?:im |i am )?(?:lost|confused))")
 # "the second one", "2nd", "option 3", "number one please": a choice named, not numbered. The
 # words around the ordinal say nothing of their own; anything else makes it a question.
 ORDINALS = {"first": 1, "one": 1, "second": 2, "two": 2, "third": 3, "three": 3}
@@ -899,8 +893,6 @@ class Engine:
             # fibrosis answer got it again (eighth black-box test): a child's age, said
             # alone, asks what the article says for children (its details, if just sent).
             return self._not_again(self.show(CHILDREN), state)
-        if state.last_topic and not state.choices and CONFUSED.fullmatch(folded):
-            return self._small("more", 1.0, state)
         if folded.isdecimal() and not state.choices:
             # "3" with no numbered list open: picking a topic at random would be a guess.
             return Turn(self.compose.smalltalk("number", 1.0), replace(state, choices=()))
