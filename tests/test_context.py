@@ -23,9 +23,10 @@ from bot.reply import ConversationState
 
 # (last answer, message, the reply's kind and topic)
 CASES = [
-    # Lean on the last answer though they name a word of another answer ("old", "hair"):
-    # on their own they get a "did you mean".
-    ("children", "he's only 3 months old, is that too young", "answer", "children"),
+    # Lean on the last answer though they name a word of another answer ("hair"), or none
+    # of their own: on their own they get a "did you mean" or no answer.
+    ("children", "is that too young for him, he only just started walking", "answer",
+     "children"),
     ("ocd-research", "my son pulls his hair out, is that the same thing", "answer",
      "ocd-research"),
     # Bring a subject of their own: read on their own.
@@ -62,8 +63,10 @@ def test_without_the_model_the_first_cases_are_missed(engine: Engine) -> None:
                   if engine.respond(text, ConversationState(last_topic=last)).reply.topic != topic]
     finally:
         engine.context = learned
-    # (The second is read right without it since this round's matching re-fit.)
-    assert missed == ["he's only 3 months old, is that too young"]
+    # (The second is read right without it since an earlier matching re-fit; "he's only 3
+    # months old, is that too young", the first until a child's age read as "baby" in
+    # bot/ages.py, is read right without it too.)
+    assert missed == ["is that too young for him, he only just started walking"]
 
 
 def test_no_case_here_is_a_near_copy_of_a_training_message() -> None:

@@ -605,6 +605,26 @@ def test_the_supplement_with_a_named_medicine_is_about_interactions(
     assert (reply.kind, reply.topic) == (kind, topic)
 
 
+# A child's age in place of the word "child" (bot/ages.py), as a first message or a
+# follow-up in another language; an age in months while nursing stays about breastfeeding.
+CHILD_AGES = [
+    (["does nac loosen a chesty cough", "would it be alright for a boy of nine though?"],
+     "children"),
+    (["does nac help with flu", "czy mogę dać synowi? ma 6 lat"], "children"),
+    (["my son is 14 and has OCD, can he take NAC"], "children"),
+    (["is nac good for the lungs", "they are 4 and 7, could they have some?"], "children"),
+    (["I'm nursing my 4 month old, is nac ok for me?"], "breastfeeding"),
+]
+
+
+@pytest.mark.parametrize(("texts", "topic"), CHILD_AGES,
+                         ids=["boy-of-nine", "polish-6-lat", "son-is-14", "ages-4-and-7",
+                              "nursing-4-month-old"])
+def test_a_childs_age_is_about_children(engine: Engine, texts: list[str], topic: str) -> None:
+    reply = _chat(engine, texts)[-1]
+    assert (reply.kind, reply.topic) == ("answer", topic)
+
+
 # A greeting that goes on to name the supplement and more has brought its question; one that
 # only says a question is coming, or names nothing, is a greeting. (message, kind)
 GREETED = [
