@@ -67,23 +67,21 @@ MORE = [
     (["what is glutathione"], "tell me more", True),  # the details
     (["what is glutathione", "tell me more"], "more", True),  # that was everything, related
     (["does nac help the flu", "how long did they take it?"], "more", True),  # details shown
+    (["does cysteine help hair grow", "whats the proof"], "tell me more", True),  # sources between
     (["hi"], "tell me more", False),  # no answer to say more about
     (["what is glutathione"], "what are free radicals", False),  # another answer
 ]
 
 
 @pytest.mark.parametrize(("before", "text", "right"), MORE,
-                         ids=["details", "everything", "after-follow-up", "no-answer",
-                              "another-answer"])
+                         ids=["details", "everything", "after-follow-up", "after-sources",
+                              "no-answer", "another-answer"])
 def test_more_is_judged_by_what_was_already_sent(engine: Engine, before: list[str], text: str,
                                                  right: bool) -> None:
-    step = cv.Step(user=text, expect=("more",), topic=None, must=(), must_not=())
-    state, previous = None, None
-    for message in before:
-        turn = engine.respond(message, state)
-        state, previous = turn.state, turn.reply
-    reply = engine.respond(text, state).reply
-    assert (not cv.judge(step, reply, previous)) is right
+    steps = tuple(cv.Step(user=m, expect=("any",)) for m in before)
+    asked = cv.Step(user=text, expect=("more",))
+    judged = cv.play(engine, cv.Conversation("more", (*steps, asked), "test"))
+    assert judged[-1].ok is right, judged[-1].problems
 
 
 # Out-of-scope questions of a tuned-on dev set, each asked as the second message after an

@@ -31,7 +31,7 @@ from typing import TextIO
 
 from bot.engine import Engine
 from bot.errors import KnowledgeError
-from bot.reply import ConversationState, Reply
+from bot.reply import ConversationState, Reply, Turn
 from bot.yamlfile import Fields, read_yaml
 
 KINDS = ("emergency", "note", "sources", "fallback", "smalltalk", "clarify", "more", "any")
@@ -122,10 +122,17 @@ def describe(reply: Reply) -> str:
     return f"{label}+note:{reply.note}" if reply.note else label
 
 
-def judge(step: Step, reply: Reply, previous: Reply | None) -> tuple[str, ...]:
-    """Return what is wrong with a reply to one step (empty when it is right)."""
+def judge(step: Step, reply: Reply, previous: Reply | None,
+          answered: Reply | None = None) -> tuple[str, ...]:
+    """Return what is wrong with a reply to one step (empty when it is right).
+
+    answered: the last answer of the conversation, which "more" asks about (by default the
+    previous reply, when it was one).
+    """
     problems: list[str] = []
-    if not any(_fits(e, step, reply, previous) for e in step.expect):
+    if answered is None and previous is not None and previous.kind == "answer":
+        answered = previous
+    if not any(_fits(e, step, reply, previous, answered) for e in step.expect):
         problems.append(f"expected {'/'.join(step.expect)}, got {describe(reply)}")
     text = reply.text.casefold()
     problems.extend(f"lacks '{w}'" for w in step.must if w.casefold() not in text)
@@ -137,21 +144,24 @@ def judge(step: Step, reply: Reply, previous: Reply | None) -> tuple[str, ...]:
     return tuple(problems)
 
 
-def _fits(expect: str, step: Step, reply: Reply, previous: Reply | None) -> bool:
+def _fits(expect: str, step: Step, reply: Reply, previous: Reply | None,
+          answered: Reply | None) -> bool:
     if expect == "any":
         return True
     if expect == "note":
         return (reply.note is not None and reply.kind != "emergency"
                 and (step.topic is None or reply.topic == step.topic))
     if expect == "more":
-        if previous is None or previous.kind != "answer":
+        # More on the last answer, though its sources came between ("whats the proof",
+        # then "tell me more"): the writers of sets 33-48 expected its details there too.
+        if answered is None or previous is None:
             return False
         if reply.kind == "answer":
-            return reply.topic == previous.topic and reply.text != previous.text
+            return reply.topic == answered.topic and reply.text != previous.text
         # Once the details were sent (a follow-up on the same answer sends them), "more"
         # rightly gets "that's everything the article says", offering the related topics.
         return reply.kind == "smalltalk" and bool(reply.choices) and (
-            reply.choices == previous.related)
+            reply.choices == answered.related)
     if expect in KINDS:
         return reply.kind == expect
     return reply.kind == "answer" and reply.topic == expect
@@ -161,17 +171,28 @@ def play(engine: Engine, conversation: Conversation) -> list[Judged]:
     """Play one conversation from a fresh state and judge every reply."""
     state = ConversationState()
     previous: Reply | None = None
+    answered: Reply | None = None
     out = []
     for n, step in enumerate(conversation.steps, 1):
         turn = engine.respond(step.user, state)
         state = turn.state
-        problems = judge(step, turn.reply, previous)
+        problems = judge(step, turn.reply, previous, answered)
         offered = (len(problems) == 1 and turn.reply.kind == "clarify"
                    and bool(set(step.expect) & set(turn.reply.choices)))
         out.append(Judged(conversation.id, n, step.user, step.expect, describe(turn.reply),
                           problems, offered))
         previous = turn.reply
+        answered = last_answer(answered, turn)
     return out
+
+
+def last_answer(answered: Reply | None, turn: Turn) -> Reply | None:
+    """Return the last answer of a conversation after one more turn (for "more")."""
+    if turn.reply.kind == "answer":
+        return turn.reply
+    if answered is not None and turn.state.last_topic != answered.topic:
+        return None  # the chat left that answer (an emergency, a new subject)
+    return answered
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,12 +106,12 @@ def rows(engine: Engine, files: Sequence[Path] = CONVERSATIONS) -> list[Row]:
     out = []
     for path in files:
         for c in conv.load([path], topics):
-            state, previous = ConversationState(), None
+            state, previous, answered = ConversationState(), None, None
             for n, step in enumerate(c.steps, 1):
                 last = state.last_topic
                 recorder.asked.clear()
                 turn = engine.respond(step.user, state)
-                right = not conv.judge(step, turn.reply, previous)
+                right = not conv.judge(step, turn.reply, previous, answered)
                 if recorder.asked and last is not None:
                     # The first reading asked about; a reply may be read again with the
                     # subject put in for "it" (Engine._subject_put_in).
@@ -125,6 +125,7 @@ def rows(engine: Engine, files: Sequence[Path] = CONVERSATIONS) -> list[Row]:
                                        _gain(follow_right, turn.reply.kind == "answer",
                                              "fallback" in step.expect)))
                 state, previous = turn.state, turn.reply
+                answered = conv.last_answer(answered, turn)
     return out
 
 
