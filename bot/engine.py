@@ -122,6 +122,12 @@ FOLLOW_UP_TERMS = 4
 FOLLOW_UP_OOS = 0.5
 NONE_OF_THESE = frozenset({"none", "none of these", "neither", "no", "nope", "none of them"})
 YES = frozenset({"yes", "yes please", "yeah", "yep", "yup", "y", "sure", "please", "that one"})
+# A message that only says the last answer was not understood ("huh?", "meaning?"): sets
+# 33-48's conversation writers all expected the answer explained further; "huh" got "👍 ask
+# me anything else", "meaning?" and "what?" got "no curated answer".
+CONFUSED = re.compile(r"(?:huh+|eh+|wha+t|meaning|pardon|come again|wdym|say what|sorry what"
+                      r"|what do (?:you|u) mean|i (?:dont|do not) (?:get it|understand)"
+                      r"|(?:i )?(?:dont|do not) get it|(?:im |i am )?(?:lost|confused))")
 # "the second one", "2nd", "option 3", "number one please": a choice named, not numbered. The
 # words around the ordinal say nothing of their own; anything else makes it a question.
 ORDINALS = {"first": 1, "one": 1, "second": 2, "two": 2, "third": 3, "three": 3}
@@ -680,7 +686,23 @@ class Engine:
     def _glossed(self, text: str, english: str, state: ConversationState, turn: Turn) -> Turn:
         """Return the answer to the English words of a message in another language, if any."""
         # "NAC gripten korur mu?" shares no word with the flu phrasings; "NAC flu" does.
+        if self._kept_last_unread(english, state, turn):
+            # "peki yan etkisi?" (Turkish: and side effects?) after the breastfeeding answer
+            # got breastfeeding again: its words unknown, it was read with the last answer.
+            # Its English words name another answer, as "and side effects?" does, which is
+            # read as asking that answer. So they are read instead, with the last answer as
+            # context still (the call on the last answer weighs them as any English words).
+            again = self._respond(english, state, self._written(text, turn))
+            return again if again.reply.kind == "answer" else turn
         return self._read_again(text, english, state, turn)
+
+    def _kept_last_unread(self, english: str, state: ConversationState, turn: Turn) -> bool:
+        """Tell whether a reply gave the last answer again where the English words name another."""
+        if (turn.reply.kind != "answer" or turn.reply.topic != state.last_topic
+                or turn.reply.note or state.crisis is not None or turn.state.crisis is not None):
+            return False
+        named = self.matcher.named(self.analyzer.analyze(english).terms)
+        return bool(named) and state.last_topic not in named
 
     def _unframed(self, text: str, state: ConversationState, turn: Turn) -> Turn:
         """Return the answer to a question asked inside "could you tell me ...", if any."""
@@ -735,16 +757,7 @@ class Engine:
             # long get pregnant pill") would lose what made it so.
             return turn
         note = turn.reply.note
-        # The message as written says whether it is alarming, its other reading only what it
-        # asks: a past scare with a question (Spanish: "years ago I took an overdose, I'm
-        # fine now. Does NAC help with hangovers?") keeps its note on the answer its English
-        # words find, and "bu arada emziriyorum, sorun olur mu?" (by the way I'm
-        # breastfeeding, would it be a problem?) gets none from its rough English words
-        # ("would it be dangerous").
-        written = self.safety.assess(text)
-        written = (replace(written, level="note", kind=note) if note
-                   else replace(written, level="none"))
-        again = self._respond(reading, state, written)
+        again = self._respond(reading, state, self._written(text, turn))
         # "sursa?" asks for the sources and "makasih kak" thanks as surely as "skąd to wiesz?"
         # asks a topic; a greeting read in a message that was unclear stays unclear.
         kept = (("answer", "sources", "smalltalk") if small_talk and turn.reply.kind == "fallback"
@@ -753,6 +766,19 @@ class Engine:
             return turn
         log.debug("read again as %r", reading)
         return again
+
+    def _written(self, text: str, turn: Turn) -> Assessment:
+        """Return the safety reading of a message as written, for another reading of it."""
+        # The message as written says whether it is alarming, its other reading only what it
+        # asks: a past scare with a question (Spanish: "years ago I took an overdose, I'm
+        # fine now. Does NAC help with hangovers?") keeps its note on the answer its English
+        # words find, and "bu arada emziriyorum, sorun olur mu?" (by the way I'm
+        # breastfeeding, would it be a problem?) gets none from its rough English words
+        # ("would it be dangerous").
+        written = self.safety.assess(text)
+        note = turn.reply.note
+        return (replace(written, level="note", kind=note) if note
+                else replace(written, level="none"))
 
     def _surely_elsewhere(self, text: str) -> bool:
         """Return whether the out-of-scope class surely outranks every topic for a message."""
@@ -893,6 +919,8 @@ class Engine:
             # fibrosis answer got it again (eighth black-box test): a child's age, said
             # alone, asks what the article says for children (its details, if just sent).
             return self._not_again(self.show(CHILDREN), state)
+        if state.last_topic and not state.choices and CONFUSED.fullmatch(folded):
+            return self._small("more", 1.0, state)
         if folded.isdecimal() and not state.choices:
             # "3" with no numbered list open: picking a topic at random would be a guess.
             return Turn(self.compose.smalltalk("number", 1.0), replace(state, choices=()))

@@ -625,6 +625,14 @@ def test_a_childs_age_is_about_children(engine: Engine, texts: list[str], topic:
     assert (reply.kind, reply.topic) == ("answer", topic)
 
 
+@pytest.mark.parametrize("said", ["huh?", "meaning?", "wdym", "i don't get it"],
+                         ids=["huh", "meaning", "wdym", "dont-get-it"])
+def test_not_understood_gets_the_answer_explained(engine: Engine, said: str) -> None:
+    first, then = _chat(engine, ["is nac good for the liver", said])
+    assert (then.kind, then.topic) == ("answer", "liver-detox")
+    assert then.text != first.text
+
+
 # A greeting that goes on to name the supplement and more has brought its question; one that
 # only says a question is coming, or names nothing, is a greeting. (message, kind)
 GREETED = [

@@ -153,11 +153,28 @@ def test_what_the_bot_does_not_cover_stays_unanswered(engine: Engine, text: str)
     assert engine.respond(text).reply.kind != "answer"
 
 
-def test_a_follow_up_in_the_language_of_the_chat(engine: Engine) -> None:
-    first = engine.respond("kızım emziriyor, NAC içebilir mi?")
-    # Too short to tell its language alone: the chat's language reads it.
-    follow = engine.respond("peki yan etkisi?", first.state)
-    assert (follow.reply.kind, follow.reply.topic) == ("answer", "side-effects")
+# (first message, follow-up in the same language, the follow-up's answer). Too short to tell
+# their language alone, the follow-ups are read in the chat's. Read as written, "peki yan
+# etkisi?" (and side effects?) is unknown words, which the call on the last answer put with
+# breastfeeding (at 0.59, over a bar of 0.55); its English words name the side effects answer.
+FOLLOW_UPS = [
+    ("kızım emziriyor, NAC içebilir mi?", "peki yan etkisi?", "side-effects"),
+    ("estoy amamantando, puedo tomar NAC?", "¿y efectos secundarios?", "side-effects"),
+    ("karmię piersią, czy mogę brać NAC?", "a skutki uboczne?", "side-effects"),
+    ("saya sedang hamil, boleh minum NAC?", "kalau efek samping?", "side-effects"),
+    ("ich stille, darf ich NAC nehmen?", "und nebenwirkungen?", "side-effects"),
+    ("NAC aiuta con il muco?", "e per i bambini?", "children"),
+]
+
+
+@pytest.mark.parametrize(("first", "then", "topic"), FOLLOW_UPS,
+                         ids=["tr-side-effects", "es-side-effects", "pl-side-effects",
+                              "id-side-effects", "de-side-effects", "it-children"])
+def test_a_follow_up_in_the_language_of_the_chat(engine: Engine, first: str, then: str,
+                                                 topic: str) -> None:
+    started = engine.respond(first)
+    follow = engine.respond(then, started.state)
+    assert (follow.reply.kind, follow.reply.topic) == ("answer", topic)
 
 
 def test_an_emergency_in_another_language_is_not_read_again(engine: Engine) -> None:
