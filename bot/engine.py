@@ -596,7 +596,8 @@ class Engine:
             turn = self._latin_part(text, state, turn)
         english = self._english(text, code or state.language)
         if english is not None:
-            turn = self._urgent_in_english(text, english, state, turn)
+            turn = self._urgent_in_english(text, english, state, turn,
+                                           self._all_read(text, code or state.language))
             # With its punctuation, for the openers and the question sentence ("selamat siang
             # kak, mau tanya, NAC aman untuk ibu hamil?": "good afternoon bro, i want to ask,
             # nac is it safe pregnant?"); without, for the safety model, fitted so.
@@ -632,8 +633,14 @@ class Engine:
         own = self.languages.words.get(code or "", frozenset())
         return self.glossary.english(text, code, lambda t: t not in own, marks)
 
+    def _all_read(self, text: str, code: str | None) -> bool:
+        """Tell whether every word of a message (but names and numbers) has English."""
+        own = self.languages.words.get(code or "", frozenset())
+        unread = self.glossary.unread(text, code, lambda t: t not in own)
+        return unread is not None and all(w.isdigit() or self._names_substance(w) for w in unread)
+
     def _urgent_in_english(self, text: str, english: str, state: ConversationState,
-                           turn: Turn) -> Turn:
+                           turn: Turn, all_read: bool = False) -> Turn:
         """Return emergency guidance when a message's English words say an emergency."""
         # "aku mau bunuh diri" (Indonesian: I want to kill myself) got small talk: the safety
         # model learned few Indonesian words. Its English words ("i want kill myself") are
@@ -642,7 +649,7 @@ class Engine:
         if state.crisis is not None:
             return turn
         if turn.reply.kind == "emergency":
-            return self._past_in_english(text, english, state, turn)
+            return self._past_in_english(text, english, state, turn, all_read)
         if turn.reply.note:
             # A note says the safety model read the message as alarming but not an emergency
             # now ("l'an dernier ma fille a avalé..."): its past or its "what if" is what the
@@ -664,7 +671,7 @@ class Engine:
         return again
 
     def _past_in_english(self, text: str, english: str, state: ConversationState,
-                         turn: Turn) -> Turn:
+                         turn: Turn, all_read: bool = False) -> Turn:
         """Return the safety note, not the guidance, when a message's English words say not now."""
         # "l'an dernier ma fille a avalé des comprimés ... tout va bien maintenant" (last year
         # my daughter swallowed tablets ... all fine now) got the poisoning guidance, then
@@ -677,10 +684,19 @@ class Engine:
         # note read from what they left out ("Mein Vater kann plötzlich nicht mehr richtig
         # sprechen": "father face drooping", without the sudden speech) is no reason.
         assessed = self.safety.assess(english)
-        if assessed.level != "note" or NOT_NOW not in self.safety.features(english)[1]:
-            return turn
-        log.debug("not now in English words: %r", english)
         written = self.safety.assess(text)
+        # Nor, read whole, do they say any alarm: "jelaskan lebih lanjut dong" (Indonesian:
+        # explain further please) and "Spuneți-mi mai multe, vă rog" (Romanian: tell me
+        # more, please) got the suicide guidance, the safety model having learned "lebih"
+        # and "mai" from crisis messages in those languages. When the glossary has English
+        # for every word and those say nothing alarming, the crisis was read from words that
+        # say none; a note keeps help in view. Not when the message as written is surely one.
+        nothing = (assessed.level == "none" and all_read
+                   and written.p_emergency < GLOSS_SURE)
+        if not nothing and (assessed.level != "note"
+                            or NOT_NOW not in self.safety.features(english)[1]):
+            return turn
+        log.debug("not now, or nothing alarming, in English words: %r", english)
         return self._respond(text, state, replace(written, level="note"))
 
     def _glossed(self, text: str, english: str, state: ConversationState, turn: Turn) -> Turn:

@@ -77,8 +77,18 @@ class Gloss:
 
     def _english(self, tokens: list[str], keep: Callable[[str], bool]) -> str | None:
         """Return the English words of a message's words, or None when no word is listed."""
+        out, unread = self._walk(tokens, keep)
+        return " ".join(out) if len(out) > len(unread) else None
+
+    def unread(self, text: str, keep: Callable[[str], bool]) -> tuple[str, ...]:
+        """Return the words of text that no entry covers and that are not common words."""
+        return self._walk(words(text), keep)[1]
+
+    def _walk(self, tokens: list[str], keep: Callable[[str], bool]
+              ) -> tuple[list[str], tuple[str, ...]]:
+        """Return the English words of a message's words and those of its words left as written."""
         out: list[str] = []
-        found = False
+        unread: list[str] = []
         i = 0
         while i < len(tokens):
             entry = self._at(tokens, i)
@@ -88,12 +98,12 @@ class Gloss:
                 # does not know ("taurina") still says the question may be about another thing.
                 if keep(tokens[i]):
                     out.append(tokens[i])
+                    unread.append(tokens[i])
                 i += 1
                 continue
             out.append(entry.english)
-            found = True
             i += len(entry.words)
-        return " ".join(out) if found else None
+        return out, tuple(unread)
 
     def _at(self, tokens: list[str], i: int) -> Entry | None:
         """Return the longest entry that starts at token i."""
@@ -127,6 +137,12 @@ class Glossary:
         """Return the English words of a message in this language, or None."""
         gloss = self.languages.get(code or "")
         return gloss.english(text, keep, marks) if gloss is not None else None
+
+    def unread(self, text: str, code: str | None, keep: Callable[[str], bool]
+               ) -> tuple[str, ...] | None:
+        """Return the words of a message no entry covers, or None for a language with no list."""
+        gloss = self.languages.get(code or "")
+        return gloss.unread(text, keep) if gloss is not None else None
 
 
 EMPTY = Glossary(MappingProxyType({}))

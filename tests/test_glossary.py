@@ -54,6 +54,22 @@ def test_reads_a_message_as_english_words(tmp_path: Path, text: str, english: st
     assert _gloss(tmp_path).english(text, "tr", _keep) == english
 
 
+# The words no entry covers, common words dropped: what the English words leave as written.
+UNREAD = [
+    ("all-read", "peki yan etkileri var mı", ()),
+    ("name-and-number", "hamileyim, NAC 600 alabilir miyim", ("nac", "600")),
+    ("unknown-word", "taurin gripten korur mu?", ("taurin",)),
+]
+
+
+@pytest.mark.parametrize(("text", "unread"), [r[1:] for r in UNREAD], ids=[r[0] for r in UNREAD])
+def test_tells_the_words_left_as_written(tmp_path: Path, text: str,
+                                         unread: tuple[str, ...]) -> None:
+    gloss = _gloss(tmp_path)
+    assert gloss.unread(text, "tr", _keep) == unread
+    assert gloss.unread(text, "xx", _keep) is None  # no list for that language
+
+
 MARKED = [
     ("question-mark", "peki, NAC gripten korur mu?", "nac flu?"),
     ("comma-between", "nac nedir, gripte", "nac what is, flu"),
@@ -239,12 +255,34 @@ def test_a_past_scare_in_another_language_gets_a_note(engine: Engine, without_gl
     assert (reply.kind != "emergency", reply.note) == (True, "overdose")
 
 
+# Ordinary words the safety model learned from crisis messages in the same language: every
+# word has English in the glossary, and those say nothing alarming, so a note, not the text.
+ORDINARY_READ_AS_CRISIS = [
+    ("id-explain-more", "jelaskan lebih lanjut dong"),  # explain further, please
+    ("ro-thanks-good-night", "Mulțumesc frumos, noapte bună"),  # thank you, good night
+]
+
+
+@pytest.mark.parametrize("text", [r[1] for r in ORDINARY_READ_AS_CRISIS],
+                         ids=[r[0] for r in ORDINARY_READ_AS_CRISIS])
+def test_ordinary_words_read_as_a_crisis_get_a_note(engine: Engine, without_glossary: Engine,
+                                                    text: str) -> None:
+    assert without_glossary.respond(text).reply.kind == "emergency"
+    reply = engine.respond(text).reply
+    assert (reply.kind != "emergency", reply.note is not None) == (True, True)
+
+
 # Emergencies now keep the guidance: a note read from rough English words that lost what made
 # it urgent ("suddenly can't speak properly" is not in the glossary) is no reason to lower it.
 STILL_URGENT = [
     ("de-stroke", "Meine Mutter kann plötzlich nicht mehr richtig sprechen und ihr Mundwinkel "
                   "hängt. Sie nimmt NAC. Hängt das zusammen?", "stroke"),
     ("es-swallowed-now", "mi hijo acaba de tragarse unas pastillas, que hago", "overdose"),
+    # Every word read, as in the messages above, but their English words say the emergency.
+    ("id-swallowed", "anak saya menelan banyak pil", "overdose"),
+    ("fr-swallowed", "mon fils a avalé tous mes comprimés", "overdose"),
+    ("fr-not-breathing", "ma fille ne respire plus", "breathing"),
+    ("pl-swallowed", "moja córka połknęła tabletki", "overdose"),
 ]
 
 
