@@ -828,6 +828,15 @@ class Engine:
             # animal poison line, is who can help.
             reply = self.compose.smalltalk("animal", 1.0)
             return self._finish(Turn(reply, replace(state, choices=(), crisis=None)))
+        if (safety.level == "emergency" and state.crisis is None and assessed is None
+                and safety.p_emergency < GLOSS_SURE and self._surely_elsewhere(text)):
+            # "how much of my pto is left" and "i want a cancellation of the dinner
+            # reservation" got the suicide guidance (0.3-0.8): the safety model never learned
+            # everyday requests as ordinary, the out-of-scope class did, and claims them
+            # outright. When it does and the safety model is unsure, a note keeps help in
+            # view. None of the 8,270 emergencies of training/safety/ and the final safety
+            # sets 33-48 is both: those under 0.8 are never claimed so.
+            safety = replace(safety, level="note")
         if state.alert is not None and safety.level != "emergency" and "worse" in safety.cues:
             # "took 6 capsules instead of 1" got a note; "now I feel sick" makes it urgent.
             safety = replace(safety, level="emergency", kind=state.alert)
