@@ -686,9 +686,9 @@ class Engine:
         assessed = self.safety.assess(english)
         written = self.safety.assess(text)
         # Nor, read whole, do they say any alarm: "jelaskan lebih lanjut dong" (Indonesian:
-        # explain further please) and "Spuneți-mi mai multe, vă rog" (Romanian: tell me
-        # more, please) got the suicide guidance, the safety model having learned "lebih"
-        # and "mai" from crisis messages in those languages. When the glossary has English
+        # explain further please) and "Mulțumesc frumos, noapte bună" (Romanian: thank you,
+        # good night) got the suicide guidance, the safety model having learned such words
+        # from crisis messages in those languages. When the glossary has English
         # for every word and those say nothing alarming, the crisis was read from words that
         # say none; a note keeps help in view. Not when the message as written is surely one.
         nothing = (assessed.level == "none" and all_read
