@@ -10,10 +10,10 @@ the dev conversations, the held-out questions, the final sets in the order they 
 from the first to the forty-fourth, the safety messages in other scripts
 (tests/languages/safety-w.yaml, written after writer V's training messages in them), the
 forty-fifth final sets, the twelve-language sets (writer AF's, tuned on, then writer AG's) and
-the forty-sixth to fifty-fourth final sets. The first to forty-eighth were each scored once and are
+the forty-sixth to fifty-fifth final sets. The first to forty-eighth were each scored once and are
 tuned on since (the thirty-third to fortieth through their safety messages, the forty-first to
 forty-eighth through the messages of their conversations read inside a crisis). The held-out
-questions, writer AG's twelve-language set (scored once), the forty-ninth to fifty-fourth (each
+questions, writer AG's twelve-language set (scored once), the forty-ninth to fifty-fifth (each
 written a round before it is scored) and the other-script safety messages are checked: none of
 their messages may be this close (rapidfuzz ratio on folded text) to a message of any set before
 them; leaked ones were removed from those sets (the dev sets, tuned on, may share wording with
@@ -111,6 +111,7 @@ SETS = [
     ("fifty-second final sets", ("tests/final52/*.yaml",)),
     ("fifty-third final sets", ("tests/final53/*.yaml",)),
     ("fifty-fourth final sets", ("tests/final54/*.yaml",)),
+    ("fifty-fifth final sets", ("tests/final55/*.yaml",)),
 ]
 
 
@@ -128,7 +129,7 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
                         "twelve-language final set", "forty-ninth final sets",
                         "fiftieth final sets", "fifty-first final sets",
                         "fifty-second final sets", "fifty-third final sets",
-                        "fifty-fourth final sets")]
+                        "fifty-fourth final sets", "fifty-fifth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
