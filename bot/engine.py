@@ -729,7 +729,12 @@ class Engine:
         rest = REQUEST_FRAME.sub(" ", text)
         if rest == text or not words(rest):
             return turn
-        return self._read_again(text, rest, state, turn, small_talk=False)
+        # Whether the message is surely about something else is judged on what it asks, as
+        # it is read: without the frame and a greeting ("Good afternoon. I'm a librarian
+        # helping a patron. Could you tell me what cysteine is?" is claimed by the
+        # out-of-scope class for "tell me" and "good afternoon" with the story).
+        return self._read_again(text, rest, state, turn, small_talk=False,
+                                elsewhere=self._surely_elsewhere(self.without_opener(rest)))
 
     def _first_asked(self, text: str, state: ConversationState, turn: Turn) -> Turn:
         """Return the answer to the first of two questions asked in one message, if any."""
@@ -1735,8 +1740,8 @@ class Engine:
         floor = OUT_OF_SCOPE_SCORE if decision.out_of_scope else 0.0
         for reading in readings:
             analysis = self.analyzer.analyze(reading)
-            overview = (() if in_context or decision.kind == "answer" or decision.out_of_scope
-                        else self._overview(analysis))
+            overview = (() if in_context or decision.kind in ("answer", "clarify")
+                        or decision.out_of_scope else self._overview(analysis))
             # "Evening! My pharmacist handed me acetylcysteine sachets yesterday. What does it
             # actually do?" got "did you mean" at 0.46: asked alone, with the name the story
             # gave, "what does NAC do" is the overview's question, as it is when sent alone
@@ -1744,7 +1749,8 @@ class Engine:
             # the whole: "I have COPD and my lung doctor mentioned NAC. What does it do?"
             # asks about COPD, not what NAC is. Nor over a story the out-of-scope class claims:
             # "calf cramps wake me up at night. magnesium didn't work. would N-acetyl
-            # cysteine?" asks about cramps.
+            # cysteine?" asks about cramps. Nor over "did you mean" for the whole: "my daughter
+            # has a chesty cough, can she have nac?" asks about children or mucus, not what NAC is.
             alone = (Decision("answer", overview, 1.0) if len(overview) == 1
                      else self.decide(analysis, in_context=named, later=in_context))
             # A "did you mean" for the question beats "no answer" for the whole story: the

@@ -355,9 +355,10 @@ def test_details_state_survives_json(engine: Engine) -> None:
 CLARIFY_OPENINGS = [
     ("nac benefits", "The article covers a few things on that. Which would you like?"),
     ("what is NAC used for", "The article covers a few things on that. Which would you like?"),
-    # (Until this round's matching re-fit "is nac safe for long time?" was this case; it
-    # now gets the answer on side effects, which is what it asks.)
-    ("is nac good for old people", "I'm not sure which of these you mean:"),
+    # (Until one matching re-fit "is nac safe for long time?" was this case; it then got
+    # the answer on side effects, which is what it asks. Until the next, "is nac good for
+    # old people", which falls back at 0.32 since, under the 0.34 bar.)
+    ("is nac any good for teens", "I'm not sure which of these you mean:"),
     # A first message with no word of its own, and nothing before it to lean on.
     ("is that ok for me?", "Happy to help. What would you like to know about cysteine or NAC? "
      "For example:"),
@@ -1140,8 +1141,10 @@ def test_two_parts_do_not_answer_what_the_whole_does_not_ask(engine: Engine, tex
 # Voice typing writes out the punctuation it was told; "period" alone stays a word.
 DICTATED_CASES = [
     ("hi there comma what exactly is glutathione question mark", "answer", "glutathione"),
-    ("my daughter has a chesty cough comma can she have nac question mark", "answer",
-     "children"),
+    # (Until the matching re-fit allowing 2% of near misses out of fold this was "my
+    # daughter has a chesty cough comma can she have nac": written or dictated, it now gets
+    # "did you mean" with children first and mucus second.)
+    ("my son is six comma can he take nac question mark", "answer", "children"),
     ("um hello full stop what is l cysteine period", "answer", "what-is-cysteine"),
     ("my son took a whole bottle of pills comma he wont wake up", "emergency", "overdose"),
 ]
