@@ -112,6 +112,7 @@ SETS = [
     ("fifty-third final sets", ("tests/final53/*.yaml",)),
     ("fifty-fourth final sets", ("tests/final54/*.yaml",)),
     ("fifty-fifth final sets", ("tests/final55/*.yaml",)),
+    ("fifty-sixth final sets", ("tests/final56/*.yaml",)),
 ]
 
 
@@ -129,7 +130,8 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
                         "twelve-language final set", "forty-ninth final sets",
                         "fiftieth final sets", "fifty-first final sets",
                         "fifty-second final sets", "fifty-third final sets",
-                        "fifty-fourth final sets", "fifty-fifth final sets")]
+                        "fifty-fourth final sets", "fifty-fifth final sets",
+                        "fifty-sixth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
