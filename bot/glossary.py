@@ -24,7 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from bot.errors import KnowledgeError
-from bot.language import LANGUAGES
+from bot.language import ARABIZI, LANGUAGES
 from bot.normalize import words
 from bot.yamlfile import Fields, read_yaml
 
@@ -32,6 +32,15 @@ GLOSSARY_DIR = "glossary"  # under intents/
 # A stem shorter than this ("ba*") would take in half a language's words.
 MIN_STEM = 4
 MAX_PHRASE = 4
+# The articles a language writes onto the word after them, longest first: Arabic "الآثار" (the
+# effects), "والكبد" (and the liver). Taken off on both sides, in the lists and in messages.
+ARTICLES: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "ar": ("وال", "بال", "فال", "كال", "لل", "ال"),
+})
+MIN_BARE = 3  # letters left once an article is taken off ("الم", pain, keeps its own)
+# A word of Latin letters with another script's letters written on ("nac가", NAC and a Korean
+# particle): the name is read on its own.
+_MIXED = re.compile(r"^([a-z0-9]+)([^\x00-\u024f\u1e00-\u1eff]+)$")
 # The punctuation kept between a message's parts when asked to.
 MARK_CHARS = ",.!?;:"
 MARKS = re.compile(f"([{re.escape(MARK_CHARS)}]+\\s*)")
@@ -62,15 +71,15 @@ class Gloss:
         want to ask, nac is it safe pregnant?"), where the engine reads openers and questions.
         """
         if not marks:
-            return self._english(words(text), keep)
+            return self._english(_tokens(text, self.language), keep)
         pieces = MARKS.split(text)  # part, mark, part, mark, ..., part
         out: list[str] = []
         found = False
         for part, mark in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
-            english = self._english(words(part), keep)
+            english = self._english(_tokens(part, self.language), keep)
             found = found or english is not None
             said = english if english is not None else " ".join(
-                w for w in words(part) if keep(w))
+                w for w in _tokens(part, self.language) if keep(w))
             if said:
                 out.append(f"{said}{mark.strip()}")
         return " ".join(out) if found else None
@@ -82,7 +91,7 @@ class Gloss:
 
     def unread(self, text: str, keep: Callable[[str], bool]) -> tuple[str, ...]:
         """Return the words of text that no entry covers and that are not common words."""
-        return self._walk(words(text), keep)[1]
+        return self._walk(_tokens(text, self.language), keep)[1]
 
     def _walk(self, tokens: list[str], keep: Callable[[str], bool]
               ) -> tuple[list[str], tuple[str, ...]]:
@@ -148,6 +157,30 @@ class Glossary:
 EMPTY = Glossary(MappingProxyType({}))
 
 
+def _tokens(text: str, language: str) -> list[str]:
+    """Return the words of text as the lists are read: folded, each word typed kept whole."""
+    out: list[str] = []
+    for typed in text.split():
+        folded = words(typed)
+        if len(folded) > 1 and ARABIZI.search(typed):
+            # Arabic in Latin letters writes sounds as digits: "ma3loumat" (information) is
+            # one word, not "ma" "3" "loumat", whose "ma3" (with) would be read.
+            out.append("".join(folded))
+            continue
+        for word in folded:
+            mixed = _MIXED.match(word)
+            out.extend(mixed.groups() if mixed else (_bare(word, language),))
+    return out
+
+
+def _bare(word: str, language: str) -> str:
+    """Return a word without the article its language writes onto it."""
+    for article in ARTICLES.get(language, ()):
+        if word.startswith(article) and len(word) - len(article) >= MIN_BARE:
+            return word[len(article):]
+    return word
+
+
 def load(folder: Path) -> Glossary:
     """Read every intents/glossary/*.yaml; raise KnowledgeError naming file, entry and problem."""
     found: dict[str, Gloss] = {}
@@ -174,7 +207,7 @@ def _load_file(path: Path) -> Gloss:
         if not target:
             raise entry.error("the English side has no words")
         for form in entry.texts("forms"):
-            key = _parse(form, entry)
+            key = _parse(form, entry, code)
             if key in owner and owner[key] != target:
                 raise entry.error(f"'{form}' is listed under '{owner[key]}' too")
             owner[key] = target
@@ -197,10 +230,10 @@ def _load_file(path: Path) -> Gloss:
                     for k, v in sorted(stems.items(), key=lambda kv: -len(kv[0]))))
 
 
-def _parse(form: str, entry: Fields) -> tuple[tuple[str, ...], bool]:
+def _parse(form: str, entry: Fields, language: str) -> tuple[tuple[str, ...], bool]:
     """Return a form's folded words and whether its last word is a stem."""
     stem = form.endswith("*")
-    folded = tuple(words(form.rstrip("*")))
+    folded = tuple(_tokens(form.rstrip("*"), language))
     if not folded:
         raise entry.error(f"'{form}' has no words")
     if len(folded) > MAX_PHRASE:

@@ -8,7 +8,9 @@ wondering why the answer is in English, or why nothing was understood. Two kinds
   they are most of a message's letters (a Cyrillic "о" hidden in "оverdose" is not Russian);
 - for Latin script, the language's most frequent words that are rare in English (the lists in
   bot/models/languages.json, written by `python -m bot tune languages` from pyspellchecker's
-  word frequencies) and letters only that language uses ("ñ", "ã", "ß", "ı", "ł", "ư").
+  word frequencies) and letters only that language uses ("ñ", "ã", "ß", "ı", "ł", "ư");
+  languages typed in Latin letters that have no such list (Hindi and Urdu, Arabic, Russian,
+  Swahili) are told by their glossaries' words ("kitna", "3ayez", "skolko", "madhara").
 
 Guessing wrong is worse than saying nothing (an English speaker told "Lo siento" thinks the bot
 is broken), so a Latin-script language needs two words or letters of evidence and more of them
@@ -29,7 +31,7 @@ from bot.normalize import words
 
 # The languages the bot can name, each with one line in knowledge.yaml `languages`.
 LANGUAGES = (
-    "es", "pt", "fr", "de", "it", "nl", "pl", "tr", "vi", "ro", "id", "tl",
+    "es", "pt", "fr", "de", "it", "nl", "pl", "tr", "vi", "ro", "id", "tl", "cs", "hu", "sw",
     "ru", "uk", "el", "ar", "fa", "hi", "zh", "ja", "ko",
 )
 # The languages told by their script: a message in one may still name NAC in Latin letters.
@@ -53,6 +55,9 @@ _MARKS = {
     # Romanian: s and t with a comma below (or the cedilla t older keyboards type), and the
     # breve a, which Vietnamese shares but always writes with its other marks.
     "ro": re.compile("[șțţă]", re.IGNORECASE),
+    # Czech: the letters with a caron or ring Polish, its neighbour here, does not write.
+    "cs": re.compile("[čšžřůěďťň]", re.IGNORECASE),
+    "hu": re.compile("[őű]", re.IGNORECASE),
 }
 _SCRIPTS = (
     ("ko", re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")),
@@ -70,9 +75,10 @@ _KANA = re.compile("[\u3040-\u30ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 # Arabic typed in Latin letters writes its own sounds as digits inside words ("ta3ban",
 # "ch7al", "bghit nmout"): its words look like scraps of other languages' ("ta", "al",
-# "ban"), so a message with one is not guessed as any Latin-script language (black-box
-# test 10: a suicidal message in Darija got a Vietnamese line).
-_ARABIZI = re.compile(r"[^\W\d_][235679][^\W\d_]")
+# "ban"), so a message with one is not guessed as any other Latin-script language (black-box
+# test 10: a suicidal message in Darija got a Vietnamese line). Such a word is Arabic's
+# mark: with its Latin-letter words (languages.json, from its glossary) it tells Arabic.
+ARABIZI = re.compile(r"[^\W\d_][235679][^\W\d_]")
 # A phrase in quotes is asked about, not spoken in: "what does 'je ne sais quoi' mean?"
 _QUOTE_MARK = re.compile("[\"“'‘«]")
 _QUOTED = re.compile(r"(?:^|(?<=\s))[\"“'‘«][^\"”'’»\n]{1,80}[\"”'’»](?=[\s?.!,;:]|$)")
@@ -135,14 +141,19 @@ def detect(text: str, lists: WordLists) -> str | None:
         found = _script(text)
         if found is not None:
             return found
-    if _ARABIZI.search(text):
-        return None
+    # Its digits split such a word when folded ("ma3loumat": "ma", "loumat"): taken out whole.
+    typed = text.split()
+    arabizi = sum(bool(ARABIZI.search(w)) for w in typed)
+    text = " ".join(w for w in typed if not ARABIZI.search(w)) if arabizi else text
     # A word said twice is one piece of evidence: "la la" is not two words of Spanish.
     tokens = list(dict.fromkeys(t for t in words(text) if len(t) > 1 and t.isalpha()))
     evidence: dict[str, int] = {}
     for token in tokens:
         for code in lists.index.get(token, ()):
             evidence[code] = evidence.get(code, 0) + 1
+    if arabizi:
+        # One such word each: "mp3s" or "h2o" alone is not Arabic.
+        evidence = {"ar": evidence.get("ar", 0) + arabizi}
     if not text.isascii():
         for code, marks in _MARKS.items():
             marked = sum(bool(marks.search(w)) for w in text.split())

@@ -11,6 +11,7 @@ from bot import glossary
 from bot.devtools.evaluate import evaluate, load_cases
 from bot.engine import GLOSS_SURE, Engine
 from bot.errors import KnowledgeError
+from bot.normalize import words
 from bot.settings import ROOT
 
 TURKISH = """\
@@ -52,6 +53,36 @@ READINGS = [
                          ids=[r[0] for r in READINGS])
 def test_reads_a_message_as_english_words(tmp_path: Path, text: str, english: str) -> None:
     assert _gloss(tmp_path).english(text, "tr", _keep) == english
+
+
+ARABIC = """\
+language: ar
+words:
+  side effects: [آثار جانبية, a3rad janibiya]
+  liver: [كبد, kabed]
+  together with: [ma3]
+  information: [ma3loumat]
+"""
+
+# Arabic writes its article onto the noun, in the lists and in messages; typed in Latin
+# letters, it writes sounds as digits inside a word, which stays one word.
+ARABIC_READINGS = [
+    ("article-in-message", "ما هي الآثار الجانبية", "side effects"),
+    ("and-the", "NAC والكبد", "nac liver"),
+    ("digits-inside-a-word", "fi a3rad janibiya lal NAC", "side effects nac"),
+    ("word-not-its-start", "men wein el ma3loumat", "information"),
+    ("latin-name-with-particle", "NAC가 kabed", "nac liver"),
+]
+
+
+@pytest.mark.parametrize(("text", "english"), [r[1:] for r in ARABIC_READINGS],
+                         ids=[r[0] for r in ARABIC_READINGS])
+def test_reads_arabic_as_it_is_written(tmp_path: Path, text: str, english: str) -> None:
+    folder = tmp_path / "glossary"
+    folder.mkdir()
+    (folder / "ar.yaml").write_text(ARABIC, encoding="utf-8")
+    common = set(words("ما هي fi lal men wein el 가"))  # folded, as messages are
+    assert glossary.load(folder).english(text, "ar", lambda t: t not in common) == english
 
 
 # The words no entry covers, common words dropped: what the English words leave as written.
@@ -136,6 +167,16 @@ ANSWERED = [
     # their English words and the message's commas let the opener be read as one.
     ("vi-polite", "chào anh, cho em hỏi NAC có tốt cho phổi không ạ", "mucus-lungs"),
     ("tl-po", "magandang umaga po, pwede po ba ang NAC sa buntis?", "pregnancy"),
+    # Languages typed in Latin letters, told by their glossaries' words (Hinglish, Arabizi
+    # with its digits kept inside the word), Arabic's article taken off ("الآثار": the
+    # effects), a Korean particle written onto NAC ("NAC가"), Czech and Hungarian.
+    ("hi-latin", "NAC lene se baal jhadna kam hota hai kya?", "hair-skin-nails"),
+    ("urdu-latin", "NAC ke nuksan kya hain?", "side-effects"),
+    ("arabizi", "el NAC mni7 lel kabed?", "liver-detox"),
+    ("ar-article", "ما هي الآثار الجانبية لـ NAC؟", "side-effects"),
+    ("ko-particle", "NAC가 간에 좋아요?", "liver-detox"),
+    ("cs-cough", "pomáhá NAC na kašel s hlenem?", "mucus-lungs"),
+    ("hu-pregnancy", "szedhetem a NAC-ot terhesség alatt?", "pregnancy"),
 ]
 
 
@@ -180,12 +221,16 @@ FOLLOW_UPS = [
     ("saya sedang hamil, boleh minum NAC?", "kalau efek samping?", "side-effects"),
     ("ich stille, darf ich NAC nehmen?", "und nebenwirkungen?", "side-effects"),
     ("NAC aiuta con il muco?", "e per i bambini?", "children"),
+    ("privet, NAC pomogaet pri bronhite?", "a skolko prinimat?", "doses-in-studies"),
+    ("Habari, NAC inasaidia mapafu?", "na madhara yake?", "side-effects"),
+    ("NAC lene se baal jhadna kam hota hai kya?", "roz kitna lena hai?", "doses-in-studies"),
 ]
 
 
 @pytest.mark.parametrize(("first", "then", "topic"), FOLLOW_UPS,
                          ids=["tr-side-effects", "es-side-effects", "pl-side-effects",
-                              "id-side-effects", "de-side-effects", "it-children"])
+                              "id-side-effects", "de-side-effects", "it-children",
+                              "ru-translit-doses", "sw-side-effects", "hi-latin-doses"])
 def test_a_follow_up_in_the_language_of_the_chat(engine: Engine, first: str, then: str,
                                                  topic: str) -> None:
     started = engine.respond(first)
@@ -214,6 +259,10 @@ URGENT = [
     ("id-kill-myself", "aku mau bunuh diri", "suicide"),
     ("ms-want-to-die", "saya ingin mati saja", "suicide"),
     ("vi-want-to-die", "tôi muốn chết", "suicide"),
+    ("sw-want-to-die", "nataka kufa, siwezi tena", "suicide"),
+    ("cs-swallowed-pills", "můj syn spolykal všechny prášky a zvrací", "overdose"),
+    ("hu-throat-swollen", "nem kapok levegőt, bedagadt a torkom", "breathing"),
+    ("ko-want-to-die", "죽고 싶어요", "suicide"),
 ]
 
 

@@ -49,6 +49,16 @@ FOREIGN = [
     ("tl-emergency", "tulong po, nilunok ng anak ko yung gamot ko", "tl"),
     ("tr-no-letters", "ambulans geliyor, cok tesekkurler", "tr"),
     ("vi-no-accents", "nac co tot cho gan khong vay", "vi"),
+    ("cs-question", "Můžu brát NAC v těhotenství?", "cs"),
+    ("cs-no-diacritics", "muzu davat nac detem, kolik denne?", "cs"),
+    ("hu-question", "Szedhetem a NAC-ot terhesség alatt?", "hu"),
+    ("hu-no-accents", "mire jo a nac es mennyit kell szedni", "hu"),
+    # Typed in Latin letters, told by their glossaries' words (intents/glossary) or, for
+    # Arabic, by the digits it writes its own sounds with.
+    ("hi-latin", "mujhe roz kitni goli leni chahiye?", "hi"),
+    ("urdu-latin", "meri biwi ke liye ye dawa theek hai?", "hi"),
+    ("ru-translit", "mozhno li pit NAC kazhdyj den?", "ru"),
+    ("arabizi", "ana ta3ban barcha, bghit nmout, ch7al mn NAC khassni nakhod", "ar"),
 ]
 
 ENGLISH = [
@@ -67,9 +77,9 @@ ENGLISH = [
     ("accented-english", "my fiancée read that NAC helps with café hangovers"),
     ("short", "ok"),
     # Not English, but no language the bot names: a wrong guess is worse than none.
-    ("arabizi", "ana ta3ban barcha, bghit nmout, ch7al mn NAC khassni nakhod"),
     ("arabizi-said-twice", "la la safi ghir kan dhak"),
     ("vitamin-with-digit", "is b12 ok with nac"),
+    ("one-word-with-digit", "can i listen to mp3s while taking nac"),
 ]
 
 
@@ -220,10 +230,11 @@ def test_final_set_keeps_the_figures_it_was_scored_at() -> None:
     english = [found for lang, found in got if lang == "en"]
     named = [(lang, found) for lang, found in got if lang in language.LANGUAGES]
     other = [found for lang, found in got if lang != "en" and lang not in language.LANGUAGES]
-    # Romanian, Indonesian and Tagalog are named since their wordfreq lists (8 messages).
-    assert (len(english), len(named), len(other)) == (200, 179, 21)
+    # Romanian, Indonesian and Tagalog are named since their wordfreq lists (8 messages);
+    # Czech and Hungarian since theirs, Swahili since its glossary (6): 153 of 185 told right.
+    assert (len(english), len(named), len(other)) == (200, 185, 15)
     assert sum(found is not None for found in english) == 0
-    assert sum(lang == found for lang, found in named) >= 145
+    assert sum(lang == found for lang, found in named) >= 150
     assert sum(found is not None and found != lang for lang, found in named) <= 5
     assert sum(found is not None for found in other) <= 1
 
@@ -231,14 +242,16 @@ def test_final_set_keeps_the_figures_it_was_scored_at() -> None:
 def test_second_final_set_keeps_the_figures_it_was_scored_at() -> None:
     """The held-out set of tests/languages/final2.yaml, read as totals only."""
     items = yaml.safe_load((ROOT / "tests" / "languages" / "final2.yaml").read_text("utf-8"))
-    alias = {"ms": "id", "fil": "tl"}  # one line serves Indonesian and Malay
+    # One line serves Indonesian and Malay; Hindi and Arabic typed in Latin letters are told
+    # by their glossaries' words since those were written (31 messages, 24 then told right).
+    alias = {"ms": "id", "fil": "tl", "hi-latn": "hi", "ar-latn": "ar"}
     got = [(alias.get(item["lang"], item["lang"]), language.detect(item["text"], LISTS))
            for item in items]
     english = [found for lang, found in got if lang == "en"]
     named = [(lang, found) for lang, found in got if lang in language.LANGUAGES]
     other = [found for lang, found in got if lang != "en" and lang not in language.LANGUAGES]
-    assert (len(english), len(named), len(other)) == (178, 196, 57)
+    assert (len(english), len(named), len(other)) == (178, 245, 8)
     assert sum(found is not None for found in english) <= 1
-    assert sum(lang == found for lang, found in named) >= 179
-    assert sum(found is not None and found != lang for lang, found in named) <= 1
-    assert sum(found is not None for found in other) <= 12
+    assert sum(lang == found for lang, found in named) >= 215
+    assert sum(found is not None and found != lang for lang, found in named) <= 3
+    assert sum(found is not None for found in other) <= 4

@@ -7,8 +7,11 @@ one is not ("que", "und", "het"; not "me", "in" or "was"); and the COMMON_ENGLIS
 English words, which count against a guess. The Latin-script languages pyspellchecker lacks
 (Polish, Turkish, Vietnamese, Romanian, Indonesian and Malay, Tagalog) come the same way from
 wordfreq's lists, a developer tool only: without their words, "tolong anak saya menelan obat"
-got no line, and Romanian or Vietnamese typed without accents none either. Deterministic: the
-same library versions always give the same file.
+got no line, and Romanian or Vietnamese typed without accents none either. The languages people
+type in Latin letters that neither library lists (Hindi and Urdu as Hinglish and Roman Urdu,
+Arabic as Arabizi, Russian as translit, Swahili) get the Latin-letter words of their glossaries
+(intents/glossary) that are rare in English: "roz kitna lena hai?" got no line and no glossary
+reading. Deterministic: the same library versions and glossaries always give the same file.
 """
 
 from __future__ import annotations
@@ -19,15 +22,25 @@ from typing import Any, TextIO
 
 from spellchecker import SpellChecker
 
+from bot import glossary
 from bot.devtools.modelfile import write
 from bot.language import MODEL_PATH
 from bot.normalize import words
+from bot.settings import ROOT
 
 LISTED = ("es", "pt", "fr", "de", "it", "nl")
 # Language code -> the wordfreq lists its words come from (Malay is close enough to
 # Indonesian that one line serves both; wordfreq calls Tagalog "fil").
 WORDFREQ = {"pl": ("pl",), "tr": ("tr",), "vi": ("vi",), "ro": ("ro",), "id": ("id", "ms"),
-            "tl": ("fil",)}
+            "tl": ("fil",), "cs": ("cs",), "hu": ("hu",)}
+GLOSSARY = ROOT / "intents" / glossary.GLOSSARY_DIR
+# A glossary word counts as a language's evidence when English text has it less often than
+# this share of its words in both libraries' counts: "kitna", "hai" and "skolko" are rare in
+# English; "men", "la" and "na" are not, nor the loan words the glossaries list ("tablets").
+GLOSS_RARE = 1e-5  # wordfreq
+GLOSS_RARE_SPELLING = 1e-7  # pyspellchecker, whose dictionary has more English words
+# Nor a word shorter than this: two letters ("ke", "gn") are any language's, or chat's.
+GLOSS_LETTERS = 3
 TOP = 1000
 RARITY = 20.0
 COMMON_ENGLISH = 5000
@@ -81,14 +94,36 @@ def build() -> dict[str, Any]:
             found.update(w for w in shares if len(w) > 1 and w.isalpha()
                          and shares[w] > RARITY * word_frequency(w, "en"))
         lists[code] = sorted(found)
+    glossed = {code: _latin_words(gloss)
+               for code, gloss in glossary.load(GLOSSARY).languages.items() if code not in lists}
+    # A word two of these glossaries list is chat everyone types ("thx", "gn"): no language's.
+    shared = {w for code, found in glossed.items() for w in found
+              if any(w in other for c, other in glossed.items() if c != code)}
+    for code, found in glossed.items():
+        lists[code] = sorted(w for w in found - shared
+                             if len(w) >= GLOSS_LETTERS and word_frequency(w, "en") < GLOSS_RARE
+                             and english.get(w, 0.0) < GLOSS_RARE_SPELLING)
     return {
         "about": "Written by `python -m bot tune languages`; do not edit by hand.",
         "source": f"pyspellchecker {version('pyspellchecker')} word frequencies",
         "source_more": f"wordfreq {version('wordfreq')} top {TOP} words",
+        "source_glossaries": ("intents/glossary: the Latin-letter words, rare in English, of "
+                              "the languages with no frequency list"),
         "top": TOP, "rarity": RARITY,
         "english": sorted(w for w in _top(english, COMMON_ENGLISH) if w.isalpha()),
         "words": lists,
     }
+
+
+def _latin_words(gloss: glossary.Gloss) -> set[str]:
+    """Return the whole words in Latin letters of a glossary's forms (not its stems)."""
+    entries = [e for found in gloss.exact.values() for e in found]
+    entries += [e for _, found in gloss.stems for e in found]
+    out: set[str] = set()
+    for entry in entries:
+        whole = entry.words[:-1] if entry.stem else entry.words
+        out.update(w for w in whole if len(w) > 1 and w.isascii() and w.isalpha())
+    return out
 
 
 def run(out: TextIO = sys.stdout) -> None:
