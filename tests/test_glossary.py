@@ -177,6 +177,10 @@ ANSWERED = [
     ("ko-particle", "NAC가 간에 좋아요?", "liver-detox"),
     ("cs-cough", "pomáhá NAC na kašel s hlenem?", "mucus-lungs"),
     ("hu-pregnancy", "szedhetem a NAC-ot terhesség alatt?", "pregnancy"),
+    ("el-liver", "Το NAC κάνει καλό στο συκώτι;", "liver-detox"),
+    ("greeklish-pregnancy", "eimai egkyos, mporw na parw NAC?", "pregnancy"),
+    ("fa-side-effects", "عوارض جانبی NAC چیه؟", "side-effects"),
+    ("finglish-liver", "aya NAC baraye kabed khube?", "liver-detox"),
 ]
 
 
@@ -263,6 +267,7 @@ URGENT = [
     ("cs-swallowed-pills", "můj syn spolykal všechny prášky a zvrací", "overdose"),
     ("hu-throat-swollen", "nem kapok levegőt, bedagadt a torkom", "breathing"),
     ("ko-want-to-die", "죽고 싶어요", "suicide"),
+    ("el-want-to-die", "θέλω να πεθάνω", "suicide"),
 ]
 
 
