@@ -59,6 +59,8 @@ FOREIGN = [
     ("urdu-latin", "meri biwi ke liye ye dawa theek hai?", "hi"),
     ("ru-translit", "mozhno li pit NAC kazhdyj den?", "ru"),
     ("arabizi", "ana ta3ban barcha, bghit nmout, ch7al mn NAC khassni nakhod", "ar"),
+    ("greeklish", "eimai egkyos, mporw na parw NAC?", "el"),
+    ("finglish", "aya NAC baraye kabed khube?", "fa"),
 ]
 
 ENGLISH = [
