@@ -10,7 +10,8 @@ wondering why the answer is in English, or why nothing was understood. Two kinds
   bot/models/languages.json, written by `python -m bot tune languages` from pyspellchecker's
   word frequencies) and letters only that language uses ("ñ", "ã", "ß", "ı", "ł", "ư");
   languages typed in Latin letters that have no such list (Hindi and Urdu, Arabic, Russian,
-  Swahili) are told by their glossaries' words ("kitna", "3ayez", "skolko", "madhara").
+  Greek, Persian, Swahili) are told by their glossaries' words ("kitna", "skolko", "madhara");
+  a word with Arabic's digits for its sounds ("3ayez") counts for Arabic only.
 
 Guessing wrong is worse than saying nothing (an English speaker told "Lo siento" thinks the bot
 is broken), so a Latin-script language needs two words or letters of evidence and more of them
