@@ -9,11 +9,11 @@ subject of the tuned-on conversations), the dev question sets, the dev conversat
 questions, the final sets in the order they were written, from the first to the forty-fourth, the
 safety messages in other scripts (tests/languages/safety-w.yaml, written after writer V's training
 messages in them), the forty-fifth final sets, the twelve-language sets (writer AF's, tuned on,
-then writer AG's) and the forty-sixth to fifty-seventh final sets. The first to forty-eighth were
+then writer AG's) and the forty-sixth to fifty-eighth final sets. The first to forty-eighth were
 each scored once and are tuned on since (the thirty-third to fortieth through their safety
 messages, the forty-first to forty-eighth through the messages of their conversations read inside a
 crisis). The held-out questions, writer AG's twelve-language set (scored once), the forty-ninth to
-fifty-seventh (each written a round before it is scored) and the other-script safety messages are
+fifty-eighth (each written a round before it is scored) and the other-script safety messages are
 checked: none of their messages may be this close (rapidfuzz ratio on folded text) to a message of
 any set before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
 wording with the training files).
@@ -113,6 +113,7 @@ SETS = [
     ("fifty-fifth final sets", ("tests/final55/*.yaml",)),
     ("fifty-sixth final sets", ("tests/final56/*.yaml",)),
     ("fifty-seventh final sets", ("tests/final57/*.yaml",)),
+    ("fifty-eighth final sets", ("tests/final58/*.yaml",)),
 ]
 
 
@@ -131,7 +132,8 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
                         "fiftieth final sets", "fifty-first final sets",
                         "fifty-second final sets", "fifty-third final sets",
                         "fifty-fourth final sets", "fifty-fifth final sets",
-                        "fifty-sixth final sets", "fifty-seventh final sets")]
+                        "fifty-sixth final sets", "fifty-seventh final sets",
+                        "fifty-eighth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
