@@ -1,7 +1,8 @@
 """No held-out message is a near-copy of a phrasing the bot learned or was tuned on.
 
 Sets, in order: intents/ phrasings, the training files (safety, acts, crisis, conversations written
-for training, questions: the first to thirty-sixth final sets' questions (but the fourteenth's),
+for training, questions: the first to thirty-sixth and forty-ninth to fifty-third final sets'
+questions (but the fourteenth's),
 the first to fortieth final sets' safety messages (but the ninth's and fourteenth's) and the
 messages read inside a crisis in the conversations of the first to thirty-second and forty-first to
 forty-eighth final sets, all moved or copied there once scored, and the openers and changes of
@@ -9,11 +10,12 @@ subject of the tuned-on conversations), the dev question sets, the dev conversat
 questions, the final sets in the order they were written, from the first to the forty-fourth, the
 safety messages in other scripts (tests/languages/safety-w.yaml, written after writer V's training
 messages in them), the forty-fifth final sets, the twelve-language sets (writer AF's, tuned on,
-then writer AG's) and the forty-sixth to fifty-eighth final sets. The first to forty-eighth were
+then writer AG's) and the forty-sixth to fifty-ninth final sets. The first to forty-eighth were
 each scored once and are tuned on since (the thirty-third to fortieth through their safety
 messages, the forty-first to forty-eighth through the messages of their conversations read inside a
 crisis). The held-out questions, writer AG's twelve-language set (scored once), the forty-ninth to
-fifty-eighth (each written a round before it is scored) and the other-script safety messages are
+fifty-ninth (each written a round before it is scored; the forty-ninth to fifty-third without their
+questions) and the other-script safety messages are
 checked: none of their messages may be this close (rapidfuzz ratio on folded text) to a message of
 any set before them; leaked ones were removed from those sets (the dev sets, tuned on, may share
 wording with the training files).
@@ -104,16 +106,17 @@ SETS = [
     ("forty-sixth final sets", ("tests/final46/*.yaml",)),
     ("forty-seventh final sets", ("tests/final47/*.yaml",)),
     ("forty-eighth final sets", ("tests/final48/*.yaml",)),
-    ("forty-ninth final sets", ("tests/final49/*.yaml",)),
-    ("fiftieth final sets", ("tests/final50/*.yaml",)),
-    ("fifty-first final sets", ("tests/final51/*.yaml",)),
-    ("fifty-second final sets", ("tests/final52/*.yaml",)),
-    ("fifty-third final sets", ("tests/final53/*.yaml",)),
+    ("forty-ninth final sets", ("tests/final49/safety.yaml", "tests/final49/conversations.yaml")),
+    ("fiftieth final sets", ("tests/final50/safety.yaml", "tests/final50/conversations.yaml")),
+    ("fifty-first final sets", ("tests/final51/safety.yaml", "tests/final51/conversations.yaml")),
+    ("fifty-second final sets", ("tests/final52/safety.yaml", "tests/final52/conversations.yaml")),
+    ("fifty-third final sets", ("tests/final53/safety.yaml", "tests/final53/conversations.yaml")),
     ("fifty-fourth final sets", ("tests/final54/*.yaml",)),
     ("fifty-fifth final sets", ("tests/final55/*.yaml",)),
     ("fifty-sixth final sets", ("tests/final56/*.yaml",)),
     ("fifty-seventh final sets", ("tests/final57/*.yaml",)),
     ("fifty-eighth final sets", ("tests/final58/*.yaml",)),
+    ("fifty-ninth final sets", ("tests/final59/*.yaml",)),
 ]
 
 
@@ -125,7 +128,9 @@ SETS = [
 # messages, each set scored once, became training data (training/safety/final-29 to -40), so
 # the thirty-third to fortieth are tuned on as well. So are the forty-first to forty-eighth:
 # the messages read inside a crisis in their conversations are
-# training/crisis/played-final-41-48.yaml.
+# training/crisis/played-final-41-48.yaml. The forty-ninth to fifty-third sets' questions,
+# each set scored once, are training data (training/questions/final-49 to -53); their safety
+# messages and conversations are still held out.
 HELD_OUT = [n for n, (name, _) in enumerate(SETS)
             if name in ("held-out questions", "safety messages in other scripts",
                         "twelve-language final set", "forty-ninth final sets",
@@ -133,7 +138,7 @@ HELD_OUT = [n for n, (name, _) in enumerate(SETS)
                         "fifty-second final sets", "fifty-third final sets",
                         "fifty-fourth final sets", "fifty-fifth final sets",
                         "fifty-sixth final sets", "fifty-seventh final sets",
-                        "fifty-eighth final sets")]
+                        "fifty-eighth final sets", "fifty-ninth final sets")]
 
 
 @pytest.mark.parametrize("n", HELD_OUT, ids=[SETS[n][0] for n in HELD_OUT])
