@@ -162,7 +162,9 @@ ANSWERED = [
     ("vi-hangover", "NAC có giúp giải rượu không?", "liver-detox"),
     ("vi-side-effects", "uống NAC có tác dụng phụ gì không", "side-effects"),
     ("es-hangover", "¿la NAC ayuda con la resaca?", "liver-detox"),
-    ("fr-lungs", "la NAC c'est bon pour les poumons ?", "mucus-lungs"),
+    # "la NAC c'est bon pour les poumons ?" is answered without the glossary since the matcher
+    # learned from the forty-ninth to fifty-third final sets' questions.
+    ("fr-lungs", "la NAC fait du bien aux poumons ?", "mucus-lungs"),
     # Wrapped in chat words (a greeting, the way of addressing the person, a polite particle):
     # their English words and the message's commas let the opener be read as one.
     ("vi-polite", "chào anh, cho em hỏi NAC có tốt cho phổi không ạ", "mucus-lungs"),
