@@ -27,7 +27,6 @@ from rapidfuzz import fuzz, process
 
 from bot import wording
 from bot.analyzer import Analysis
-from bot.intents import OUT_OF_SCOPE_TOPIC
 from bot.learn import Model
 
 # Constants set by hand, each a modelling choice rather than a fitted number:
@@ -220,10 +219,6 @@ class Matcher:
                                        **{t: TEXT_FACTOR for t in extra - full}}
         self._topic_terms = {term: list(share.items())
                              for term, share in self._topic_share.items()}
-        # The words some answer's examples use, not only out-of-scope ones (see rank).
-        elsewhere = topic_index.get(OUT_OF_SCOPE_TOPIC)
-        self._answer_terms = frozenset(term for term, share in self._topic_share.items()
-                                       if set(share) - {elsewhere})
         # A word no example uses weighs like a word of a single topic.
         self._unseen2 = math.log(1 + n) ** 2
         # Per term and topic, each of the topic's examples using the term and its weight
@@ -325,9 +320,7 @@ class Matcher:
         norm_q = math.sqrt(total)
         # Only a word some example uses is specific: with "haha" or a typo left over, "haha ok,
         # is NAC safe to take?" is still a question of generic words, not one of no topic.
-        # A word only out-of-scope phrasings use does not count: with "extra" specific, "is
-        # nac just cysteine with extra stuff" reached out of scope alone and fell back.
-        has_specific = any(t not in self._generic and t in self._answer_terms for t in terms)
+        has_specific = any(t not in self._generic and t in self._topic_terms for t in terms)
         reaching: list[dict[int, dict[int, float]]] = []
         cover: dict[int, float] = defaultdict(float)
         deferred = []

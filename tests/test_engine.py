@@ -23,9 +23,6 @@ OUTCOMES = [
     ("nac side efects", "answer", "side-effects"),
     ("is NAC used for Tylenol overdose?", "answer", "acetaminophen-overdose"),
     ("can i take acetylcysteine when breast feeding", "answer", "breastfeeding"),
-    # "extra" is a word of out-of-scope phrasings alone: it no longer hides the answers.
-    ("is nac just cysteine with extra stuff", "answer", "nac-vs-cysteine"),
-    ("is nac available at walmart", "fallback", None),
     ("how much does nac cost", "fallback", None),
     ("best nac brand", "fallback", None),
     ("should i take nac in the morning or at night", "fallback", None),

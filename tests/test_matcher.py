@@ -102,19 +102,3 @@ def test_a_large_base_compares_only_the_topics_that_cover_the_question_most() ->
     assert found[0].topic == "target"
     assert found[0].closest == pytest.approx(_reference_closest(rows, "common rare")["target"])
     assert len(found) == BAYES_CANDIDATES
-
-
-# (question, topics it reaches): generic words ("nac") reach a topic with a specific word of an
-# answer present only through it; a word of out-of-scope phrasings alone does not hold them back.
-GENERIC_CASES = [
-    ("nac pear", {"b"}),  # "pear" is specific to b: "nac" only tops b up
-    ("nac extra", {"a", "b", "out-of-scope"}),  # "extra" is out-of-scope's alone
-]
-
-
-@pytest.mark.parametrize(("question", "topics"), GENERIC_CASES, ids=["answer-word", "oos-word"])
-def test_a_word_only_out_of_scope_uses_leaves_the_generic_words_their_reach(
-        question: str, topics: set[str]) -> None:
-    rows = [("a", "nac apple"), ("b", "nac pear"), ("out-of-scope", "extra cheese")]
-    matcher = Matcher([(t, _analysis(x)) for t, x in rows], generic=("nac",))
-    assert {c.topic for c in matcher.rank(_analysis(question), limit=5)} == topics
